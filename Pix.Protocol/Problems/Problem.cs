@@ -1,0 +1,23 @@
+namespace Pix.Protocol.Problems;
+
+/// <summary>The kinds of error ICOM names in its RFC 7807 bodies, with their status and short Portuguese title.</summary>
+public enum Problem : byte
+{
+    BadRequest,
+    InvalidHeader,
+    Charset,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    Conflict,
+    Gone,
+    LengthRequired,
+    PayloadTooLarge,
+    UriTooLong,
+    UnsupportedMediaType,
+    TooManyRequests,
+    HeadersTooLarge,
+    ServiceUnavailable,
+    InternalError,
+}

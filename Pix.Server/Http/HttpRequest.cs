@@ -1,0 +1,108 @@
+namespace Pix.Server.Http;
+
+/// <summary>
+/// One parsed request, owned by its connection and reused: every span points into buffers the connection keeps
+/// until the response is complete, so a handler may await (a long poll) and still read them.
+/// Header values are the raw bytes after optional white space is trimmed; empty when the header was absent.
+/// </summary>
+public sealed class HttpRequest
+{
+    private byte[] _target = new byte[256];
+    private int _pathLength;
+    private int _targetLength;
+    private readonly byte[][] _headers = new byte[(int)KnownHeader.Count][];
+    private readonly int[] _headerLengths = new int[(int)KnownHeader.Count];
+
+    public HttpMethodKind Method { get; set; }
+
+    /// <summary>HTTP/1.0 (true) or HTTP/1.1.</summary>
+    public bool IsHttp10 { get; set; }
+
+    /// <summary>Whether the connection stays open after this response (HTTP/1.1 default unless <c>Connection: close</c>).</summary>
+    public bool KeepAlive { get; set; }
+
+    /// <summary>A header outside ICOM's list was present (strict mode answers 400 invalidHeader).</summary>
+    public bool HasUnlistedHeader { get; set; }
+
+    /// <summary>The decoded body: Content-Length bytes, or the chunks joined. Not decompressed.</summary>
+    public ReadOnlyMemory<byte> Body { get; set; }
+
+    /// <summary>Neither Content-Length nor chunked framing was sent.</summary>
+    public bool HasBodyFraming { get; set; }
+
+    /// <summary>Signalled when the peer closes the connection (a parked long poll then gives up).</summary>
+    public CancellationToken Aborted { get; set; }
+
+    /// <summary>The path part of the request target (before any '?').</summary>
+    public ReadOnlySpan<byte> Path => _target.AsSpan(0, _pathLength);
+
+    /// <summary>The query without '?', empty if none.</summary>
+    public ReadOnlySpan<byte> Query => _pathLength < _targetLength ? _target.AsSpan(_pathLength + 1, _targetLength - _pathLength - 1) : default;
+
+    public ReadOnlySpan<byte> Header(KnownHeader header) =>
+        _headers[(int)header] is { } value ? value.AsSpan(0, _headerLengths[(int)header]) : default;
+
+    public void SetTarget(ReadOnlySpan<byte> target)
+    {
+        if (target.Length > _target.Length) _target = new byte[Math.Max(target.Length, _target.Length * 2)];
+        target.CopyTo(_target);
+        _targetLength = target.Length;
+        var query = target.IndexOf((byte)'?');
+        _pathLength = query < 0 ? target.Length : query;
+    }
+
+    /// <summary>Stores a known header's value; a repeated header is joined with ", " as RFC 9110 allows for lists.</summary>
+    public void SetHeader(KnownHeader header, ReadOnlySpan<byte> value)
+    {
+        var index = (int)header;
+        var existing = _headerLengths[index];
+        var needed = existing == 0 ? value.Length : existing + 2 + value.Length;
+        var buffer = _headers[index];
+        if (buffer is null || buffer.Length < needed)
+        {
+            var grown = new byte[Math.Max(64, needed * 2)];
+            buffer?.AsSpan(0, existing).CopyTo(grown);
+            _headers[index] = buffer = grown;
+        }
+        if (existing == 0)
+        {
+            value.CopyTo(buffer);
+        }
+        else
+        {
+            ", "u8.CopyTo(buffer.AsSpan(existing));
+            value.CopyTo(buffer.AsSpan(existing + 2));
+        }
+        _headerLengths[index] = needed;
+    }
+
+    public bool HasHeader(KnownHeader header) => _headers[(int)header] is not null && _headerLengths[(int)header] > 0;
+
+    /// <summary>Forgets the previous request's values (buffers are kept).</summary>
+    public void Reset()
+    {
+        Method = HttpMethodKind.Other;
+        IsHttp10 = false;
+        KeepAlive = true;
+        HasUnlistedHeader = false;
+        HasBodyFraming = false;
+        Body = default;
+        _pathLength = _targetLength = 0;
+        Array.Clear(_headerLengths);
+    }
+}
+
+/// <summary>The headers ICOM lists, plus the framing ones; every other header only sets <see cref="HttpRequest.HasUnlistedHeader"/>.</summary>
+public enum KnownHeader
+{
+    Host,
+    Accept,
+    AcceptEncoding,
+    Connection,
+    ContentEncoding,
+    ContentLength,
+    ContentType,
+    TransferEncoding,
+    UserAgent,
+    Count,
+}

@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using Pix.Protocol.Problems;
+
+namespace Pix.Server.Http;
+
+/// <summary>
+/// Writes one response straight into the connection's <see cref="PipeWriter"/>: <see cref="Start"/> (status line,
+/// Date, Server), any <see cref="Header(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, then <see cref="EndHeaders"/>
+/// with the exact body length, then the body through <see cref="IBufferWriter{T}"/>. The connection flushes.
+/// </summary>
+public sealed class HttpResponse : IBufferWriter<byte>
+{
+    private PipeWriter _output = null!;
+    private long _bodyRemaining;
+
+    public int StatusCode { get; private set; }
+
+    /// <summary>Set to close the connection after this response (the layer adds <c>Connection: close</c>).</summary>
+    public bool CloseConnection { get; set; }
+
+    /// <summary>True once <see cref="Start"/> was called for the current request.</summary>
+    public bool HasStarted { get; private set; }
+
+    /// <summary>The bytes of the <c>Date</c> header's value, refreshed once a second by <see cref="DateHeader"/>.</summary>
+    public required DateHeader Date { get; init; }
+
+    public void Bind(PipeWriter output)
+    {
+        _output = output;
+        HasStarted = false;
+        CloseConnection = false;
+        StatusCode = 0;
+        _bodyRemaining = 0;
+    }
+
+    public void Start(int statusCode)
+    {
+        HasStarted = true;
+        StatusCode = statusCode;
+        Write("HTTP/1.1 "u8);
+        Span<byte> code = stackalloc byte[3];
+        Utf8Formatter.TryFormat(statusCode, code, out _);
+        Write(code);
+        Write(" "u8);
+        Write(ProblemCatalog.ReasonPhrase(statusCode));
+        Write("\r\nServer: pix\r\nDate: "u8);
+        Write(Date.Value);
+        Write("\r\n"u8);
+    }
+
+    public void Header(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        Write(name);
+        Write(": "u8);
+        Write(value);
+        Write("\r\n"u8);
+    }
+
+    public void Header(ReadOnlySpan<byte> name, long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        Utf8Formatter.TryFormat(value, digits, out var written);
+        Header(name, digits[..written]);
+    }
+
+    /// <summary>Ends the header block with Content-Length (and Connection: close when closing); the body follows.</summary>
+    public void EndHeaders(long contentLength)
+    {
+        if (CloseConnection) Write("Connection: close\r\n"u8);
+        Header("Content-Length"u8, contentLength);
+        Write("\r\n"u8);
+        _bodyRemaining = contentLength;
+    }
+
+    /// <summary>Bytes of body still owed after <see cref="EndHeaders"/>; the connection checks it reaches zero.</summary>
+    public long BodyRemaining => _bodyRemaining;
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty) return;
+        var span = _output.GetSpan(bytes.Length);
+        bytes.CopyTo(span);
+        _output.Advance(bytes.Length);
+        _bodyRemaining -= bytes.Length;
+    }
+
+    /// <summary>A complete response with a body already in hand.</summary>
+    public void Complete(int statusCode, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body)
+    {
+        Start(statusCode);
+        if (!contentType.IsEmpty) Header("Content-Type"u8, contentType);
+        EndHeaders(body.Length);
+        Write(body);
+    }
+
+    public void Advance(int count)
+    {
+        _output.Advance(count);
+        _bodyRemaining -= count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => _output.GetMemory(sizeHint);
+
+    public Span<byte> GetSpan(int sizeHint = 0) => _output.GetSpan(sizeHint);
+}

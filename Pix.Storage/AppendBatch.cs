@@ -1,0 +1,41 @@
+using Pix.Protocol.Ids;
+
+namespace Pix.Storage;
+
+/// <summary>The messages of one ingest request, and what became of each. Reused by a connection: <see cref="Clear"/>.</summary>
+public sealed class AppendBatch
+{
+    private readonly List<IncomingMessage> _messages = new(16);
+    private readonly List<AppendOutcome> _outcomes = new(16);
+
+    public IReadOnlyList<IncomingMessage> Messages => _messages;
+    public List<AppendOutcome> Outcomes => _outcomes;
+    public int Count => _messages.Count;
+
+    public void Add(in IncomingMessage message) => _messages.Add(message);
+
+    public void Clear()
+    {
+        _messages.Clear();
+        _outcomes.Clear();
+    }
+}
+
+/// <summary>One message to store. <see cref="BizMsgIdr"/> is the dedup key with <see cref="From"/>; empty when the
+/// message could not be read (then it is never deduplicated).</summary>
+public readonly record struct IncomingMessage(
+    Ispb To,
+    Ispb From,
+    ReadOnlyMemory<byte> BizMsgIdr,
+    ReadOnlyMemory<byte> Payload,
+    Disposition Disposition);
+
+/// <summary>Where a stored message goes: into its receiver's queue, or into quarantine (kept, never delivered).</summary>
+public enum Disposition : byte
+{
+    Deliver = 0,
+    Quarantine = 1,
+}
+
+/// <summary>The id a message got, and whether it had been stored before (then the id is the original one).</summary>
+public readonly record struct AppendOutcome(ResourceId Id, bool Duplicate);
