@@ -1,3 +1,21 @@
-// Entry point; the host is assembled in PixHost.
-Console.WriteLine("Pix: the host is being assembled.");
-return 0;
+using Microsoft.Extensions.DependencyInjection;
+using Pix.Server.Hosting;
+using Pix.Storage;
+
+try
+{
+    await using var app = PixHost.Build(args);
+    var store = app.Services.GetRequiredService<IQueueStore>();
+    await app.StartAsync();
+    var (icom, admin) = PixHost.BoundEndpoints(app);
+    var options = app.Services.GetRequiredService<PixOptions>();
+    // One line that says where Pix listens and what it stores into; tests and scripts read the ports from it.
+    Console.WriteLine($"Pix listening on http://{icom} (ICOM) and http://{admin} (operator); storage {store.Kind} at {Path.GetFullPath(options.DataDir)}");
+    await app.WaitForShutdownAsync();
+    return 0;
+}
+catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"Pix could not start: {e.Message}");
+    return 2;
+}

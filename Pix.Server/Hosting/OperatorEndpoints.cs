@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Pix.Protocol.Ids;
+using Pix.Server.Quarantine;
+using Pix.Server.Streams;
+using Pix.Storage;
+
+namespace Pix.Server.Hosting;
+
+/// <summary>
+/// The operator listener's routes. Only operator connections reach ASP.NET's pipeline: the ICOM listener's
+/// connection middleware never calls on, so these routes are not reachable from the ICOM port.
+/// </summary>
+internal static class OperatorEndpoints
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/healthz", () => Results.Text("ok\n"));
+        routes.MapGet("/readyz", (IQueueStore store, StreamEngine engine) =>
+            Results.Json(new ReadyReport("ready", store.Kind, engine.OpenSessions), OperatorJson.Default.ReadyReport));
+        routes.MapGet("/admin/v1/ispb/{ispb}", (string ispb, IQueueStore store) =>
+        {
+            if (!Ispb.TryParse(System.Text.Encoding.ASCII.GetBytes(ispb), out var parsed))
+                return Results.Problem(detail: "An ISPB is 8 characters of [0-9A-Z].", statusCode: 400);
+            var stats = store.Stats(parsed);
+            return Results.Json(new IspbReport(ispb, stats.Depth, stats.Unacknowledged, stats.OldestUnacknowledgedAgeMs / 1000.0, stats.OpenStreams),
+                OperatorJson.Default.IspbReport);
+        });
+        routes.MapGet("/admin/v1/quarantine", (SenderIsolation isolation) =>
+            Results.Json(isolation.Isolated.Select(p => new IsolationReport(p.Key.ToString(), p.Value)).ToArray(), OperatorJson.Default.IsolationReportArray));
+        routes.MapPost("/admin/v1/quarantine/{ispb}/release", (string ispb, QuarantineDesk desk) =>
+        {
+            if (!Ispb.TryParse(System.Text.Encoding.ASCII.GetBytes(ispb), out var parsed))
+                return Results.Problem(detail: "An ISPB is 8 characters of [0-9A-Z].", statusCode: 400);
+            return desk.Release(parsed)
+                ? Results.Json(new ReleaseReport(ispb, true), OperatorJson.Default.ReleaseReport)
+                : Results.Json(new ReleaseReport(ispb, false), OperatorJson.Default.ReleaseReport, statusCode: 404);
+        });
+    }
+}
+
+public sealed record ReadyReport(string Status, string Storage, int OpenStreams);
+public sealed record IspbReport(string Ispb, long QueueDepth, long Unacknowledged, double OldestUnacknowledgedAgeSeconds, int OpenStreams);
+public sealed record IsolationReport(string Ispb, DateTimeOffset Since);
+public sealed record ReleaseReport(string Ispb, bool Released);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ReadyReport))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(IspbReport))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(IsolationReport[]))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ReleaseReport))]
+internal sealed partial class OperatorJson : System.Text.Json.Serialization.JsonSerializerContext;

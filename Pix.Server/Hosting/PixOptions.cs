@@ -1,0 +1,64 @@
+using Pix.Server.Icom;
+using Pix.Server.Ingest;
+using Pix.Server.Quarantine;
+using Pix.Server.Streams;
+
+namespace Pix.Server.Hosting;
+
+/// <summary>The <c>Pix</c> configuration section: appsettings.json, environment (<c>Pix__Storage</c>), command line.</summary>
+public sealed class PixOptions
+{
+    /// <summary>ICOM listener, <c>host:port</c> (port 0 picks a free one).</summary>
+    public string Listen { get; set; } = "127.0.0.1:8080";
+    /// <summary>Operator listener (/healthz, /readyz, /metrics, /admin/v1/...).</summary>
+    public string AdminListen { get; set; } = "127.0.0.1:9090";
+    public string DataDir { get; set; } = "./data";
+    /// <summary><c>embedded</c> (default, durable), <c>memory</c> (tests), <c>redis</c>.</summary>
+    public string Storage { get; set; } = "embedded";
+    public string Redis { get; set; } = "127.0.0.1:6379";
+    public double DedupWindowHours { get; set; } = 24;
+    /// <summary>How long fully acknowledged data is kept (embedded store), e.g. <c>7.00:00:00</c>.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    public StreamOptions Streams { get; set; } = new();
+    public LimitOptions Limits { get; set; } = new();
+    public XmlOptions Xml { get; set; } = new();
+    public RateLimitOptions RateLimit { get; set; } = new();
+    public IcomHttpOptions Http { get; set; } = new();
+
+    /// <summary>Short switches for the common keys.</summary>
+    public static readonly Dictionary<string, string> Switches = new()
+    {
+        ["--listen"] = "Pix:Listen",
+        ["--admin-listen"] = "Pix:AdminListen",
+        ["--data"] = "Pix:DataDir",
+        ["--storage"] = "Pix:Storage",
+        ["--redis"] = "Pix:Redis",
+    };
+
+    public sealed class LimitOptions
+    {
+        public int MaxBodyBytes { get; set; } = 1024 * 1024;
+        public int MaxRequestLineBytes { get; set; } = 8 * 1024;
+        public int MaxHeaderBytes { get; set; } = 32 * 1024;
+    }
+
+    public sealed class XmlOptions
+    {
+        public bool RequireSignature { get; set; } = true;
+        public int SampleLimit { get; set; } = 100;
+        public double IsolateAboveRatio { get; set; } = 0.005;
+        public int IsolateMinMessages { get; set; } = 200;
+        public double IsolateWindowSeconds { get; set; } = 300;
+    }
+
+    public IngestOptions ToIngestOptions() => new() { MaxBodyBytes = Limits.MaxBodyBytes, RequireSignature = Xml.RequireSignature };
+
+    public QuarantineOptions ToQuarantineOptions() => new()
+    {
+        SampleLimit = Xml.SampleLimit,
+        IsolateAboveRatio = Xml.IsolateAboveRatio,
+        IsolateMinMessages = Xml.IsolateMinMessages,
+        WindowSeconds = Xml.IsolateWindowSeconds,
+    };
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.ObjectPool;
+using Pix.Protocol.Problems;
+using Pix.Protocol.Routing;
+using Pix.Server.Http;
+using Pix.Server.Ingest;
+
+namespace Pix.Server.Icom;
+
+/// <summary>
+/// The ICOM endpoints behind our HTTP/1.1 layer: matches the route on the raw path bytes, checks the method, and
+/// hands the request to ingest or to the stream endpoints with a pooled <see cref="IcomExchange"/>.
+/// </summary>
+internal sealed class IcomApplication(
+    IngestEndpoint ingest,
+    StreamEndpoint streams,
+    ProblemResponder problems,
+    IcomHttpOptions options,
+    PixMetrics metrics) : IHttpApplication
+{
+    private readonly ObjectPool<IcomExchange> _exchanges =
+        new DefaultObjectPool<IcomExchange>(new ExchangePolicy(), maximumRetained: 4096);
+
+    public async ValueTask HandleAsync(HttpRequest request, HttpResponse response)
+    {
+        var started = metrics.Start();
+        var route = IcomRoute.Match(request.Path);
+        var exchange = _exchanges.Get();
+        try
+        {
+            if (options.StrictHeaders && request.HasUnlistedHeader)
+            {
+                problems.Write(response, Problem.InvalidHeader, "A header outside ICOM's list was sent."u8);
+            }
+            else
+            {
+                await DispatchAsync(request, response, route, exchange);
+            }
+        }
+        finally
+        {
+            _exchanges.Return(exchange);
+            metrics.Finish(started, route.Kind, request.Method, response.StatusCode);
+        }
+    }
+
+    private ValueTask DispatchAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
+    {
+        switch (route.Kind)
+        {
+            case IcomRouteKind.Ingest when request.Method == HttpMethodKind.Post:
+                return ingest.HandleAsync(request, response, route, exchange);
+            case IcomRouteKind.StreamStart when request.Method == HttpMethodKind.Get:
+                return streams.StartAsync(request, response, route, exchange);
+            case IcomRouteKind.StreamToken when request.Method == HttpMethodKind.Get:
+                return streams.ReadAsync(request, response, route, exchange);
+            case IcomRouteKind.StreamToken when request.Method == HttpMethodKind.Delete:
+                return streams.DeleteAsync(request, response, route);
+            case IcomRouteKind.Unknown:
+                problems.Write(response, Problem.NotFound, "No ICOM endpoint has this path."u8);
+                return ValueTask.CompletedTask;
+            default:
+                problems.Write(response, Problem.MethodNotAllowed, "This method is not allowed on this path."u8, allow: Allowed(route.Kind));
+                return ValueTask.CompletedTask;
+        }
+    }
+
+    private static ReadOnlySpan<byte> Allowed(IcomRouteKind kind) => kind switch
+    {
+        IcomRouteKind.Ingest => "POST"u8,
+        IcomRouteKind.StreamStart => "GET"u8,
+        _ => "GET, DELETE"u8,
+    };
+
+    private sealed class ExchangePolicy : PooledObjectPolicy<IcomExchange>
+    {
+        public override IcomExchange Create() => new();
+
+        public override bool Return(IcomExchange exchange)
+        {
+            exchange.Reset();
+            return true;
+        }
+    }
+}

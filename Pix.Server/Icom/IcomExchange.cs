@@ -1,0 +1,40 @@
+using System.Buffers;
+using Pix.Protocol.Multipart;
+using Pix.Server.Quarantine;
+using Pix.Server.Streams;
+using Pix.Storage;
+
+namespace Pix.Server.Icom;
+
+/// <summary>
+/// The scratch state of one request (batch, parked-poll waiter, append batch, buffers), taken from a pool for the
+/// request and returned after, so steady-state requests allocate nothing.
+/// </summary>
+internal sealed class IcomExchange
+{
+    public MessageBatch Batch { get; } = new();
+    public LongPollWaiter Waiter { get; } = new();
+    public AppendBatch Appends { get; } = new();
+    public MultipartPart[] Parts { get; } = new MultipartPart[MessageBatch.Capacity + 1];
+    public ArrayBufferWriter<byte> Body { get; } = new(16 * 1024);
+    public ArrayBufferWriter<byte> Compressed { get; } = new(16 * 1024);
+    public ArrayBufferWriter<byte> Inflated { get; } = new(16 * 1024);
+    public ArrayBufferWriter<byte> Notices { get; } = new(4 * 1024);
+    public int[] Lengths { get; } = new int[MessageBatch.Capacity];
+    public Rejection[] Rejections { get; } = new Rejection[MessageBatch.Capacity];
+    public int RejectionCount { get; set; }
+    public AppendBatch NoticeAppends { get; } = new();
+    public Range[] NoticeRanges { get; } = new Range[MessageBatch.Capacity];
+
+    public void Reset()
+    {
+        Batch.Clear();
+        Appends.Clear();
+        NoticeAppends.Clear();
+        RejectionCount = 0;
+        Body.ResetWrittenCount();
+        Compressed.ResetWrittenCount();
+        Inflated.ResetWrittenCount();
+        Notices.ResetWrittenCount();
+    }
+}

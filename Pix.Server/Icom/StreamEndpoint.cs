@@ -1,0 +1,92 @@
+using Pix.Protocol.Media;
+using Pix.Protocol.Problems;
+using Pix.Protocol.Routing;
+using Pix.Protocol.Streams;
+using Pix.Server.Http;
+using Pix.Server.Streams;
+
+namespace Pix.Server.Icom;
+
+/// <summary>GET <c>stream/start</c>, GET and DELETE <c>stream/{token}</c>: checks the request, asks the engine, answers.</summary>
+internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens, BatchResponder batches, ProblemResponder problems)
+{
+    public async ValueTask StartAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
+    {
+        var mode = MediaNegotiation.Choose(request.Header(KnownHeader.Accept));
+        if (mode == ResponseMode.NotAcceptable)
+        {
+            problems.Write(response, Problem.NotAcceptable, "Accept must allow multipart/mixed or application/xml."u8);
+            return;
+        }
+        var (status, next) = await engine.StartAsync(route.Ispb, MaxFor(mode), exchange.Batch, exchange.Waiter, request.Aborted);
+        Answer(request, response, exchange, status, next, mode);
+    }
+
+    public async ValueTask ReadAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
+    {
+        if (!TryToken(request, response, route, out var token)) return;
+        var mode = MediaNegotiation.Choose(request.Header(KnownHeader.Accept));
+        if (mode == ResponseMode.NotAcceptable)
+        {
+            problems.Write(response, Problem.NotAcceptable, "Accept must allow multipart/mixed or application/xml."u8);
+            return;
+        }
+        var (status, next) = await engine.NextAsync(token, MaxFor(mode), exchange.Batch, exchange.Waiter, request.Aborted);
+        Answer(request, response, exchange, status, next, mode);
+    }
+
+    public async ValueTask DeleteAsync(HttpRequest request, HttpResponse response, IcomRoute route)
+    {
+        if (!TryToken(request, response, route, out var token)) return;
+        var status = await engine.DeleteAsync(token, request.Aborted);
+        switch (status)
+        {
+            case ReadStatus.Ok:
+                response.Start(200);
+                response.EndHeaders(0);
+                break;
+            case ReadStatus.Busy:
+                problems.Write(response, Problem.Conflict, "A request is in flight on this stream."u8);
+                break;
+            default:
+                problems.Write(response, Problem.Gone, "The stream is closed, expired, or the token was superseded."u8);
+                break;
+        }
+    }
+
+    private int MaxFor(ResponseMode mode) => mode == ResponseMode.Multipart ? engine.Options.MaxBatch : 1;
+
+    private bool TryToken(HttpRequest request, HttpResponse response, IcomRoute route, out PullToken token)
+    {
+        if (!tokens.TryRead(request.Path[route.Token], out token))
+        {
+            problems.Write(response, Problem.NotFound, "The stream token is malformed or was not issued by this server."u8);
+            return false;
+        }
+        if (token.Ispb != route.Ispb)
+        {
+            problems.Write(response, Problem.Forbidden, "The token belongs to another ISPB."u8);
+            return false;
+        }
+        return true;
+    }
+
+    private void Answer(HttpRequest request, HttpResponse response, IcomExchange exchange, ReadStatus status, PullToken next, ResponseMode mode)
+    {
+        switch (status)
+        {
+            case ReadStatus.Ok:
+                batches.Write(response, exchange, next, mode, MediaNegotiation.AcceptsGzip(request.Header(KnownHeader.AcceptEncoding)));
+                break;
+            case ReadStatus.Full:
+                problems.Write(response, Problem.TooManyRequests, "All stream slots of this ISPB are taken; close one or wait for an idle one to expire."u8, retryAfterSeconds: 1);
+                break;
+            case ReadStatus.Busy:
+                problems.Write(response, Problem.Conflict, "A request is in flight on this stream."u8);
+                break;
+            default:
+                problems.Write(response, Problem.Gone, "The stream is closed, expired, or the token was superseded."u8);
+                break;
+        }
+    }
+}

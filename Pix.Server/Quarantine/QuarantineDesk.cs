@@ -1,0 +1,154 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Pix.Protocol.Ids;
+using Pix.Protocol.Xml;
+using Pix.Server.Icom;
+using Pix.Server.Streams;
+using Pix.Storage;
+
+namespace Pix.Server.Quarantine;
+
+/// <summary>
+/// What happens to a message that may not reach its receiver: it is stored in quarantine (by ingest, in the same
+/// append as the rest of its request), its sender receives an admi.002 on its own stream naming the rule and where
+/// it broke, an audit line is written, a sample is kept for on-call, and senders failing too often are isolated.
+/// </summary>
+internal sealed partial class QuarantineDesk(
+    IQueueStore store,
+    StreamEngine engine,
+    SenderIsolation isolation,
+    AuditLog audit,
+    PixMetrics metrics,
+    QuarantineOptions options,
+    string dataDir,
+    TimeProvider clock,
+    ILogger<QuarantineDesk> log)
+{
+    private readonly string _samples = Path.Combine(dataDir, "samples");
+    private int _sampleCount = -1;
+
+    public bool IsIsolated(Ispb sender) => isolation.IsIsolated(sender);
+
+    public void Begin(IcomExchange exchange) => exchange.RejectionCount = 0;
+
+    public void Reject(IcomExchange exchange, int index, RejectionCause cause, in CheckResult result, in AppHeader header) =>
+        exchange.Rejections[exchange.RejectionCount++] = new Rejection(index, cause, result, header);
+
+    /// <summary>After the request's messages are stored: sends the admi.002 notices (durably, before the 201), then
+    /// audits. A duplicate of an already quarantined message gets no second notice.</summary>
+    public async ValueTask NoticeAsync(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body)
+    {
+        var messages = exchange.Appends.Messages.Count;
+        if (exchange.RejectionCount == 0)
+        {
+            isolation.Record(sender, messages, 0);
+            return;
+        }
+
+        var notices = exchange.NoticeAppends;
+        notices.Clear();
+        var buffer = exchange.Notices;
+        buffer.ResetWrittenCount();
+        var now = clock.GetUtcNow();
+        var written = 0;
+        for (var i = 0; i < exchange.RejectionCount; i++)
+        {
+            ref readonly var rejection = ref exchange.Rejections[i];
+            var outcome = exchange.Appends.Outcomes[rejection.Index];
+            if (outcome.Duplicate) continue;
+            var start = buffer.WrittenCount;
+            WriteNotice(buffer, sender, rejection, outcome.Id, body[exchange.Parts[rejection.Index].Content].Span, now);
+            exchange.NoticeRanges[written++] = new Range(start, buffer.WrittenCount);
+        }
+        // Slices are taken once the buffer stopped growing.
+        for (var i = 0; i < written; i++)
+        {
+            var notice = buffer.WrittenMemory[exchange.NoticeRanges[i]];
+            notices.Add(new IncomingMessage(sender, Ispb.Spi, default, notice, Disposition.Deliver));
+        }
+        if (notices.Count > 0)
+        {
+            await store.AppendAsync(notices);
+            engine.NotifyAppended(sender, notices.Count);
+        }
+
+        for (var i = 0; i < exchange.RejectionCount; i++)
+        {
+            ref readonly var rejection = ref exchange.Rejections[i];
+            Audit(sender, exchange, body, rejection, now);
+        }
+        if (isolation.Record(sender, messages, exchange.RejectionCount))
+        {
+            LogIsolated(sender.ToString(), options.IsolateAboveRatio * 100);
+            audit.Add(new AuditRecord(now, "isolated", sender.ToString(), null, null, null, "failure ratio above the limit", null));
+        }
+    }
+
+    public bool Release(Ispb sender)
+    {
+        if (!isolation.Release(sender)) return false;
+        LogReleased(sender.ToString());
+        audit.Add(new AuditRecord(clock.GetUtcNow(), "released", sender.ToString(), null, null, null, null, null));
+        return true;
+    }
+
+    private void WriteNotice(System.Buffers.IBufferWriter<byte> output, Ispb sender, in Rejection rejection, ResourceId id, ReadOnlySpan<byte> xml, DateTimeOffset now)
+    {
+        Span<byte> idText = stackalloc byte[ResourceId.TextLength];
+        id.WriteText(idText);
+        var header = rejection.Header;
+        var reference = header.HasBizMsgIdr ? xml[header.BizMsgIdr] : idText;
+        var result = rejection.Result;
+        var (reason, description, location) = rejection.Cause switch
+        {
+            RejectionCause.NotRoutable => ("NotRoutable"u8.ToArray(), "only the SPI (00038166) may address another participant; a PSP sends to 00038166"u8.ToArray(), "/Envelope/AppHdr/To"u8.ToArray()),
+            RejectionCause.Isolated => ("SenderIsolated"u8.ToArray(), "the sender is isolated after too many failing messages; an operator must release it"u8.ToArray(), Array.Empty<byte>()),
+            _ => (Encoding.ASCII.GetBytes(result.RuleId.ToString()), result.Rule.ToArray(), result.Location.ToArray()),
+        };
+        Admi002Writer.Write(output, new Admi002Content(sender, reference, reason, description, location, now));
+    }
+
+    private void Audit(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body, in Rejection rejection, DateTimeOffset now)
+    {
+        var id = exchange.Appends.Outcomes[rejection.Index].Id.ToString();
+        var header = rejection.Header;
+        var result = rejection.Result;
+        var cause = rejection.Cause switch
+        {
+            RejectionCause.NotRoutable => "not routable",
+            RejectionCause.Isolated => "sender isolated",
+            _ => Encoding.UTF8.GetString(result.Rule),
+        };
+        metrics.Quarantined(rejection.Cause switch { RejectionCause.Check => "check", RejectionCause.NotRoutable => "route", _ => "isolated" });
+        audit.Add(new AuditRecord(now, "quarantined", sender.ToString(), header.HasTo ? header.To.ToString() : null, id,
+            header.Type.ToString(), cause, rejection.Cause == RejectionCause.Check ? Encoding.UTF8.GetString(result.Location) : null));
+        KeepSample(id, body[exchange.Parts[rejection.Index].Content].Span);
+    }
+
+    private void KeepSample(string id, ReadOnlySpan<byte> xml)
+    {
+        if (_sampleCount < 0)
+        {
+            Directory.CreateDirectory(_samples);
+            _sampleCount = Directory.GetFiles(_samples).Length;
+        }
+        if (Interlocked.Increment(ref _sampleCount) > options.SampleLimit) return;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(_samples, id.Replace('/', '_').Replace('+', '-') + ".xml"), xml.ToArray());
+        }
+        catch (IOException e)
+        {
+            LogSampleFailed(e, _samples);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sender {Ispb} is isolated: more than {Percent} % of its messages failed; release with POST /admin/v1/quarantine/{Ispb}/release")]
+    private partial void LogIsolated(string ispb, double percent);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sender {Ispb} was released from isolation")]
+    private partial void LogReleased(string ispb);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not keep a quarantine sample under {Directory}")]
+    private partial void LogSampleFailed(Exception e, string directory);
+}

@@ -1,0 +1,79 @@
+namespace Pix.Server.Streams;
+
+/// <summary>
+/// The long polls parked on one ISPB, oldest first, as an intrusive list (no node allocation). <see cref="Version"/>
+/// counts appends, so a poll that found nothing can park only if nothing arrived since it looked: no lost wake-up.
+/// </summary>
+internal sealed class WaiterList
+{
+    private readonly Lock _lock = new();
+    private LongPollWaiter? _head;
+    private LongPollWaiter? _tail;
+    private long _version;
+
+    public long Version => Volatile.Read(ref _version);
+
+    /// <summary>Parks the waiter unless an append happened after <paramref name="seenVersion"/>.</summary>
+    public bool TryPark(LongPollWaiter waiter, long seenVersion)
+    {
+        lock (_lock)
+        {
+            if (_version != seenVersion) return false;
+            waiter.Owner = this;
+            waiter.Previous = _tail;
+            waiter.Next = null;
+            if (_tail is null) _head = waiter;
+            else _tail.Next = waiter;
+            _tail = waiter;
+            return true;
+        }
+    }
+
+    /// <summary>Records an append of <paramref name="count"/> messages and wakes that many waiters, oldest first.</summary>
+    public void Wake(int count)
+    {
+        lock (_lock)
+        {
+            _version++;
+            while (count-- > 0 && _head is { } waiter)
+            {
+                Unlink(waiter);
+                waiter.TryComplete(true);
+            }
+        }
+    }
+
+    /// <summary>Times out or cancels the waiters the predicate picks (called by the sweeper).</summary>
+    public void Expire(long nowTicks)
+    {
+        lock (_lock)
+        {
+            var waiter = _head;
+            while (waiter is not null)
+            {
+                var next = waiter.Next;
+                if (waiter.DeadlineTicks <= nowTicks || waiter.Aborted.IsCancellationRequested)
+                {
+                    Unlink(waiter);
+                    waiter.TryComplete(false);
+                }
+                waiter = next;
+            }
+        }
+    }
+
+    public bool IsEmpty
+    {
+        get { lock (_lock) return _head is null; }
+    }
+
+    private void Unlink(LongPollWaiter waiter)
+    {
+        if (waiter.Previous is null) _head = waiter.Next;
+        else waiter.Previous.Next = waiter.Next;
+        if (waiter.Next is null) _tail = waiter.Previous;
+        else waiter.Next.Previous = waiter.Previous;
+        waiter.Previous = waiter.Next = null;
+        waiter.Owner = null;
+    }
+}

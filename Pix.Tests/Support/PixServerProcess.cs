@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Pix.Tests.Support;
+
+/// <summary>
+/// The real server as a child process (<c>dotnet Pix.Server.dll</c>) on free loopback ports, so end-to-end tests talk
+/// to exactly what a PSP would. Reads the ports from the startup line; <see cref="Kill"/> is a kill -9.
+/// </summary>
+internal sealed partial class PixServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TempDirectory? _ownedData;
+
+    public int Port { get; }
+    public int AdminPort { get; }
+    public string DataDir { get; }
+
+    private PixServerProcess(Process process, int port, int adminPort, string dataDir, TempDirectory? ownedData, StringBuilder output)
+    {
+        _process = process;
+        Port = port;
+        AdminPort = adminPort;
+        DataDir = dataDir;
+        _ownedData = ownedData;
+        _output = output;
+    }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts the server; <paramref name="settings"/> are extra <c>--Pix:Key value</c> pairs.</summary>
+    public static async Task<PixServerProcess> StartAsync(string storage = "memory", string? dataDir = null, params (string Key, string Value)[] settings)
+    {
+        var owned = dataDir is null ? new TempDirectory("pix-server") : null;
+        var data = dataDir ?? owned!.Path;
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "Pix.Server.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var arg in new[] { serverDll, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--data", data, "--storage", storage,
+                     "--Pix:Xml:RequireSignature", "false", "--Logging:LogLevel:Default", "Warning" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in settings)
+        {
+            info.ArgumentList.Add("--" + key);
+            info.ArgumentList.Add(value);
+        }
+        var output = new StringBuilder();
+        var process = Process.Start(info)!;
+        var ready = new TaskCompletionSource<(int, int)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+            var match = StartupLine().Match(e.Data);
+            if (match.Success) ready.TrySetResult((int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value)));
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) lock (output) output.AppendLine(e.Data);
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(30)));
+        if (first != ready.Task)
+        {
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            string text;
+            lock (output) text = output.ToString();
+            throw new InvalidOperationException("The server did not start:\n" + text);
+        }
+        var (port, admin) = await ready.Task;
+        return new PixServerProcess(process, port, admin, data, owned, output);
+    }
+
+    /// <summary>kill -9: no shutdown code runs.</summary>
+    public void Kill()
+    {
+        try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        _process.WaitForExit(10_000);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+        await Task.Yield();
+        _process.Dispose();
+        _ownedData?.Dispose();
+    }
+
+    [GeneratedRegex(@"Pix listening on http://127\.0\.0\.1:(\d+) \(ICOM\) and http://127\.0\.0\.1:(\d+) \(operator\)")]
+    private static partial Regex StartupLine();
+}
