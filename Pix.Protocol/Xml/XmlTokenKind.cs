@@ -1,0 +1,12 @@
+namespace Pix.Protocol.Xml;
+
+internal enum XmlTokenKind : byte
+{
+    End = 0,
+    Declaration,
+    StartElement,
+    EndElement,
+    Text,
+    CData,
+    Error,
+}
