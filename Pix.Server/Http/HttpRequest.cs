@@ -51,6 +51,18 @@ public sealed class HttpRequest
         _pathLength = query < 0 ? target.Length : query;
     }
 
+    /// <summary>Stores an absolute-form target whose path is empty (<c>http://host?q</c>): the path becomes "/"
+    /// (RFC 9112 3.2.2), <paramref name="query"/> is empty or starts with '?'.</summary>
+    public void SetTargetWithRootPath(ReadOnlySpan<byte> query)
+    {
+        var length = query.Length + 1;
+        if (length > _target.Length) _target = new byte[Math.Max(length, _target.Length * 2)];
+        _target[0] = (byte)'/';
+        query.CopyTo(_target.AsSpan(1));
+        _targetLength = length;
+        _pathLength = 1;
+    }
+
     /// <summary>Stores a known header's value; a repeated header is joined with ", " as RFC 9110 allows for lists.</summary>
     public void SetHeader(KnownHeader header, ReadOnlySpan<byte> value)
     {

@@ -20,6 +20,10 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// <summary>Set to close the connection after this response (the layer adds <c>Connection: close</c>).</summary>
     public bool CloseConnection { get; set; }
 
+    /// <summary>Set by the connection for an HTTP/1.0 keep-alive request: such a client closes unless the response
+    /// says <c>Connection: keep-alive</c> (RFC 9112 9.3).</summary>
+    public bool AnnounceKeepAlive { get; set; }
+
     /// <summary>True once <see cref="Start"/> was called for the current request.</summary>
     public bool HasStarted { get; private set; }
 
@@ -31,6 +35,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
         _output = output;
         HasStarted = false;
         CloseConnection = false;
+        AnnounceKeepAlive = false;
         StatusCode = 0;
         _bodyRemaining = 0;
     }
@@ -69,6 +74,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
     public void EndHeaders(long contentLength)
     {
         if (CloseConnection) Write("Connection: close\r\n"u8);
+        else if (AnnounceKeepAlive) Write("Connection: keep-alive\r\n"u8);
         Header("Content-Length"u8, contentLength);
         Write("\r\n"u8);
         _bodyRemaining = contentLength;

@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Pix.Protocol.Problems;
+
+namespace Pix.Server.Http;
+
+/// <summary>
+/// One client connection: parses every request buffered by a read, hands them to the application strictly in order,
+/// and flushes once per read. A malformed request is answered (problem+xml, <c>Connection: close</c>) after the
+/// responses before it, and the connection closes: after a framing error the rest of the stream cannot be trusted.
+/// </summary>
+internal sealed class HttpConnection : IDisposable
+{
+    private readonly ConnectionContext _connection;
+    private readonly IHttpApplication _application;
+    private readonly ProblemXmlWriter _problems;
+    private readonly ILogger _logger;
+    private readonly PipeWriter _output;
+    private readonly HttpRequestParser _parser;
+    private readonly HttpRequest _request = new();
+    private readonly HttpResponse _response;
+
+    public HttpConnection(ConnectionContext connection, IHttpApplication application, HttpLimits limits,
+        ProblemXmlWriter problems, DateHeader date, ILogger logger)
+    {
+        _connection = connection;
+        _application = application;
+        _problems = problems;
+        _logger = logger;
+        _output = connection.Transport.Output;
+        _parser = new HttpRequestParser(limits);
+        _response = new HttpResponse { Date = date };
+        _request.Aborted = connection.ConnectionClosed;
+    }
+
+    public async Task RunAsync()
+    {
+        var input = _connection.Transport.Input;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync();
+                var buffer = result.Buffer;
+                var consumed = buffer.Start;
+                var close = false;
+                while (!close)
+                {
+                    var status = _parser.TryParse(buffer.Slice(consumed), _request, out var next, out var error);
+                    if (status == ParseStatus.Incomplete) break;
+                    if (status == ParseStatus.Error)
+                    {
+                        HttpConnectionLog.BadRequest(_logger, _connection.ConnectionId, error);
+                        WriteProblem(RequestErrors.Status(error), RequestErrors.Problem(error), RequestErrors.Detail(error));
+                        close = true;
+                        break;
+                    }
+                    consumed = next;
+                    close = await HandleAsync();
+                }
+                // Examined up to the end: the next read waits for new bytes instead of returning the same ones.
+                input.AdvanceTo(consumed, buffer.End);
+                var flush = await _output.FlushAsync();
+                // At end of input a partial request is dropped: there is nobody to answer it.
+                if (close || flush.IsCompleted || result.IsCompleted || result.IsCanceled) break;
+            }
+        }
+        catch (Exception exception) when (exception is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
+        {
+            HttpConnectionLog.ConnectionFailed(_logger, _connection.ConnectionId, exception);
+        }
+        finally
+        {
+            await input.CompleteAsync();
+            await _output.CompleteAsync();
+            Dispose();
+        }
+    }
+
+    /// <summary>Runs the application for the parsed request; true when the connection must close afterwards.
+    /// Completes synchronously (no allocation) when the application does.</summary>
+    private ValueTask<bool> HandleAsync()
+    {
+        _response.Bind(_output);
+        _response.CloseConnection = !_request.KeepAlive;
+        _response.AnnounceKeepAlive = _request.IsHttp10 && _request.KeepAlive;
+        ValueTask pending;
+        try
+        {
+            pending = _application.HandleAsync(_request, _response);
+            if (pending.IsCompletedSuccessfully)
+            {
+                pending.GetAwaiter().GetResult();
+                return new ValueTask<bool>(AfterResponse());
+            }
+        }
+        catch (Exception exception)
+        {
+            return new ValueTask<bool>(ApplicationFailed(exception));
+        }
+        return AwaitApplicationAsync(pending);
+    }
+
+    private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending)
+    {
+        // Responses to earlier pipelined requests go out now, not after this one (a long poll can park for seconds).
+        // The application writes only after it resumes; the flush normally completes at once, before that.
+        await _output.FlushAsync();
+        try
+        {
+            await pending;
+        }
+        catch (Exception exception)
+        {
+            return ApplicationFailed(exception);
+        }
+        return AfterResponse();
+    }
+
+    private bool AfterResponse()
+    {
+        if (!_response.HasStarted)
+        {
+            HttpConnectionLog.IncompleteResponse(_logger, _connection.ConnectionId, 0);
+            WriteProblem(500, Problem.InternalError, "The application did not answer the request."u8);
+            return true;
+        }
+        // A HEAD response announces a length it does not send; for anything else a short body breaks the framing.
+        if (_request.Method != HttpMethodKind.Head && _response.BodyRemaining != 0)
+        {
+            HttpConnectionLog.IncompleteResponse(_logger, _connection.ConnectionId, _response.BodyRemaining);
+            return true;
+        }
+        return _response.CloseConnection;
+    }
+
+    private bool ApplicationFailed(Exception exception)
+    {
+        HttpConnectionLog.ApplicationFailed(_logger, _connection.ConnectionId, exception);
+        // Once the status line is out, the only honest signal left is closing mid-response.
+        if (!_response.HasStarted) WriteProblem(500, Problem.InternalError, "The server failed to handle the request."u8);
+        return true;
+    }
+
+    private void WriteProblem(int status, Problem problem, ReadOnlySpan<byte> detail)
+    {
+        _response.Bind(_output);
+        _response.CloseConnection = true;
+        _response.Start(status);
+        _response.Header("Content-Type"u8, ProblemXmlWriter.ContentType);
+        _response.EndHeaders(_problems.Measure(problem, detail));
+        _problems.Write(_response, problem, detail);
+    }
+
+    public void Dispose() => _parser.Dispose();
+}

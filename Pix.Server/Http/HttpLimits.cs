@@ -1,0 +1,23 @@
+namespace Pix.Server.Http;
+
+/// <summary>
+/// Size limits of the HTTP/1.1 connection layer. Each limit is checked while bytes arrive, so a client cannot make
+/// the server buffer more than the limit before it is answered (414, 431 or 413) and the connection is closed.
+/// </summary>
+internal sealed class HttpLimits
+{
+    /// <summary>The request line including its CRLF (and any empty lines before it); longer gets 414.</summary>
+    public int MaxRequestLineBytes { get; set; } = 8 * 1024;
+
+    /// <summary>The header section including the empty line that ends it; larger gets 431.</summary>
+    public int MaxHeaderBytes { get; set; } = 32 * 1024;
+
+    /// <summary>The framed body (Content-Length, or the sum of the chunk sizes); larger gets 413.</summary>
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>One chunk-size line with its extensions; longer gets 400 (extensions are allowed but bounded).</summary>
+    public int MaxChunkLineBytes { get; set; } = 1024;
+
+    /// <summary>The trailer section of a chunked body (parsed and discarded); larger gets 431.</summary>
+    public int MaxTrailerBytes { get; set; } = 8 * 1024;
+}

@@ -1,0 +1,36 @@
+namespace Pix.Server.Http;
+
+/// <summary>Why the connection layer refused a request; <see cref="RequestErrors"/> maps each to status and text.</summary>
+internal enum RequestError : byte
+{
+    None,
+    BareLineFeed,
+    BareCarriageReturn,
+    InvalidRequestLine,
+    InvalidMethod,
+    InvalidTarget,
+    InvalidVersion,
+    UnsupportedVersion,
+    RequestLineTooLong,
+    HeadersTooLarge,
+    LeadingWhitespace,
+    InvalidHeaderName,
+    InvalidHeaderValue,
+    MissingHost,
+    DuplicateHost,
+    InvalidHost,
+    InvalidContentLength,
+    DuplicateContentLength,
+    ContentLengthAndTransferEncoding,
+    ChunkedNotFinal,
+    ChunkedTwice,
+    UnsupportedTransferCoding,
+    TransferEncodingInHttp10,
+    InvalidChunkSize,
+    InvalidChunkExtension,
+    ChunkLineTooLong,
+    InvalidChunkTerminator,
+    InvalidTrailer,
+    TrailersTooLarge,
+    BodyTooLarge,
+}

@@ -1,0 +1,31 @@
+using System.Text;
+using Pix.Server.Http;
+
+namespace Pix.Tests.Http;
+
+/// <summary>
+/// The application behind the layer in these tests: answers 200 with "METHOD path body-length" as text, so a test can
+/// see which request a response belongs to. <c>/throw</c> throws; <c>/slow</c> completes asynchronously.
+/// </summary>
+internal sealed class EchoApplication : IHttpApplication
+{
+    public ValueTask HandleAsync(HttpRequest request, HttpResponse response)
+    {
+        if (request.Path.SequenceEqual("/throw"u8)) throw new InvalidOperationException("test failure");
+        if (request.Path.SequenceEqual("/slow"u8)) return SlowAsync(request, response);
+        Answer(request, response);
+        return ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask SlowAsync(HttpRequest request, HttpResponse response)
+    {
+        await Task.Delay(200);
+        Answer(request, response);
+    }
+
+    private static void Answer(HttpRequest request, HttpResponse response)
+    {
+        var text = $"{request.Method} {Encoding.ASCII.GetString(request.Path)} {request.Body.Length} {Encoding.ASCII.GetString(request.Body.Span)}";
+        response.Complete(200, "text/plain"u8, Encoding.ASCII.GetBytes(text));
+    }
+}
