@@ -38,6 +38,15 @@ public sealed class DedupIndex(TimeSpan window)
         }
     }
 
+    /// <summary>Every key inside the window with the time it was added, oldest first (for a checkpoint).</summary>
+    public void CopyTo(List<(long AtMs, Key Key, ResourceId Id)> into)
+    {
+        lock (_lock)
+        {
+            foreach (var (atMs, key) in _order) into.Add((atMs, key, _ids[key]));
+        }
+    }
+
     public int Count
     {
         get { lock (_lock) return _ids.Count; }

@@ -7,7 +7,7 @@ namespace Pix.Storage.Queues;
 /// stream's current batch, or acknowledged. Pure state, no I/O, so every adapter that keeps state in process
 /// (memory, embedded) shares it, and the embedded log can replay into it. Not thread-safe: callers lock the instance.
 /// </summary>
-public sealed class IspbQueue
+public sealed partial class IspbQueue
 {
     private const byte Unclaimed = 0, Claimed = 1, Acked = 2;
 
@@ -131,6 +131,18 @@ public sealed class IspbQueue
             if (_states[i] != Acked) return _messages[i].StoredAtUnixMs;
         }
         return 0;
+    }
+
+    /// <summary>The log position of the oldest message not yet acknowledged, or <see cref="long.MaxValue"/>: log
+    /// segments wholly before it hold nothing this queue still needs.</summary>
+    public long OldestUnacknowledgedPosition()
+    {
+        for (var s = _base; s < _next; s++)
+        {
+            var i = IndexOf(s);
+            if (_states[i] != Acked) return _messages[i].Position;
+        }
+        return long.MaxValue;
     }
 
     /// <summary>Sequences below this are all acknowledged (a retention watermark).</summary>

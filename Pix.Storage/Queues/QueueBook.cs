@@ -25,6 +25,9 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
 
     public IEnumerable<KeyValuePair<Ispb, IspbQueue>> Queues => _queues;
 
+    /// <summary>Puts back a queue a checkpoint held (recovery only, before the store serves).</summary>
+    public void Restore(Ispb ispb, IspbQueue queue) => _queues[ispb] = queue;
+
     public ResourceId NextResourceId() => ResourceId.Create(_instance, (ulong)Interlocked.Increment(ref _globalSequence));
 
     public ulong NextStreamId() => (ulong)Interlocked.Increment(ref _streamIds);

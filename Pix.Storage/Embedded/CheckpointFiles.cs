@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Hashing;
+
+namespace Pix.Storage.Embedded;
+
+/// <summary>
+/// Checkpoints: <c>checkpoint-SSSSSSSS-OOOOOOOOOOOOO.ckpt</c>, each a snapshot of the queue state and the log
+/// position it covers: <c>"PIXCKPT1" | position (8) | body length (4) | body | crc32</c>. Written to a temporary
+/// file, fsync'd, renamed, directory fsync'd. The newest two are kept: if the newest is damaged, recovery falls back
+/// to the one before (retention keeps the log both need).
+/// </summary>
+internal sealed class CheckpointFiles(string directory)
+{
+    private const int Kept = 2;
+    private static readonly byte[] Magic = "PIXCKPT1"u8.ToArray();
+
+    /// <summary>Checkpoint positions on disk, newest first.</summary>
+    public List<long> Positions()
+    {
+        var positions = new List<long>();
+        foreach (var path in Directory.EnumerateFiles(directory, "checkpoint-*.ckpt"))
+        {
+            var parts = Path.GetFileNameWithoutExtension(path).Split('-');
+            if (parts.Length == 3
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var segment)
+                && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            {
+                positions.Add(LogPosition.Pack(segment, offset));
+            }
+        }
+        positions.Sort((a, b) => b.CompareTo(a));
+        return positions;
+    }
+
+    /// <summary>The oldest checkpoint recovery might start from: no segment at or after it may be deleted.</summary>
+    public long OldestKeptPosition()
+    {
+        var positions = Positions();
+        return positions.Count == 0 ? 0 : positions[^1];
+    }
+
+    public void Write(long position, ReadOnlySpan<byte> body)
+    {
+        var path = PathOf(position);
+        var temporary = path + ".tmp";
+        var file = new byte[Magic.Length + 12 + body.Length + 4];
+        Magic.CopyTo(file, 0);
+        BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(8), position);
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(16), body.Length);
+        body.CopyTo(file.AsSpan(20));
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(20 + body.Length), Crc32.HashToUInt32(file.AsSpan(0, 20 + body.Length)));
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(file);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+            DirectoryFlush.Flush(directory);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+        var positions = Positions();
+        for (var i = Kept; i < positions.Count; i++) File.Delete(PathOf(positions[i]));
+    }
+
+    /// <summary>Reads a checkpoint; false (with the reason) when it is damaged.</summary>
+    public bool TryRead(long position, out byte[] body, out string problem)
+    {
+        body = [];
+        var file = File.ReadAllBytes(PathOf(position));
+        if (file.Length < 24 || !file.AsSpan(0, 8).SequenceEqual(Magic))
+        {
+            problem = "not a checkpoint";
+            return false;
+        }
+        var length = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(16));
+        if (length < 0 || 24 + (long)length != file.Length
+            || BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(20 + length)) != Crc32.HashToUInt32(file.AsSpan(0, 20 + length))
+            || BinaryPrimitives.ReadInt64LittleEndian(file.AsSpan(8)) != position)
+        {
+            problem = "checksum or length mismatch";
+            return false;
+        }
+        body = file.AsSpan(20, length).ToArray();
+        problem = "";
+        return true;
+    }
+
+    public void Delete(long position) => File.Delete(PathOf(position));
+
+    private string PathOf(long position) => Path.Combine(directory, string.Create(CultureInfo.InvariantCulture,
+        $"checkpoint-{LogPosition.SegmentOf(position):D8}-{LogPosition.OffsetOf(position):D13}.ckpt"));
+}

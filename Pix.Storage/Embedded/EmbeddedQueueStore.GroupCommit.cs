@@ -1,0 +1,213 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Pix.Protocol.Ids;
+using Pix.Storage.Queues;
+
+namespace Pix.Storage.Embedded;
+
+// The writer thread: takes everything queued, writes it, fsyncs once, then applies and completes.
+public sealed partial class EmbeddedQueueStore
+{
+    private readonly ArrayBufferWriter<byte> _group = new(1 << 20);
+    private readonly List<PendingMessage> _groupMessages = new();
+    private readonly Dictionary<DedupIndex.Key, ResourceId> _groupKeys = new();
+    private List<LogEntry> _taken = new();
+    private long _fsyncs, _committedEntries, _committedMessages, _committedBytes;
+    private long _bytesSinceCheckpoint;
+    private bool _rolledSinceCheckpoint;
+    private bool _writeFailing;
+
+    private void RunWriter()
+    {
+        try
+        {
+            while (true)
+            {
+                byte[]? snapshot = null;
+                bool stopping;
+                lock (_stateLock)
+                {
+                    while (_pending.Count == 0 && !_stopping && !CheckpointDue()) Monitor.Wait(_stateLock);
+                    stopping = _stopping;
+                    // Swap lists: callers keep queueing into the other while this group is written.
+                    (_taken, _pending) = (_pending, _taken);
+                    if (stopping || CheckpointDue()) snapshot = SerializeState();
+                }
+                CommitGroup(_taken, snapshot);
+                _taken.Clear();
+                if (stopping) break;
+            }
+        }
+        catch (Exception ex)
+        {
+            _logger.LogCritical(ex, "The embedded store's writer stopped unexpectedly; no more writes will be accepted");
+            lock (_stateLock) _stopping = true;
+        }
+        finally
+        {
+            _writerDone.TrySetResult();
+        }
+    }
+
+    private bool CheckpointDue() => _bytesSinceCheckpoint >= _options.CheckpointBytes || _rolledSinceCheckpoint;
+
+    private void CommitGroup(List<LogEntry> entries, byte[]? snapshot)
+    {
+        _group.ResetWrittenCount();
+        _groupMessages.Clear();
+        _groupKeys.Clear();
+        // Stream records first: they are already applied in memory, so a checkpoint taken with this group covers
+        // them and its position is right after them. No claim can name a message of its own group, so moving the
+        // group's messages after them changes nothing on replay.
+        foreach (var entry in entries)
+        {
+            if (entry.Batch is null) _group.Write(entry.State);
+        }
+        var stateBytes = _group.WrittenCount;
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var entry in entries)
+        {
+            if (entry.Batch is not null) EncodeAppend(entry.Batch, now);
+        }
+
+        long start;
+        try
+        {
+            start = WriteAndFlush(_group.WrittenSpan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            FailGroup(entries, stateBytes, ex);
+            return;
+        }
+        if (_writeFailing)
+        {
+            _writeFailing = false;
+            _logger.LogInformation("The embedded store writes again in {DataDir}", _options.DataDir);
+        }
+
+        var segment = _segments.Active;
+        lock (_stateLock)
+        {
+            foreach (var pending in _groupMessages)
+            {
+                ApplyMessage(pending.Record, LogPosition.Pack(segment, start + pending.PayloadOffsetInGroup));
+            }
+        }
+        Interlocked.Add(ref _committedEntries, entries.Count);
+        Interlocked.Add(ref _committedMessages, _groupMessages.Count);
+        foreach (var entry in entries) entry.Done.TrySetResult();
+
+        if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), snapshot);
+    }
+
+    // Dedup and ids are decided here, in log order, so concurrent requests with one key store it once.
+    private void EncodeAppend(AppendBatch batch, long now)
+    {
+        batch.Outcomes.Clear();
+        foreach (var message in batch.Messages)
+        {
+            var hasKey = !message.BizMsgIdr.IsEmpty;
+            var key = hasKey ? DedupIndex.KeyOf(message.From, message.BizMsgIdr.Span) : default;
+            if (hasKey && (_book.Dedup.TryGet(key, out var original) || _groupKeys.TryGetValue(key, out original)))
+            {
+                batch.Outcomes.Add(new AppendOutcome(original, true));
+                continue;
+            }
+            var id = _book.NextResourceId();
+            if (hasKey) _groupKeys[key] = id;
+            var record = new MessageRecord(message.To, message.From, id, message.Disposition, hasKey, key, now, message.Payload.Length);
+            var offset = _group.WrittenCount;
+            var span = _group.GetSpan(record.RecordLength)[..record.RecordLength];
+            record.Write(span, message.Payload.Span);
+            _group.Advance(record.RecordLength);
+            _groupMessages.Add(new PendingMessage(record, offset + MessageRecord.PayloadOffset));
+            batch.Outcomes.Add(new AppendOutcome(id, false));
+        }
+    }
+
+    /// <summary>Appends the group to the active segment (rolling first when it would overflow) and fsyncs once.
+    /// Returns the offset the group starts at. On failure nothing of it stays in the file.</summary>
+    private long WriteAndFlush(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty) return _segments.ActiveLength;
+        if (_segments.ActiveLength > 0 && _segments.ActiveLength + data.Length > _options.SegmentBytes)
+        {
+            _segments.Roll();
+            _rolledSinceCheckpoint = true;
+        }
+        var start = _segments.ActiveLength;
+        try
+        {
+            _segments.Append(data);
+            _segments.FlushActive();
+        }
+        catch
+        {
+            try
+            {
+                _segments.TruncateActive(start);
+            }
+            catch (Exception cut) when (cut is IOException or UnauthorizedAccessException)
+            {
+                // Replay would still find the partial write by its checksum and cut it.
+                _logger.LogError(cut, "Could not cut a failed write back to offset {Offset}", start);
+            }
+            throw;
+        }
+        Interlocked.Increment(ref _fsyncs);
+        Interlocked.Add(ref _committedBytes, data.Length);
+        _bytesSinceCheckpoint += data.Length;
+        return start;
+    }
+
+    // Messages of a failed group are dropped (their callers get 503 and retry). Stream records are already applied
+    // in memory, so they must reach the log eventually, in order: they are tried alone at once (small records often
+    // still fit on a full disk, which keeps reads going) and otherwise carried into the next group.
+    private void FailGroup(List<LogEntry> entries, int stateBytes, Exception ex)
+    {
+        if (!_writeFailing)
+        {
+            _logger.LogError("The embedded store cannot write to {DataDir}: {Reason}. Appends get 503 until it can.", _options.DataDir, ex.Message);
+            _writeFailing = true;
+        }
+        var unavailable = new StoreUnavailableException($"The embedded store cannot write: {ex.Message}", ex);
+        var stateWritten = false;
+        if (stateBytes > 0 && stateBytes < _group.WrittenCount)
+        {
+            try
+            {
+                WriteAndFlush(_group.WrittenSpan[..stateBytes]);
+                stateWritten = true;
+            }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+            {
+                // Carried over below.
+            }
+        }
+        var carried = new List<LogEntry>();
+        foreach (var entry in entries)
+        {
+            if (entry.Batch is not null)
+            {
+                entry.Batch.Outcomes.Clear();
+                entry.Done.TrySetException(unavailable);
+            }
+            else if (stateWritten)
+            {
+                entry.Done.TrySetResult();
+            }
+            else
+            {
+                carried.Add(entry);
+                entry.Done.TrySetException(unavailable);
+            }
+        }
+        if (carried.Count > 0)
+        {
+            lock (_stateLock) _pending.InsertRange(0, carried);
+            // Do not spin on a full disk: the carried records wait a little before the next try.
+            Thread.Sleep(50);
+        }
+    }
+}

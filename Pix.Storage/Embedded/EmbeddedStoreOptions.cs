@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Pix.Storage.Embedded;
+
+/// <summary>Where and how the embedded store keeps its files.</summary>
+public sealed class EmbeddedStoreOptions
+{
+    public required string DataDir { get; init; }
+
+    /// <summary>A segment whose messages are all acknowledged is deleted once it is older than this.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(7);
+
+    public TimeSpan DedupWindow { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>A segment is closed and a new one begun when a write would take it past this size.</summary>
+    public long SegmentBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>A checkpoint is written after this much log (and at every segment roll and clean shutdown), which
+    /// bounds how much log a recovery replays.</summary>
+    public long CheckpointBytes { get; init; } = 64L * 1024 * 1024;
+
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}

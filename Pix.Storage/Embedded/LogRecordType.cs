@@ -1,0 +1,10 @@
+namespace Pix.Storage.Embedded;
+
+/// <summary>What a log record holds. Stored as one byte: never renumber.</summary>
+internal enum LogRecordType : byte
+{
+    Message = 1,
+    StreamOpened = 2,
+    Claimed = 3,
+    StreamClosed = 4,
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Pix.Storage;
+
+/// <summary>What every adapter may need; each takes the part it uses.</summary>
+public sealed class StoreFactoryOptions
+{
+    /// <summary>Where the embedded store keeps its files (<c>Pix:DataDir</c>).</summary>
+    public string DataDir { get; init; } = "data";
+
+    /// <summary><c>Pix:Retention</c>: acknowledged messages are deleted after this.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(7);
+
+    public TimeSpan DedupWindow { get; init; } = TimeSpan.FromHours(24);
+
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,296 @@
+using Pix.Protocol.Ids;
+using Pix.Storage;
+using Pix.Storage.Embedded;
+
+namespace Pix.Tests.Storage;
+
+/// <summary>What only a durable store promises: restarts, crashes, torn tails, the lock file, retention.</summary>
+public sealed class EmbeddedQueueStoreTests : IDisposable
+{
+    private static readonly Ispb Receiver = Ispb.Parse("12345678");
+    private static readonly Ispb Sender = Ispb.Parse("87654321");
+    private const int MessagePayloadOffset = 79; // frame header 9 + fixed message fields 70
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private EmbeddedQueueStore OpenStore(string? dataDir = null, RecordingLogger? logger = null, long segmentBytes = 64L << 20,
+        long checkpointBytes = 64L << 20, TimeSpan? retention = null) =>
+        new(new EmbeddedStoreOptions
+        {
+            DataDir = dataDir ?? _directory.Path,
+            Logger = logger ?? new RecordingLogger(),
+            SegmentBytes = segmentBytes,
+            CheckpointBytes = checkpointBytes,
+            Retention = retention ?? TimeSpan.FromDays(7),
+        });
+
+    [Fact]
+    public async Task ReopeningAfterACleanShutdownKeepsQueuesStreamsClaimsAndDedup()
+    {
+        ulong stream;
+        List<ResourceId> ids;
+        var batch = new MessageBatch();
+        await using (var store = OpenStore())
+        {
+            ids = (await Append(store, 25, "a")).Select(o => o.Id).ToList();
+            stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
+            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 2, true, 10), batch);
+        }
+        await using (var store = OpenStore())
+        {
+            await AssertStateAfterRestart(store, stream, ids);
+        }
+    }
+
+    [Fact]
+    public async Task ACrashWithoutCheckpointRecoversTheSameStateFromTheLog()
+    {
+        ulong stream;
+        List<ResourceId> ids;
+        var crashed = Path.Combine(_directory.Path, "crashed");
+        var batch = new MessageBatch();
+        var live = Path.Combine(_directory.Path, "live");
+        await using (var store = OpenStore(live))
+        {
+            ids = (await Append(store, 25, "a")).Select(o => o.Id).ToList();
+            stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
+            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 2, true, 10), batch);
+            // Everything completed is fsync'd: a copy now is what a power cut would leave (and no checkpoint).
+            CopyDirectory(live, crashed);
+        }
+        Assert.Empty(Directory.GetFiles(crashed, "*.ckpt"));
+        await using (var store = OpenStore(crashed))
+        {
+            await AssertStateAfterRestart(store, stream, ids);
+        }
+    }
+
+    [Fact]
+    public async Task RecoveryStartsFromTheCheckpointAndReplaysOnlyTheLogAfterIt()
+    {
+        var logger = new RecordingLogger();
+        await using (var store = OpenStore(checkpointBytes: 4096))
+        {
+            for (var i = 0; i < 20; i++) await Append(store, 10, $"r{i}");
+        }
+        await using (var store = OpenStore(logger: logger))
+        {
+            Assert.Contains(logger.Lines, l => l.Contains("0 log records", StringComparison.Ordinal) && l.Contains("the checkpoint", StringComparison.Ordinal));
+            Assert.Equal(200, store.Stats(Receiver).Unacknowledged);
+        }
+    }
+
+    [Fact]
+    public async Task ATornTailIsCutAndTheDroppedBytesAreLogged()
+    {
+        var live = Path.Combine(_directory.Path, "live");
+        var crashed = Path.Combine(_directory.Path, "crashed");
+        await using (var store = OpenStore(live))
+        {
+            await Append(store, 3, "kept");
+            CopyDirectory(live, crashed);
+        }
+        var segment = Directory.GetFiles(Path.Combine(crashed, "log"), "*.seg").Order().Last();
+        var intact = new FileInfo(segment).Length;
+        // A half-written record (power lost mid-write): a valid start, then garbage, then nothing.
+        var torn = new byte[300];
+        Random.Shared.NextBytes(torn);
+        File.WriteAllBytes(segment, [.. File.ReadAllBytes(segment), .. torn]);
+
+        var logger = new RecordingLogger();
+        await using (var store = OpenStore(crashed, logger))
+        {
+            Assert.Contains(logger.Lines, l => l.Contains("300 bytes dropped", StringComparison.Ordinal));
+            Assert.Equal(intact, new FileInfo(segment).Length);
+            Assert.Equal(3, store.Stats(Receiver).Unacknowledged);
+            await Append(store, 2, "after");
+            Assert.Equal(5, store.Stats(Receiver).Unacknowledged);
+        }
+    }
+
+    [Fact]
+    public async Task ARecordCutShortOrGarbledInTheLastSegmentIsDropped()
+    {
+        var live = Path.Combine(_directory.Path, "live");
+        await using (var store = OpenStore(live))
+        {
+            for (var i = 0; i < 4; i++) await Append(store, 1, $"g{i}");
+        }
+        foreach (var checkpoint in Directory.GetFiles(live, "*.ckpt")) File.Delete(checkpoint);
+        var segment = Directory.GetFiles(Path.Combine(live, "log"), "*.seg").Single();
+        var bytes = File.ReadAllBytes(segment);
+        var recordLength = bytes.Length / 4;
+
+        // Truncate mid-record: the 4th record loses its last 10 bytes.
+        File.WriteAllBytes(segment, bytes[..^10]);
+        var logger = new RecordingLogger();
+        await using (var store = OpenStore(live, logger))
+        {
+            Assert.Equal(3, store.Stats(Receiver).Unacknowledged);
+            Assert.Contains(logger.Lines, l => l.Contains($"{recordLength - 10} bytes dropped", StringComparison.Ordinal));
+        }
+        foreach (var checkpoint in Directory.GetFiles(live, "*.ckpt")) File.Delete(checkpoint);
+
+        // Garble one payload byte of the 3rd record: its checksum fails, it and everything after it are cut.
+        bytes = File.ReadAllBytes(segment);
+        bytes[2 * recordLength + MessagePayloadOffset + 2] ^= 0x5A;
+        File.WriteAllBytes(segment, bytes);
+        logger = new RecordingLogger();
+        await using (var store = OpenStore(live, logger))
+        {
+            Assert.Equal(2, store.Stats(Receiver).Unacknowledged);
+            Assert.Contains(logger.Lines, l => l.Contains($"{recordLength} bytes dropped", StringComparison.Ordinal) && l.Contains("checksum", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task ASecondStoreOnTheSameDirectoryIsRefused()
+    {
+        await using var store = OpenStore();
+        var refused = Assert.Throws<DataDirectoryInUseException>(() => OpenStore());
+        Assert.Contains(Path.GetFullPath(_directory.Path), refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"pid {Environment.ProcessId}", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RetentionDeletesOldSegmentsOnceAllTheirMessagesAreAcknowledged()
+    {
+        await using var store = OpenStore(segmentBytes: 4096, retention: TimeSpan.Zero);
+        var log = Path.Combine(_directory.Path, "log");
+        var stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+        var batch = new MessageBatch();
+        uint number = 1;
+        var ack = false;
+        for (var round = 0; round < 40; round++)
+        {
+            await Append(store, 10, $"ret{round}");
+            await store.ClaimAsync(new ClaimRequest(Receiver, stream, number++, ack, 10), batch);
+            ack = true;
+            Assert.Equal(10, batch.Count);
+        }
+        await store.ClaimAsync(new ClaimRequest(Receiver, stream, number, true, 10), batch);
+        for (var round = 0; round < 3; round++) await Append(store, 10, $"roll{round}");
+        var segments = Directory.GetFiles(log, "*.seg").Order().ToArray();
+        // 40 rounds of ~1.5 KB made dozens of segments; only the few since the last checkpoints remain.
+        Assert.True(segments.Length <= 6, $"{segments.Length} segments remain");
+        Assert.Equal(30, store.Stats(Receiver).Unacknowledged);
+    }
+
+    [Fact]
+    public async Task ADiskFullRejectsAppendsWith503AndReadsGoOn()
+    {
+        var mount = Path.Combine(_directory.Path, "small");
+        Directory.CreateDirectory(mount);
+        MountSmallTmpfs(mount);
+        try
+        {
+            var logger = new RecordingLogger();
+            await using (var store = OpenStore(mount, logger))
+            {
+                var stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+                await Append(store, 5, "before");
+                var batch = new MessageBatch();
+                await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
+
+                var big = new string('x', 64 * 1024);
+                var unavailable = await Assert.ThrowsAsync<StoreUnavailableException>(async () =>
+                {
+                    for (var i = 0; i < 100; i++)
+                    {
+                        var request = new AppendBatch();
+                        request.Add(new IncomingMessage(Receiver, Sender, System.Text.Encoding.ASCII.GetBytes($"big-{i}"), System.Text.Encoding.ASCII.GetBytes(big), Disposition.Deliver));
+                        await store.AppendAsync(request);
+                    }
+                });
+                Assert.Contains("No space left", unavailable.Message, StringComparison.Ordinal);
+                Assert.Contains(logger.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("No space left", StringComparison.Ordinal));
+
+                // Reads go on: the repeated read and the message bytes.
+                var again = new MessageBatch();
+                Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), again));
+                Assert.Equal(5, again.Count);
+                var bytes = new byte[again[0].Length];
+                store.ReadPayload(again[0], bytes);
+                Assert.Equal("<Msg>before-0</Msg>", System.Text.Encoding.UTF8.GetString(bytes));
+            }
+            // Nothing half-written: the store opens cleanly and holds what got a 201.
+            await using (var store = OpenStore(mount))
+            {
+                Assert.True(store.Stats(Receiver).Unacknowledged >= 5);
+            }
+        }
+        finally
+        {
+            Run("umount", $"-l {mount}");
+        }
+    }
+
+    private static void MountSmallTmpfs(string directory)
+    {
+        var (code, output) = Run("mount", $"-t tmpfs -o size=2m tmpfs {directory}");
+        Assert.True(code == 0, $"The disk-full test needs a small tmpfs (run as root): mount said {output}");
+    }
+
+    private static (int Code, string Output) Run(string file, string arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, arguments)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
+    }
+
+    private static async Task AssertStateAfterRestart(EmbeddedQueueStore store, ulong stream, List<ResourceId> ids)
+    {
+        var batch = new MessageBatch();
+        Assert.True(store.TryGetStream(Receiver, stream, out var position));
+        Assert.Equal(new StreamPosition(2, 10), position);
+        Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 2, false, 10), batch));
+        Assert.Equal(ids.Skip(10).Take(10), batch.Items.ToArray().Select(m => m.Id));
+        var bytes = new byte[batch[0].Length];
+        store.ReadPayload(batch[0], bytes);
+        Assert.Equal("<Msg>a-10</Msg>", System.Text.Encoding.UTF8.GetString(bytes));
+
+        // Dedup survives, and new ids continue the series.
+        var again = await Append(store, 1, "a");
+        Assert.True(again[0].Duplicate);
+        Assert.Equal(ids[0], again[0].Id);
+        var fresh = await Append(store, 1, "b");
+        Assert.DoesNotContain(fresh[0].Id, ids);
+        Assert.True(fresh[0].Id.Low > ids.Max(i => i.Low));
+        Assert.True((await store.OpenStreamAsync(Receiver, 6)).StreamId > stream);
+
+        Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 3, true, 10), batch));
+        Assert.Equal(ids.Skip(20).Append(fresh[0].Id), batch.Items.ToArray().Select(m => m.Id));
+        Assert.Equal(6, store.Stats(Receiver).Unacknowledged);
+    }
+
+    private static async Task<List<AppendOutcome>> Append(IQueueStore store, int count, string prefix)
+    {
+        var batch = new AppendBatch();
+        for (var i = 0; i < count; i++)
+        {
+            batch.Add(new IncomingMessage(Receiver, Sender, System.Text.Encoding.ASCII.GetBytes($"{prefix}-{i}"),
+                System.Text.Encoding.UTF8.GetBytes($"<Msg>{prefix}-{i}</Msg>"), Disposition.Deliver));
+        }
+        await store.AppendAsync(batch);
+        return batch.Outcomes.ToList();
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            // The lock file is held exclusively (and a dead process would not hold it anyway).
+            if (Path.GetFileName(file) != "pix.lock") File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+        foreach (var directory in Directory.GetDirectories(from)) CopyDirectory(directory, Path.Combine(to, Path.GetFileName(directory)));
+    }
+}
