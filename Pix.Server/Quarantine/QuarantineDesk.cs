@@ -105,7 +105,7 @@ internal sealed partial class QuarantineDesk(
             RejectionCause.Isolated => ("SenderIsolated"u8.ToArray(), "the sender is isolated after too many failing messages; an operator must release it"u8.ToArray(), Array.Empty<byte>()),
             _ => (Encoding.ASCII.GetBytes(result.RuleId.ToString()), result.Rule.ToArray(), result.Location.ToArray()),
         };
-        Admi002Writer.Write(output, new Admi002Content(sender, reference, reason, description, location, now));
+        RejectNoticeWriter.Write(output, sender, reference, reason, description, location, now);
     }
 
     private void Audit(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body, in Rejection rejection, DateTimeOffset now)

@@ -90,8 +90,11 @@ public sealed class StreamApiTests(ServerFixture fixture) : IClassFixture<Server
     [Fact]
     public async Task SixStreamsThenTheSeventhGets429UntilOneIsDeleted()
     {
+        // Idle expiry must not free a slot while the test opens the others.
+        await using var server = await PixServerProcess.StartAsync("memory", null,
+            ("Pix:Streams:LongPollSeconds", "0.2"), ("Pix:Streams:IdleTimeoutSeconds", "60"));
         var psp = ServerFixture.NewIspb();
-        var clients = Enumerable.Range(0, 7).Select(_ => new IcomClient(fixture.Port)).ToList();
+        var clients = Enumerable.Range(0, 7).Select(_ => new IcomClient(server.Port)).ToList();
         try
         {
             var tokens = new List<string>();
