@@ -24,6 +24,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private readonly long _longPollTicks;
     private readonly long _idleTicks;
     private long _lastIdleSweep;
+    private int _sweeping;
 
     public StreamEngine(IQueueStore store, StreamOptions options, ILogger<StreamEngine> log, TimeProvider? clock = null)
     {
@@ -150,6 +151,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
 
     private void Sweep()
     {
+        // Timer callbacks may overlap when a sweep runs long; one at a time is enough.
+        if (Interlocked.Exchange(ref _sweeping, 1) != 0) return;
         try
         {
             var now = _clock.GetTimestamp();
@@ -166,6 +169,10 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         catch (Exception e)
         {
             LogSweepFailed(e);
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
         }
     }
 
