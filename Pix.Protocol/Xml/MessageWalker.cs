@@ -298,7 +298,7 @@ internal ref struct MessageWalker
 
     private bool CheckAttributes(ElementDecl? decl, FrameMode mode, int at)
     {
-        var checksSchema = mode is FrameMode.Complex or FrameMode.Simple;
+        var checksSchema = decl is not null;
         var needsCurrency = decl is not null && decl.HasCurrency;
         var sawCurrency = false;
         var i = _tokens.AttributesStart;

@@ -1,0 +1,22 @@
+using System.Buffers;
+using System.Text;
+using System.Xml;
+using Pix.Protocol.Xml;
+
+namespace Pix.Bench.Samples;
+
+/// <summary>Plugs <see cref="SpiSignature"/> into Pix.Protocol's writers (e.g. <see cref="Admi002Writer"/>). Allocates:
+/// tools and tests only.</summary>
+public sealed class SpiMessageSigner(SpiSignature signature) : IMessageSigner
+{
+    public static SpiMessageSigner Development { get; } = new(SpiSignature.Development);
+
+    public void WriteSignature(ReadOnlySpan<byte> unsignedMessage, IBufferWriter<byte> output)
+    {
+        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
+        document.LoadXml(Encoding.UTF8.GetString(unsignedMessage));
+        signature.Sign(document);
+        var element = document.GetElementsByTagName("Signature", SpiSignature.DsNamespace)[0]!;
+        output.Write(Encoding.UTF8.GetBytes(element.OuterXml));
+    }
+}
