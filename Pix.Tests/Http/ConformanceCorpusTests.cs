@@ -27,7 +27,8 @@ public sealed class ConformanceCorpusTests(ITestOutputHelper output)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { runner, "127.0.0.1", server.Port.ToString(), }) start.ArgumentList.Add(argument);
+        foreach (var argument in new[] { runner, "127.0.0.1", server.Port.ToString() }) start.ArgumentList.Add(argument);
+        if (lenientOk) start.ArgumentList.Add("--lenient-ok");
 
         Process process;
         try
