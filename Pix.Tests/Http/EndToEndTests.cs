@@ -151,6 +151,19 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task ChunkedBodyAtTheLimitIsReceivedThoughItsFramingExceedsTheTransportBuffer()
+    {
+        // 1 MiB of data in 8-byte chunks is more than 1 MiB on the wire (Kestrel's default read buffer): the body
+        // must be consumed as it arrives, or the transport stops reading and the request never completes.
+        await using var server = await PixHttpTestServer.StartAsync();
+        var chunk = "8\r\n" + new string('c', 8) + "\r\n";
+        var request = "POST /big HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+            string.Concat(Enumerable.Repeat(chunk, 128 * 1024)) + "0\r\n\r\n";
+        var text = await RawHttpClient.SendAndReadResponsesAsync(server.Port, Encoding.ASCII.GetBytes(request), 1);
+        Assert.Contains("Post /big 1048576 ccc", text);
+    }
+
+    [Fact]
     public async Task ApplicationFailureGets500AndClose()
     {
         await using var server = await PixHttpTestServer.StartAsync();
