@@ -164,6 +164,22 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task ExpectContinueIsAnsweredBeforeTheBody()
+    {
+        await using var server = await PixHttpTestServer.StartAsync();
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Port);
+        await socket.SendAsync("POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"u8.ToArray());
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var read = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token);
+        Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n", Encoding.ASCII.GetString(buffer, 0, read));
+        await socket.SendAsync("hello"u8.ToArray());
+        read = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token);
+        Assert.Contains("Post /e 5 hello", Encoding.ASCII.GetString(buffer, 0, read));
+    }
+
+    [Fact]
     public async Task ApplicationFailureGets500AndClose()
     {
         await using var server = await PixHttpTestServer.StartAsync();
