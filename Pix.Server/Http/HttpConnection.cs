@@ -21,6 +21,7 @@ internal sealed class HttpConnection : IDisposable
     private readonly HttpRequestParser _parser;
     private readonly HttpRequest _request = new();
     private readonly HttpResponse _response;
+    private bool _continueSent;
 
     public HttpConnection(ConnectionContext connection, IHttpApplication application, HttpLimits limits,
         ProblemXmlWriter problems, DateHeader date, ILogger logger)
@@ -49,7 +50,18 @@ internal sealed class HttpConnection : IDisposable
                 while (!close)
                 {
                     var status = _parser.TryParse(buffer.Slice(consumed), _request, out var next, out var error);
-                    if (status == ParseStatus.Incomplete) break;
+                    if (status == ParseStatus.Incomplete)
+                    {
+                        // The head (and perhaps part of the body) is taken; the rest comes with the next read.
+                        consumed = next;
+                        if (_parser.IsReadingBody && _parser.ExpectsContinue && !_continueSent && !_request.IsHttp10)
+                        {
+                            _output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
+                            _continueSent = true;
+                        }
+                        break;
+                    }
+                    _continueSent = false;
                     if (status == ParseStatus.Error)
                     {
                         HttpConnectionLog.BadRequest(_logger, _connection.ConnectionId, error);

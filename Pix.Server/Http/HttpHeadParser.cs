@@ -93,6 +93,8 @@ internal static class HttpHeadParser
         {
             case HeaderName.Unlisted:
                 request.HasUnlistedHeader = true;
+                // Not an ICOM header, but clients send it: answering 100 spares them a wait (RFC 9110 10.1.1).
+                if (Ascii.EqualsIgnoreCase(name, "Expect"u8) && Ascii.EqualsIgnoreCase(value, "100-continue"u8)) framing.ExpectContinue = true;
                 return RequestError.None;
             case HeaderName.Ignored:
                 return RequestError.None;

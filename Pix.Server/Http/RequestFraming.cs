@@ -15,6 +15,7 @@ internal struct RequestFraming
     public int HostCount;
     public bool ConnectionClose;
     public bool ConnectionKeepAlive;
+    public bool ExpectContinue;
 
     public readonly bool HasContentLength => ContentLengthCount > 0;
 

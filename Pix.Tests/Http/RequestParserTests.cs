@@ -143,6 +143,38 @@ public sealed class RequestParserTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(64)]
+    public void RequestsArrivingInPiecesAreParsedAsTheyCome(int step)
+    {
+        var bytes = Encoding.ASCII.GetBytes(
+            "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello" +
+            "POST /b HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3;x=\"y\"\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nT: v\r\n\r\n" +
+            "\r\nGET /c HTTP/1.1\r\nHost: h\r\n\r\n");
+        var parser = new HttpRequestParser(Limits);
+        var request = new HttpRequest();
+        var seen = new List<string>();
+        var start = 0;
+        for (var end = Math.Min(step, bytes.Length); ; end = Math.Min(end + step, bytes.Length))
+        {
+            while (true)
+            {
+                var sequence = new ReadOnlySequence<byte>(bytes, start, end - start);
+                var status = parser.TryParse(sequence, request, out var consumed, out var error);
+                Assert.True(status != ParseStatus.Error, $"end {end}: {error}");
+                start += (int)sequence.Slice(0, consumed).Length;
+                if (status == ParseStatus.Incomplete) break;
+                seen.Add(Encoding.ASCII.GetString(request.Path) + " " + Encoding.ASCII.GetString(request.Body.Span));
+            }
+            if (end == bytes.Length) break;
+        }
+        Assert.Equal(["/a hello", "/b abc0123456789abcdef", "/c "], seen);
+        Assert.Equal(bytes.Length, start);
+    }
+
     [Fact]
     public void ConnectionOptionsDecideKeepAlive()
     {

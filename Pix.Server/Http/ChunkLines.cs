@@ -3,58 +3,14 @@ using System.Buffers;
 namespace Pix.Server.Http;
 
 /// <summary>
-/// RFC 9112 7.1: chunk sizes in hex with an overflow check, extensions checked against the grammar and bounded,
-/// chunk data followed by exactly CRLF, trailer fields checked like headers and discarded. Run twice per request:
-/// once to measure (nothing copied while bytes are still arriving), then once to copy into the body buffer.
+/// The line-level grammar of a chunked body (RFC 9112 7.1): reading one CRLF-terminated line, and the chunk-size
+/// line with its extensions. Chunk sizes are hex with an overflow check; extensions are checked and ignored.
 /// </summary>
-internal static class ChunkedBodyParser
+internal static class ChunkLines
 {
-    public static ParseStatus Parse(ref SequenceReader<byte> reader, HttpLimits limits, byte[] lineBuffer,
-        Span<byte> destination, out long bodyLength, out RequestError error)
-    {
-        bodyLength = 0;
-        while (true)
-        {
-            var status = ReadLine(ref reader, limits.MaxChunkLineBytes, lineBuffer, RequestError.ChunkLineTooLong, out var line, out error);
-            if (status != ParseStatus.Complete) return status;
-            error = ParseSizeLine(line, out var size);
-            if (error != RequestError.None) return ParseStatus.Error;
-
-            if (size == 0) return ParseTrailers(ref reader, limits, lineBuffer, out error);
-
-            if (size > limits.MaxBodyBytes - bodyLength) return Fail(RequestError.BodyTooLarge, out error);
-            if (reader.Remaining < size) return ParseStatus.Incomplete;
-            if (!destination.IsEmpty) reader.UnreadSequence.Slice(0, size).CopyTo(destination[(int)bodyLength..]);
-            reader.Advance(size);
-            bodyLength += size;
-
-            if (reader.Remaining < 2)
-            {
-                return reader.Remaining == 1 && reader.UnreadSpan[0] != (byte)'\r'
-                    ? Fail(RequestError.InvalidChunkTerminator, out error)
-                    : ParseStatus.Incomplete;
-            }
-            if (!reader.IsNext("\r\n"u8, advancePast: true)) return Fail(RequestError.InvalidChunkTerminator, out error);
-        }
-    }
-
-    private static ParseStatus ParseTrailers(ref SequenceReader<byte> reader, HttpLimits limits, byte[] lineBuffer, out RequestError error)
-    {
-        var start = reader.Consumed;
-        while (true)
-        {
-            var room = limits.MaxTrailerBytes - (int)(reader.Consumed - start);
-            var status = ReadLine(ref reader, Math.Min(room, lineBuffer.Length), lineBuffer, RequestError.TrailersTooLarge, out var line, out error);
-            if (status != ParseStatus.Complete) return status;
-            if (line.IsEmpty) return ParseStatus.Complete;
-            error = HttpHeadParser.ValidateFieldLine(line, out _, out _);
-            if (error != RequestError.None) return Fail(RequestError.InvalidTrailer, out error);
-        }
-    }
-
-    /// <summary>Reads up to LF; the line must end with CR, which is cut off. Lines that span segments are copied
-    /// into <paramref name="lineBuffer"/> (per connection), never into a new array.</summary>
-    private static ParseStatus ReadLine(ref SequenceReader<byte> reader, int maxLength, byte[] lineBuffer,
+    /// <summary>Reads up to LF; the line must end with CR, which is cut off. The reader does not move when the line
+    /// is incomplete. A line spanning segments is copied into <paramref name="lineBuffer"/>, never a new array.</summary>
+    public static ParseStatus ReadLine(ref SequenceReader<byte> reader, int maxLength, byte[] lineBuffer,
         RequestError tooLong, out ReadOnlySpan<byte> line, out RequestError error)
     {
         line = default;
@@ -95,7 +51,11 @@ internal static class ChunkedBodyParser
         while (i < line.Length)
         {
             var j = SkipWhitespace(line, i);
-            if (j == line.Length || line[j] != (byte)';') return j == i && line[j] != (byte)';' ? RequestError.InvalidChunkSize : RequestError.InvalidChunkExtension;
+            if (j == line.Length || line[j] != (byte)';')
+            {
+                // "1x" is a bad size; "2 junk" or a trailing space is a bad extension.
+                return j == i ? RequestError.InvalidChunkSize : RequestError.InvalidChunkExtension;
+            }
             j = SkipWhitespace(line, j + 1);
             var nameLength = TokenLength(line[j..]);
             if (nameLength == 0) return RequestError.InvalidChunkExtension;
