@@ -41,7 +41,15 @@ public sealed partial class EmbeddedQueueStore
         catch (Exception ex)
         {
             _logger.LogCritical(ex, "The embedded store's writer stopped unexpectedly; no more writes will be accepted");
-            lock (_stateLock) _stopping = true;
+            var unavailable = new StoreUnavailableException("The embedded store's writer stopped: " + ex.Message, ex);
+            lock (_stateLock)
+            {
+                _stopping = true;
+                // Nobody may wait forever for a write that will not come.
+                foreach (var entry in _taken) entry.Done.TrySetException(unavailable);
+                foreach (var entry in _pending) entry.Done.TrySetException(unavailable);
+                _pending.Clear();
+            }
         }
         finally
         {

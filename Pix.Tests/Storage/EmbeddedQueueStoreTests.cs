@@ -1,3 +1,4 @@
+using System.Text;
 using Pix.Protocol.Ids;
 using Pix.Storage;
 using Pix.Storage.Embedded;
@@ -226,6 +227,44 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         {
             Run("umount", $"-l {mount}");
         }
+    }
+
+    [Fact]
+    public async Task AnUnwritableDirectoryRejectsAppendsWith503UntilItIsWritableAgain()
+    {
+        var logger = new RecordingLogger();
+        await using var store = OpenStore(logger: logger, segmentBytes: 1024);
+        var log = Path.Combine(_directory.Path, "log");
+        var stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+        await Append(store, 5, "before");
+        var batch = new MessageBatch();
+        await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
+        // Root ignores permission bits; an immutable directory refuses even root a new segment file.
+        var (code, output) = Run("chattr", $"+i {log}");
+        Assert.True(code == 0, $"The test needs chattr on ext4 as root: {output}");
+        try
+        {
+            var unavailable = await Assert.ThrowsAsync<StoreUnavailableException>(() => Append(store, 20, "refused"));
+            Assert.Contains(logger.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains(_directory.Path, StringComparison.Ordinal));
+            var again = new MessageBatch();
+            Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), again));
+            Assert.Equal(5, again.Count);
+            Assert.Equal("<Msg>before-0</Msg>", Encoding.UTF8.GetString(Payload(store, again[0])));
+            Assert.Equal(5, store.Stats(Receiver).Unacknowledged);
+        }
+        finally
+        {
+            Run("chattr", $"-i {log}");
+        }
+        await Append(store, 20, "later");
+        Assert.Equal(25, store.Stats(Receiver).Unacknowledged);
+    }
+
+    private static byte[] Payload(IQueueStore store, in StoredMessage message)
+    {
+        var bytes = new byte[message.Length];
+        store.ReadPayload(message, bytes);
+        return bytes;
     }
 
     private static void MountSmallTmpfs(string directory)

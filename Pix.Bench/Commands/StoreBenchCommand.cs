@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Pix.Protocol.Ids;
+using Pix.Storage;
+using Pix.Storage.Embedded;
+
+namespace Pix.Bench.Commands;
+
+/// <summary>
+/// <c>store-bench --data DIR [--seconds 5] [--senders 64] [--recovery-messages 1000000]</c>: the embedded store's
+/// figures with fsync on: ingest of 1 KB and 8 KB messages (messages/s, fsyncs/s, mean group size), reads of
+/// 10-message batches (repeated reads: the pure read path; and claim+ack cycles, which each need a durable write),
+/// and recovery time (from a checkpoint, and a full replay with no checkpoint).
+/// </summary>
+internal static class StoreBenchCommand
+{
+    private static readonly Ispb Sender = Ispb.Parse("99999999");
+
+    public static async Task<int> RunAsync(CommandLine args)
+    {
+        var root = args.Required("data");
+        var seconds = (int)args.Number("seconds", 5);
+        var senders = (int)args.Number("senders", 64);
+        var recoveryMessages = args.Number("recovery-messages", 1_000_000);
+        Console.WriteLine($"store-bench: {Environment.ProcessorCount} cores, data in {root}, {seconds} s per run, {senders} concurrent senders");
+
+        foreach (var size in new[] { 1024, 8192 })
+        {
+            await Ingest(Fresh(root, $"ingest-{size}"), size, senders, seconds);
+        }
+        await Reads(Fresh(root, "reads"), seconds);
+        await Recovery(Fresh(root, "recovery"), recoveryMessages);
+        return 0;
+    }
+
+    private static string Fresh(string root, string name)
+    {
+        var path = Path.Combine(root, name);
+        if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        return path;
+    }
+
+    private static EmbeddedQueueStore Open(string path) => new(new EmbeddedStoreOptions { DataDir = path });
+
+    private static async Task Ingest(string path, int size, int senders, int seconds)
+    {
+        await using var store = Open(path);
+        var payload = Encoding.ASCII.GetBytes(new string('x', size));
+        var before = store.Counters;
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        var tasks = Enumerable.Range(0, senders).Select(sender => Task.Run(async () =>
+        {
+            var batch = new AppendBatch();
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                batch.Clear();
+                batch.Add(new IncomingMessage(Receiver(i), Sender, Encoding.ASCII.GetBytes($"{size}-{sender}-{i}"), payload, Disposition.Deliver));
+                await store.AppendAsync(batch);
+            }
+        })).ToArray();
+        await Task.WhenAll(tasks);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var after = store.Counters;
+        var messages = after.Messages - before.Messages;
+        var fsyncs = after.Fsyncs - before.Fsyncs;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ingest {size / 1024} KB, 1 message per request, {senders} senders: {messages / elapsed:F0} messages/s, {fsyncs / elapsed:F0} fsyncs/s, mean group {(double)(after.Entries - before.Entries) / fsyncs:F1} requests, {(after.Bytes - before.Bytes) / elapsed / 1048576:F1} MiB/s"));
+    }
+
+    private static async Task Reads(string path, int seconds)
+    {
+        await using var store = Open(path);
+        var ispbs = Enumerable.Range(1, 6).Select(i => Ispb.Parse($"1000000{i}")).ToArray();
+        var payload = Encoding.ASCII.GetBytes(new string('x', 1024));
+        foreach (var ispb in ispbs)
+        {
+            for (var b = 0; b < 2000; b++)
+            {
+                var batch = new AppendBatch();
+                for (var m = 0; m < 10; m++) batch.Add(new IncomingMessage(ispb, Sender, Encoding.ASCII.GetBytes($"r{ispb}-{b}-{m}"), payload, Disposition.Deliver));
+                await store.AppendAsync(batch);
+            }
+        }
+
+        // Repeated reads: the batch is in memory, the bytes come from the page cache into a socket-sized buffer.
+        var stream = (await store.OpenStreamAsync(ispbs[0], 6)).StreamId;
+        var into = new MessageBatch();
+        var socket = new byte[64 * 1024];
+        await store.ClaimAsync(new ClaimRequest(ispbs[0], stream, 1, false, 10), into);
+        long reads = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            await store.ClaimAsync(new ClaimRequest(ispbs[0], stream, 1, false, 10), into);
+            var offset = 0;
+            foreach (var m in into.Items)
+            {
+                store.ReadPayload(m, socket.AsSpan(offset, m.Length));
+                offset += m.Length;
+            }
+            reads++;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"read of a 10-message batch of 1 KB (repeated read, one thread): {reads / clock.Elapsed.TotalSeconds:F0} batches/s"));
+        await store.CloseStreamAsync(ispbs[0], stream, acknowledge: false);
+
+        // Claim + ack cycles on 36 streams (6 ISPBs x 6): every cycle is a durable write, shared by group commit.
+        var before = store.Counters;
+        long cycles = 0;
+        clock.Restart();
+        var tasks = ispbs.SelectMany(ispb => Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            var id = (await store.OpenStreamAsync(ispb, 6)).StreamId;
+            var batch = new MessageBatch();
+            var buffer = new byte[64 * 1024];
+            uint number = 1;
+            var ack = false;
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                await store.ClaimAsync(new ClaimRequest(ispb, id, number++, ack, 10), batch);
+                ack = true;
+                if (batch.Count == 0) break;
+                var offset = 0;
+                foreach (var m in batch.Items)
+                {
+                    store.ReadPayload(m, buffer.AsSpan(offset, m.Length));
+                    offset += m.Length;
+                }
+                Interlocked.Increment(ref cycles);
+            }
+        }))).ToArray();
+        await Task.WhenAll(tasks);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var fsyncs = store.Counters.Fsyncs - before.Fsyncs;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"claim+ack of 10-message batches, 36 streams: {cycles / elapsed:F0} batches/s ({cycles * 10 / elapsed:F0} messages/s), {fsyncs / elapsed:F0} fsyncs/s"));
+    }
+
+    private static async Task Recovery(string path, long messages)
+    {
+        var payload = Encoding.ASCII.GetBytes(new string('x', 1024));
+        var clock = Stopwatch.StartNew();
+        await using (var store = Open(path))
+        {
+            var perTask = messages / 8;
+            var tasks = Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+            {
+                var batch = new AppendBatch();
+                for (long i = 0; i < perTask; i += 100)
+                {
+                    batch.Clear();
+                    for (var m = 0; m < 100 && i + m < perTask; m++)
+                    {
+                        batch.Add(new IncomingMessage(Receiver((int)(i + m)), Sender, Encoding.ASCII.GetBytes($"rec-{t}-{i + m}"), payload, Disposition.Deliver));
+                    }
+                    await store.AppendAsync(batch);
+                }
+            })).ToArray();
+            await Task.WhenAll(tasks);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {messages} messages of 1 KB in {clock.Elapsed.TotalSeconds:F1} s (100 per request)"));
+
+        clock.Restart();
+        await using (var store = Open(path))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"recovery of {messages} unacknowledged messages from the shutdown checkpoint: {clock.ElapsedMilliseconds} ms ({store.Stats(Receiver(0)).Unacknowledged + store.Stats(Receiver(1)).Unacknowledged} in the queues)"));
+        }
+        foreach (var checkpoint in Directory.GetFiles(path, "*.ckpt")) File.Delete(checkpoint);
+        // The page cache is not dropped (a shared machine): the replay reads the log warm.
+        clock.Restart();
+        await using (var store = Open(path))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"recovery of {messages} messages by full log replay (no checkpoint, {DirectorySize(path) / 1048576} MiB of log): {clock.ElapsedMilliseconds} ms ({store.Stats(Receiver(0)).Unacknowledged + store.Stats(Receiver(1)).Unacknowledged} in the queues)"));
+        }
+    }
+
+    private static long DirectorySize(string path) =>
+        new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+
+    private static Ispb Receiver(int i) => (i & 1) == 0 ? Ispb.Parse("20000001") : Ispb.Parse("20000002");
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using Pix.Protocol.Ids;
+using Pix.Storage;
+using Pix.Storage.Embedded;
+
+namespace Pix.Tests.Storage;
+
+/// <summary>
+/// kill -9 at random moments: a child process (<c>Pix.Bench store-torture</c>) appends and consumes with several
+/// senders and streams, printing each event after it completed; it is killed 24 times at different points, each
+/// run resuming the streams the previous one left open. Then the store must open cleanly and hold everything that
+/// got a 201 exactly once, and nothing acknowledged may ever be delivered again.
+/// </summary>
+public sealed class EmbeddedStoreCrashTests : IDisposable
+{
+    private const int Kills = 24;
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task EveryStoredMessageSurvivesKillsAndNoAcknowledgedMessageComesBack()
+    {
+        var events = new List<(char Kind, string Id)>();
+        var random = new Random(20261125);
+        var delays = new HashSet<int>();
+        while (delays.Count < Kills) delays.Add(random.Next(30, 1300));
+        var run = 0;
+        foreach (var delay in delays)
+        {
+            run++;
+            var lines = await RunAndKill(run, delay);
+            Assert.True(lines.Count(l => l.Kind == 'A') > 0 || delay < 100, $"run {run} (killed after {delay} ms) appended nothing");
+            events.AddRange(lines);
+        }
+
+        // No acknowledged message is delivered again: not in a later batch of the same run, not after a restart.
+        var acknowledged = new HashSet<string>();
+        foreach (var (kind, id) in events)
+        {
+            if (kind == 'K') acknowledged.Add(id);
+            if (kind == 'D') Assert.False(acknowledged.Contains(id), $"{id} was delivered again after its acknowledgement completed");
+        }
+
+        var appended = events.Where(e => e.Kind == 'A').Select(e => e.Id).ToHashSet();
+        var maybeAcknowledged = events.Where(e => e.Kind == 'k').Select(e => e.Id).ToHashSet();
+        var logger = new RecordingLogger();
+        var drained = await Drain(logger);
+        Assert.DoesNotContain(logger.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal));
+
+        Assert.Equal(drained.Count, drained.Distinct().Count());
+        Assert.DoesNotContain(drained, acknowledged.Contains);
+        // Each message that got a 201 was either acknowledged (or its acknowledgement was under way at a kill) or is
+        // delivered now.
+        var missing = appended.Where(id => !maybeAcknowledged.Contains(id) && !drained.Contains(id)).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} of {appended.Count} stored messages were lost, e.g. {missing.FirstOrDefault()}");
+        Assert.True(appended.Count > 1000, $"only {appended.Count} messages were appended across {Kills} runs");
+    }
+
+    private async Task<List<(char Kind, string Id)>> RunAndKill(int run, int delayMs)
+    {
+        var lines = new List<(char, string)>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(BenchAssembly());
+        start.ArgumentList.Add("store-torture");
+        start.ArgumentList.Add("--data");
+        start.ArgumentList.Add(_directory.Path);
+        start.ArgumentList.Add("--seed");
+        start.ArgumentList.Add(run.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var process = new Process { StartInfo = start };
+        var errors = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            if (e.Data == "READY") ready.TrySetResult();
+            else if (e.Data.Length == 2 + ResourceId.TextLength && e.Data[1] == ' ') lock (lines) lines.Add((e.Data[0], e.Data[2..]));
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) lock (errors) errors.AppendLine(e.Data);
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var opened = await Task.WhenAny(ready.Task, Task.Delay(30_000));
+        Assert.True(opened == ready.Task, $"run {run}: the store did not open: {errors}");
+        await Task.Delay(delayMs);
+        Assert.False(process.HasExited, $"run {run} died on its own: {errors}");
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        Assert.True(errors.Length == 0, $"run {run} wrote errors: {errors}");
+        lock (lines) return lines.ToList();
+    }
+
+    // Resumes every stream left open (a repeated read, as a client holding its token would), then drains and acks all.
+    private async Task<List<string>> Drain(RecordingLogger logger)
+    {
+        var drained = new List<string>();
+        await using var store = new EmbeddedQueueStore(new EmbeddedStoreOptions { DataDir = _directory.Path, Logger = logger });
+        var into = new MessageBatch();
+        foreach (var (ispb, streamId) in store.OpenStreams())
+        {
+            Assert.True(store.TryGetStream(ispb, streamId, out var position));
+            Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(ispb, streamId, position.Batch, false, 10), into));
+            foreach (var m in into.Items) drained.Add(m.Id.ToString());
+            Assert.True(await store.CloseStreamAsync(ispb, streamId, acknowledge: true));
+        }
+        foreach (var ispb in new[] { Ispb.Parse("11111111"), Ispb.Parse("22222222") })
+        {
+            var stream = (await store.OpenStreamAsync(ispb, 6)).StreamId;
+            uint batch = 1;
+            var ack = false;
+            do
+            {
+                Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(ispb, stream, batch++, ack, 10), into));
+                foreach (var m in into.Items) drained.Add(m.Id.ToString());
+                ack = true;
+            }
+            while (into.Count > 0);
+            await store.CloseStreamAsync(ispb, stream, acknowledge: true);
+            Assert.Equal(0, store.Stats(ispb).Unacknowledged);
+        }
+        return drained;
+    }
+
+    private static string BenchAssembly()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Pix.Bench.dll");
+        Assert.True(File.Exists(path), $"{path} is missing: Pix.Tests references Pix.Bench so the build copies it");
+        return path;
+    }
+}
