@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Pix.Bench.Samples;
+using Pix.Server.Signing;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Xml;
 

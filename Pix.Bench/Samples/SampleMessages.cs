@@ -1,4 +1,5 @@
 using Pix.Protocol.Ids;
+using Pix.Server.Signing;
 
 namespace Pix.Bench.Samples;
 

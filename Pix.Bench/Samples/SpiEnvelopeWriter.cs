@@ -4,6 +4,8 @@ using System.Xml;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Xml;
 
+using Pix.Server.Signing;
+
 namespace Pix.Bench.Samples;
 
 /// <summary>Writes the SPI envelope and AppHdr around a Document body, with an empty Sgntr for the signer to fill.</summary>

@@ -13,6 +13,7 @@ using Pix.Server.Http;
 using Pix.Server.Icom;
 using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
+using Pix.Server.Signing;
 using Pix.Server.Streams;
 using Pix.Storage;
 
@@ -57,7 +58,7 @@ public static class PixHost
         services.AddSingleton(sp => new QuarantineDesk(
             sp.GetRequiredService<IQueueStore>(), sp.GetRequiredService<StreamEngine>(), sp.GetRequiredService<SenderIsolation>(),
             sp.GetRequiredService<AuditLog>(), sp.GetRequiredService<PixMetrics>(), sp.GetRequiredService<QuarantineOptions>(),
-            dataDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<QuarantineDesk>>()));
+            dataDir, sp.GetRequiredService<TimeProvider>(), NoticeSigner.Create(options), sp.GetRequiredService<ILogger<QuarantineDesk>>()));
         services.AddSingleton<IngestEndpoint>();
         services.AddSingleton<PixMetrics>();
         services.AddSingleton<IcomApplication>();

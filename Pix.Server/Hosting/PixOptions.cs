@@ -25,6 +25,7 @@ public sealed class PixOptions
     public XmlOptions Xml { get; set; } = new();
     public RateLimitOptions RateLimit { get; set; } = new();
     public IcomHttpOptions Http { get; set; } = new();
+    public SigningOptions Signing { get; set; } = new();
 
     /// <summary>Short switches for the common keys.</summary>
     public static readonly Dictionary<string, string> Switches = new()
@@ -50,6 +51,14 @@ public sealed class PixOptions
         public double IsolateAboveRatio { get; set; } = 0.005;
         public int IsolateMinMessages { get; set; } = 200;
         public double IsolateWindowSeconds { get; set; } = 300;
+    }
+
+    /// <summary><c>Pix:Signing:*</c>: the certificate that signs the admi.002 notices Pix writes as the SPI.</summary>
+    public sealed class SigningOptions
+    {
+        /// <summary>A PKCS#12 file with the private key; empty: a development certificate made at start (nothing trusts it).</summary>
+        public string CertificatePath { get; set; } = "";
+        public string CertificatePassword { get; set; } = "";
     }
 
     public IngestOptions ToIngestOptions() => new() { MaxBodyBytes = Limits.MaxBodyBytes, RequireSignature = Xml.RequireSignature };

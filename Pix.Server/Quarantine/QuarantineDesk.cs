@@ -22,6 +22,7 @@ internal sealed partial class QuarantineDesk(
     QuarantineOptions options,
     string dataDir,
     TimeProvider clock,
+    IMessageSigner? signer,
     ILogger<QuarantineDesk> log)
 {
     private readonly string _samples = Path.Combine(dataDir, "samples");
@@ -97,15 +98,38 @@ internal sealed partial class QuarantineDesk(
         Span<byte> idText = stackalloc byte[ResourceId.TextLength];
         id.WriteText(idText);
         var header = rejection.Header;
-        var reference = header.HasBizMsgIdr ? xml[header.BizMsgIdr] : idText;
         var result = rejection.Result;
-        var (reason, description, location) = rejection.Cause switch
+        var reference = header.HasBizMsgIdr ? xml[header.BizMsgIdr] : idText;
+        var reject = rejection.Cause switch
         {
-            RejectionCause.NotRoutable => ("NotRoutable"u8.ToArray(), "only the SPI (00038166) may address another participant; a PSP sends to 00038166"u8.ToArray(), "/Envelope/AppHdr/To"u8.ToArray()),
-            RejectionCause.Isolated => ("SenderIsolated"u8.ToArray(), "the sender is isolated after too many failing messages; an operator must release it"u8.ToArray(), Array.Empty<byte>()),
-            _ => (Encoding.ASCII.GetBytes(result.RuleId.ToString()), result.Rule.ToArray(), result.Location.ToArray()),
+            RejectionCause.NotRoutable => new Admi002Reject
+            {
+                To = sender,
+                RelatedReference = reference,
+                Reason = "NotRoutable"u8,
+                ErrorLocation = "/Envelope/AppHdr/To"u8,
+                Description = "only the SPI (00038166) may address another participant; a PSP sends to 00038166"u8,
+                RejectedAt = now.UtcDateTime,
+            },
+            RejectionCause.Isolated => new Admi002Reject
+            {
+                To = sender,
+                RelatedReference = reference,
+                Reason = "SenderIsolated"u8,
+                Description = "the sender is isolated after too many failing messages; an operator must release it"u8,
+                RejectedAt = now.UtcDateTime,
+            },
+            _ => new Admi002Reject
+            {
+                To = sender,
+                RelatedReference = reference,
+                Reason = Admi002Writer.ReasonOf(result.Failure),
+                ErrorLocation = result.Location,
+                Description = result.Rule,
+                RejectedAt = now.UtcDateTime,
+            },
         };
-        RejectNoticeWriter.Write(output, sender, reference, reason, description, location, now);
+        Admi002Writer.Write(output, reject, signer);
     }
 
     private void Audit(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body, in Rejection rejection, DateTimeOffset now)

@@ -4,6 +4,7 @@ using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Xml;
 using Pix.Bench.Samples;
+using Pix.Server.Signing;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Xml;
 

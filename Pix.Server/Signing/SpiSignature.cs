@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography.Xml;
 using System.Xml;
 
-namespace Pix.Bench.Samples;
+namespace Pix.Server.Signing;
 
 /// <summary>
 /// Signs an SPI message the way pix-xml.md §1 describes: XMLDSig with exclusive C14N, RSA-SHA256 and SHA-256 digests,

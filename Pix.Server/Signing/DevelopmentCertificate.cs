@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Pix.Bench.Samples;
+namespace Pix.Server.Signing;
 
 /// <summary>A self-signed RSA certificate made at runtime, so samples are signed for real without shipping a key.
 /// It stands in for a participant's ICP-Brasil certificate; nothing trusts it.</summary>

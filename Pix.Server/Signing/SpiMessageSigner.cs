@@ -3,10 +3,10 @@ using System.Text;
 using System.Xml;
 using Pix.Protocol.Xml;
 
-namespace Pix.Bench.Samples;
+namespace Pix.Server.Signing;
 
 /// <summary>Plugs <see cref="SpiSignature"/> into Pix.Protocol's writers (e.g. <see cref="Admi002Writer"/>). Allocates:
-/// tools and tests only.</summary>
+/// the server signs its admi.002 notices with it (rare), tools sign samples.</summary>
 public sealed class SpiMessageSigner(SpiSignature signature) : IMessageSigner
 {
     public static SpiMessageSigner Development { get; } = new(SpiSignature.Development);

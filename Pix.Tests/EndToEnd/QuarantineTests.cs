@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json;
+using Pix.Bench.Samples;
+using Pix.Protocol.Ids;
+using Pix.Protocol.Xml;
+using Pix.Tests.Support;
+
+namespace Pix.Tests.EndToEnd;
+
+/// <summary>Messages that may not reach their receiver: stored in quarantine, answered with an admi.002 on the
+/// sender's own stream, audited, sampled; senders failing too often are isolated until an operator releases them.</summary>
+public sealed class QuarantineTests
+{
+    private const string Spi = "00038166";
+
+    private static string BreakEndToEndId(string xml) =>
+        System.Text.RegularExpressions.Regex.Replace(xml, "<EndToEndId>E", "<EndToEndId>X");
+
+    private static async Task<List<string>> DrainAsync(int port, string ispb)
+    {
+        using var client = new IcomClient(port);
+        var response = await client.StartAsync(ispb);
+        var xmls = new List<string>();
+        while (response.Status == 200)
+        {
+            xmls.AddRange(IcomClient.Messages(response).Select(m => m.Xml));
+            response = await client.GetAsync(response.Header("PI-Pull-Next")!);
+        }
+        await client.DeleteAsync(response.Header("PI-Pull-Next")!);
+        return xmls;
+    }
+
+    [Fact]
+    public async Task AFailingMessageIsQuarantinedAndItsSenderGetsAnAdmi002()
+    {
+        await using var server = await PixServerProcess.StartAsync("embedded", null, ("Pix:Streams:LongPollSeconds", "0.2"));
+        var psp = ServerFixture.NewIspb();
+        var bad = BreakEndToEndId(TestMessages.Pacs008(psp, Spi, "bad"));
+        var bizMsgIdr = System.Text.RegularExpressions.Regex.Match(bad, "<BizMsgIdr>([^<]+)<").Groups[1].Value;
+        using var client = new IcomClient(server.Port);
+        var created = await client.PostAsync(psp, bad);
+        Assert.Equal(201, created.Status);
+        var id = created.Header("PI-ResourceId")!;
+        var good = await client.PostAsync(psp, TestMessages.Pacs008(psp, Spi, "good"));
+        Assert.Equal(201, good.Status);
+
+        // The SPI receives the healthy message only.
+        var spiSees = await DrainAsync(server.Port, Spi);
+        Assert.Equal(["good"], spiSees.Select(IcomClient.Tag));
+
+        // The sender receives the reject on its own stream, and it passes the checks every message passes.
+        var notices = await DrainAsync(server.Port, psp);
+        var notice = Assert.Single(notices);
+        Assert.Contains("https://www.bcb.gov.br/pi/admi.002/1.5", notice);
+        Assert.Contains($"<Ref>{bizMsgIdr}</Ref>", notice);
+        Assert.True(notice.Contains("EndToEndId"), notice);
+        Assert.Contains("<ErrLctn>/Envelope/Document/FIToFICstmrCdtTrf/CdtTrfTxInf[1]/PmtId/EndToEndId</ErrLctn>", notice);
+        var check = MessageCheck.Check(Encoding.UTF8.GetBytes(notice), CheckOptions.Unsigned, out var header);
+        Assert.True(check.Ok, check.ToString());
+        Assert.Equal(Ispb.Parse(psp), header.To);
+
+        var audit = File.ReadAllLines(Path.Combine(server.DataDir, "audit", "audit.jsonl"));
+        var record = JsonDocument.Parse(Assert.Single(audit, l => l.Contains(id))).RootElement;
+        Assert.Equal("quarantined", record.GetProperty("event").GetString());
+        Assert.Equal(psp, record.GetProperty("sender").GetString());
+        Assert.Contains("EndToEndId", record.GetProperty("location").GetString());
+        Assert.True(File.Exists(Path.Combine(server.DataDir, "samples", id.Replace('/', '_').Replace('+', '-') + ".xml")));
+    }
+
+    [Fact]
+    public async Task APspAddressingAnotherPspIsQuarantined()
+    {
+        await using var server = await PixServerProcess.StartAsync("memory", null, ("Pix:Streams:LongPollSeconds", "0.2"));
+        var psp = ServerFixture.NewIspb();
+        var other = ServerFixture.NewIspb();
+        using var client = new IcomClient(server.Port);
+        Assert.Equal(201, (await client.PostAsync(psp, TestMessages.Pacs008(psp, other, "direct"))).Status);
+        Assert.Empty(await DrainAsync(server.Port, other));
+        var notice = Assert.Single(await DrainAsync(server.Port, psp));
+        Assert.Contains("<RjctgPtyRsn>NotRoutable</RjctgPtyRsn>", notice);
+    }
+
+    [Fact]
+    public async Task WithSignaturesRequiredTheNoticeIsSignedAndPassesTheSameChecks()
+    {
+        await using var server = await PixServerProcess.StartAsync("memory", null,
+            ("Pix:Streams:LongPollSeconds", "0.2"), ("Pix:Xml:RequireSignature", "true"));
+        var psp = ServerFixture.NewIspb();
+        using var client = new IcomClient(server.Port);
+        var signed = SampleMessages.Pacs008(Ispb.Parse(psp), Ispb.Spi);
+        Assert.Equal(201, (await client.PostAsync(psp, signed)).Status);
+        // Unsigned: fails the signature rule.
+        Assert.Equal(201, (await client.PostAsync(psp, TestMessages.Pacs008(psp, Spi, "unsigned"))).Status);
+        Assert.Single(await DrainAsync(server.Port, Spi));
+        var notice = Assert.Single(await DrainAsync(server.Port, psp));
+        var check = MessageCheck.Check(Encoding.UTF8.GetBytes(notice), CheckOptions.Default, out _);
+        Assert.True(check.Ok, check.ToString());
+        Assert.Contains("Sgntr", notice);
+    }
+
+    [Fact]
+    public async Task ASenderFailingTooOftenIsIsolatedUntilReleased()
+    {
+        await using var server = await PixServerProcess.StartAsync("memory", null, ("Pix:Streams:LongPollSeconds", "0.2"),
+            ("Pix:Xml:IsolateMinMessages", "10"), ("Pix:Xml:IsolateAboveRatio", "0.2"));
+        var psp = ServerFixture.NewIspb();
+        using var client = new IcomClient(server.Port);
+        for (var i = 0; i < 8; i++) Assert.Equal(201, (await client.PostAsync(psp, TestMessages.Pacs008(psp, Spi, $"ok{i}"))).Status);
+        for (var i = 0; i < 4; i++) Assert.Equal(201, (await client.PostAsync(psp, BreakEndToEndId(TestMessages.Pacs008(psp, Spi, $"bad{i}")))).Status);
+        // Now isolated: a healthy message is quarantined too.
+        Assert.Equal(201, (await client.PostAsync(psp, TestMessages.Pacs008(psp, Spi, "while-isolated"))).Status);
+        Assert.Equal(8, (await DrainAsync(server.Port, Spi)).Count);
+        var notices = await DrainAsync(server.Port, psp);
+        Assert.Contains(notices, n => n.Contains("SenderIsolated"));
+
+        using var http = new HttpClient();
+        var listed = await http.GetStringAsync($"http://127.0.0.1:{server.AdminPort}/admin/v1/quarantine");
+        Assert.Contains(psp, listed);
+        var release = await http.PostAsync($"http://127.0.0.1:{server.AdminPort}/admin/v1/quarantine/{psp}/release", null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, release.StatusCode);
+        Assert.Equal(201, (await client.PostAsync(psp, TestMessages.Pacs008(psp, Spi, "after-release"))).Status);
+        Assert.Equal(["after-release"], (await DrainAsync(server.Port, Spi)).Select(IcomClient.Tag));
+        var again = await http.PostAsync($"http://127.0.0.1:{server.AdminPort}/admin/v1/quarantine/{psp}/release", null);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, again.StatusCode);
+    }
+}
