@@ -37,7 +37,8 @@ internal sealed partial class AuditLog : IAsyncDisposable
             {
                 JsonSerializer.Serialize(file, record, AuditJson.Default.AuditRecord);
                 file.WriteByte((byte)'\n');
-                if (_records.Reader.Count == 0) file.Flush(flushToDisk: true);
+                // Flush when the burst is written, not per record.
+                if (!_records.Reader.TryPeek(out _)) file.Flush(flushToDisk: true);
             }
             catch (Exception e)
             {

@@ -59,7 +59,14 @@ public sealed class QuarantineTests
         Assert.True(check.Ok, check.ToString());
         Assert.Equal(Ispb.Parse(psp), header.To);
 
-        var audit = File.ReadAllLines(Path.Combine(server.DataDir, "audit", "audit.jsonl"));
+        // The audit log is written off the request path: give its writer a moment.
+        var auditPath = Path.Combine(server.DataDir, "audit", "audit.jsonl");
+        string[] audit = [];
+        for (var i = 0; i < 50 && !audit.Any(l => l.Contains(id)); i++)
+        {
+            await Task.Delay(100);
+            audit = File.Exists(auditPath) ? File.ReadAllLines(auditPath) : [];
+        }
         var record = JsonDocument.Parse(Assert.Single(audit, l => l.Contains(id))).RootElement;
         Assert.Equal("quarantined", record.GetProperty("event").GetString());
         Assert.Equal(psp, record.GetProperty("sender").GetString());
