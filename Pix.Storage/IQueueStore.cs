@@ -36,8 +36,9 @@ public interface IQueueStore : IAsyncDisposable
     /// acknowledged; without, the batch goes back to the head of the queue to be delivered again under the same ids.</summary>
     ValueTask<bool> CloseStreamAsync(Ispb ispb, ulong streamId, bool acknowledge, CancellationToken cancellationToken = default);
 
-    /// <summary>Copies the stored bytes of a message (exactly <see cref="StoredMessage.Length"/> bytes).</summary>
-    void ReadPayload(in StoredMessage message, Span<byte> destination);
+    /// <summary>Copies the stored bytes of a message (exactly <see cref="StoredMessage.Length"/> bytes) and checks them
+    /// against their stored checksum: false when they are damaged (the caller skips the message and quarantines it).</summary>
+    bool TryReadPayload(in StoredMessage message, Span<byte> destination);
 
     /// <summary>Every open stream, so the server can time out idle ones after a restart.</summary>
     IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams();

@@ -97,7 +97,7 @@ internal static class StoreBenchCommand
             var offset = 0;
             foreach (var m in into.Items)
             {
-                store.ReadPayload(m, socket.AsSpan(offset, m.Length));
+                store.TryReadPayload(m, socket.AsSpan(offset, m.Length));
                 offset += m.Length;
             }
             reads++;
@@ -125,7 +125,7 @@ internal static class StoreBenchCommand
                 var offset = 0;
                 foreach (var m in batch.Items)
                 {
-                    store.ReadPayload(m, buffer.AsSpan(offset, m.Length));
+                    store.TryReadPayload(m, buffer.AsSpan(offset, m.Length));
                     offset += m.Length;
                 }
                 Interlocked.Increment(ref cycles);

@@ -149,8 +149,7 @@ internal static class StoreTortureCommand
     private static void CheckPayload(IQueueStore store, in StoredMessage message)
     {
         var bytes = new byte[message.Length];
-        store.ReadPayload(message, bytes);
-        if (bytes[0] != (byte)'s') throw new InvalidDataException($"Message {message.Id} reads back wrong bytes.");
+        if (!store.TryReadPayload(message, bytes) || bytes[0] != (byte)'s') throw new InvalidDataException($"Message {message.Id} reads back wrong bytes.");
     }
 
     private static void WriteIds(char kind, List<ResourceId> ids, StringBuilder lines)

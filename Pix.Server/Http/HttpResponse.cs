@@ -14,6 +14,9 @@ public sealed class HttpResponse : IBufferWriter<byte>
 {
     private PipeWriter _output = null!;
     private long _bodyRemaining;
+    private Memory<byte> _staged;
+    private int _stagedLength;
+    private bool _staging;
 
     public int StatusCode { get; private set; }
 
@@ -38,6 +41,35 @@ public sealed class HttpResponse : IBufferWriter<byte>
         AnnounceKeepAlive = false;
         StatusCode = 0;
         _bodyRemaining = 0;
+        _staging = false;
+    }
+
+    /// <summary>
+    /// Writes from here on go into one reserved, contiguous buffer of <paramref name="capacity"/> bytes instead of
+    /// being committed as they come: a writer that learns something only while copying the body (a damaged stored
+    /// message) can still <see cref="DiscardStaged"/> and start over with other headers. <see cref="CommitStaged"/> hands
+    /// the bytes to the connection; nothing is copied twice.
+    /// </summary>
+    public void BeginStaged(int capacity)
+    {
+        _staged = _output.GetMemory(capacity);
+        _stagedLength = 0;
+        _staging = true;
+    }
+
+    /// <summary>Forgets everything written since <see cref="BeginStaged"/>; the reserved buffer is reused.</summary>
+    public void DiscardStaged()
+    {
+        _stagedLength = 0;
+        HasStarted = false;
+        StatusCode = 0;
+        _bodyRemaining = 0;
+    }
+
+    public void CommitStaged()
+    {
+        _staging = false;
+        _output.Advance(_stagedLength);
     }
 
     public void Start(int statusCode)
@@ -86,10 +118,9 @@ public sealed class HttpResponse : IBufferWriter<byte>
     public void Write(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty) return;
-        var span = _output.GetSpan(bytes.Length);
+        var span = GetSpan(bytes.Length);
         bytes.CopyTo(span);
-        _output.Advance(bytes.Length);
-        _bodyRemaining -= bytes.Length;
+        Advance(bytes.Length);
     }
 
     /// <summary>A complete response with a body already in hand.</summary>
@@ -103,11 +134,18 @@ public sealed class HttpResponse : IBufferWriter<byte>
 
     public void Advance(int count)
     {
-        _output.Advance(count);
+        if (_staging) _stagedLength += count;
+        else _output.Advance(count);
         _bodyRemaining -= count;
     }
 
-    public Memory<byte> GetMemory(int sizeHint = 0) => _output.GetMemory(sizeHint);
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        if (!_staging) return _output.GetMemory(sizeHint);
+        var free = _staged[_stagedLength..];
+        if (free.Length < sizeHint) throw new InvalidOperationException("The staged response outgrew the space reserved for it.");
+        return free;
+    }
 
-    public Span<byte> GetSpan(int sizeHint = 0) => _output.GetSpan(sizeHint);
+    public Span<byte> GetSpan(int sizeHint = 0) => _staging ? GetMemory(sizeHint).Span : _output.GetSpan(sizeHint);
 }

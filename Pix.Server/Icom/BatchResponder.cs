@@ -4,53 +4,94 @@ using Pix.Protocol.Media;
 using Pix.Protocol.Multipart;
 using Pix.Protocol.Streams;
 using Pix.Server.Http;
+using Pix.Server.Quarantine;
 using Pix.Storage;
 
 namespace Pix.Server.Icom;
 
 /// <summary>
 /// Writes a stream read's answer: 200 with the batch (one XML body, or multipart/mixed) or 204, each with
-/// <c>PI-Pull-Next</c>. Payloads are copied once, from the store straight into the response buffer; with gzip they
-/// go through one scratch buffer first.
+/// <c>PI-Pull-Next</c>. Payloads are copied once, from the store straight into the response buffer (with gzip they go
+/// through one scratch buffer first). A stored message whose checksum fails on the way out is left out, quarantined,
+/// and counted in <c>Pix-Skipped</c>; the healthy ones still go.
 /// </summary>
-internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipart, PullTokenCodec tokens, Gzip gzip)
+internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipart, PullTokenCodec tokens, Gzip gzip, QuarantineDesk quarantine)
 {
+    /// <summary>Room for the status line and every header this writer sends.</summary>
+    private const int HeadRoom = 1024;
     private static ReadOnlySpan<byte> XmlContentType => "application/xml; charset=utf-8"u8;
     private static ReadOnlySpan<byte> NextPrefix => "/api/v1/out/"u8;
 
     public void Write(HttpResponse response, IcomExchange exchange, PullToken next, ResponseMode mode, bool compress)
     {
         var batch = exchange.Batch;
-        var status = batch.Count == 0 ? 204 : 200;
-        response.Start(status);
-        WritePullNext(response, next);
-        if (batch.Count == 0)
+        var skipped = exchange.Skipped;
+        skipped.Clear();
+        var asMultipart = mode == ResponseMode.Multipart || batch.Count > 1;
+        if (compress && batch.Count > 0)
+        {
+            WriteCompressed(response, exchange, next, asMultipart);
+        }
+        else
+        {
+            response.BeginStaged(HeadRoom + (batch.Count == 0 ? 0 : (int)Measure(batch, skipped, true, exchange.Lengths)));
+            while (!TryWriteStaged(response, exchange, next, asMultipart)) response.DiscardStaged();
+            response.CommitStaged();
+        }
+        ReportSkipped(next.Ispb, batch, skipped);
+    }
+
+    /// <summary>One attempt at the whole response; false when a payload failed its checksum (it is then marked skipped).</summary>
+    private bool TryWriteStaged(HttpResponse response, IcomExchange exchange, PullToken next, bool asMultipart)
+    {
+        var batch = exchange.Batch;
+        var skipped = exchange.Skipped;
+        var healthy = batch.Count - skipped.Count;
+        WriteHead(response, next, healthy, skipped.Count, batch, skipped, asMultipart);
+        if (healthy == 0)
+        {
+            response.EndHeaders(0);
+            return true;
+        }
+        response.EndHeaders(Measure(batch, skipped, asMultipart, exchange.Lengths));
+        return TryWriteBody(response, batch, skipped, asMultipart);
+    }
+
+    private void WriteCompressed(HttpResponse response, IcomExchange exchange, PullToken next, bool asMultipart)
+    {
+        var batch = exchange.Batch;
+        var skipped = exchange.Skipped;
+        do exchange.Body.ResetWrittenCount();
+        while (!TryWriteBody(exchange.Body, batch, skipped, asMultipart));
+        var healthy = batch.Count - skipped.Count;
+        WriteHead(response, next, healthy, skipped.Count, batch, skipped, asMultipart);
+        if (healthy == 0)
         {
             response.EndHeaders(0);
             return;
         }
-        var asMultipart = mode == ResponseMode.Multipart || batch.Count > 1;
-        if (asMultipart) response.Header("Content-Type"u8, multipart.ContentType);
-        else
-        {
-            response.Header("Content-Type"u8, XmlContentType);
-            Span<byte> id = stackalloc byte[ResourceId.TextLength];
-            batch[0].Id.WriteText(id);
-            response.Header("PI-ResourceId"u8, id);
-        }
-
-        if (!compress)
-        {
-            response.EndHeaders(Measure(batch, asMultipart, exchange.Lengths));
-            WriteBody(response, batch, asMultipart);
-            return;
-        }
-        WriteBody(exchange.Body, batch, asMultipart);
         gzip.Compress(exchange.Body.WrittenSpan, exchange.Compressed);
         response.Header("Content-Encoding"u8, "gzip"u8);
         response.Header("Vary"u8, "Accept-Encoding"u8);
         response.EndHeaders(exchange.Compressed.WrittenCount);
         response.Write(exchange.Compressed.WrittenSpan);
+    }
+
+    private void WriteHead(HttpResponse response, PullToken next, int healthy, int skippedCount, MessageBatch batch, SkipSet skipped, bool asMultipart)
+    {
+        response.Start(healthy == 0 ? 204 : 200);
+        WritePullNext(response, next, tokens);
+        if (skippedCount > 0) response.Header("Pix-Skipped"u8, skippedCount);
+        if (healthy == 0) return;
+        if (asMultipart)
+        {
+            response.Header("Content-Type"u8, multipart.ContentType);
+            return;
+        }
+        response.Header("Content-Type"u8, XmlContentType);
+        Span<byte> id = stackalloc byte[ResourceId.TextLength];
+        batch[skipped.FirstHealthy(batch.Count)].Id.WriteText(id);
+        response.Header("PI-ResourceId"u8, id);
     }
 
     public static void WritePullNext(HttpResponse response, PullToken next, PullTokenCodec tokens)
@@ -67,25 +108,44 @@ internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipar
         response.Header("PI-Pull-Next"u8, value[..length]);
     }
 
-    private void WritePullNext(HttpResponse response, PullToken next) => WritePullNext(response, next, tokens);
-
-    private long Measure(MessageBatch batch, bool asMultipart, int[] lengths)
+    private long Measure(MessageBatch batch, SkipSet skipped, bool asMultipart, int[] lengths)
     {
-        if (!asMultipart) return batch[0].Length;
-        for (var i = 0; i < batch.Count; i++) lengths[i] = batch[i].Length;
-        return multipart.Measure(lengths.AsSpan(0, batch.Count));
-    }
-
-    private void WriteBody(IBufferWriter<byte> output, MessageBatch batch, bool asMultipart)
-    {
+        var count = 0;
         for (var i = 0; i < batch.Count; i++)
         {
-            ref readonly var message = ref batch[i];
-            if (asMultipart) multipart.WritePartHead(output, i, message.Id);
-            var span = output.GetSpan(message.Length);
-            store.ReadPayload(message, span[..message.Length]);
-            output.Advance(message.Length);
+            if (!skipped.Contains(i)) lengths[count++] = batch[i].Length;
         }
-        if (asMultipart) multipart.WriteEnd(output);
+        if (!asMultipart) return count == 0 ? 0 : lengths[0];
+        return multipart.Measure(lengths.AsSpan(0, count));
+    }
+
+    private bool TryWriteBody(IBufferWriter<byte> output, MessageBatch batch, SkipSet skipped, bool asMultipart)
+    {
+        var part = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (skipped.Contains(i)) continue;
+            ref readonly var message = ref batch[i];
+            if (asMultipart) multipart.WritePartHead(output, part, message.Id);
+            var span = output.GetSpan(message.Length);
+            if (!store.TryReadPayload(message, span[..message.Length]))
+            {
+                skipped.Add(i);
+                return false;
+            }
+            output.Advance(message.Length);
+            part++;
+        }
+        if (asMultipart && part > 0) multipart.WriteEnd(output);
+        return true;
+    }
+
+    private void ReportSkipped(Ispb receiver, MessageBatch batch, SkipSet skipped)
+    {
+        if (skipped.Count == 0) return;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (skipped.Contains(i)) quarantine.DamagedOnRead(receiver, batch[i]);
+        }
     }
 }

@@ -21,6 +21,7 @@ internal sealed class IcomExchange
     public ArrayBufferWriter<byte> Inflated { get; } = new(16 * 1024);
     public ArrayBufferWriter<byte> Notices { get; } = new(4 * 1024);
     public int[] Lengths { get; } = new int[MessageBatch.Capacity];
+    public SkipSet Skipped { get; } = new();
     public Rejection[] Rejections { get; } = new Rejection[MessageBatch.Capacity];
     public int RejectionCount { get; set; }
     public AppendBatch NoticeAppends { get; } = new();

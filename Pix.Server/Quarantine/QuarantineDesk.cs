@@ -85,6 +85,16 @@ internal sealed partial class QuarantineDesk(
         }
     }
 
+    /// <summary>A stored message failed its checksum while a batch was assembled: it is left out of the response (and,
+    /// claimed by the batch, acknowledged with it, so it is never retried), audited and counted.</summary>
+    public void DamagedOnRead(Ispb receiver, in StoredMessage message)
+    {
+        var id = message.Id.ToString();
+        LogDamaged(id, receiver.ToString());
+        metrics.Quarantined("damaged");
+        audit.Add(new AuditRecord(clock.GetUtcNow(), "quarantined", "unknown", receiver.ToString(), id, null, "stored bytes fail their checksum", null));
+    }
+
     public bool Release(Ispb sender)
     {
         if (!isolation.Release(sender)) return false;
@@ -169,6 +179,9 @@ internal sealed partial class QuarantineDesk(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sender {Ispb} is isolated: more than {Percent} % of its messages failed; release with POST /admin/v1/quarantine/{Ispb}/release")]
     private partial void LogIsolated(string ispb, double percent);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stored message {ResourceId} for {Ispb} fails its checksum: skipped from the batch and quarantined")]
+    private partial void LogDamaged(string resourceId, string ispb);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sender {Ispb} was released from isolation")]
     private partial void LogReleased(string ispb);

@@ -112,8 +112,16 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         return true;
     }
 
-    public void ReadPayload(in StoredMessage message, Span<byte> destination) =>
-        _segments.Read(message.Position, destination[..message.Length]);
+    /// <summary>One read for the record's frame and fixed fields, one straight into the caller's span for the payload,
+    /// and the record's CRC over both: damage on disk is caught on the way out, without a second copy.</summary>
+    public bool TryReadPayload(in StoredMessage message, Span<byte> destination)
+    {
+        Span<byte> prefix = stackalloc byte[MessageRecord.PayloadOffset];
+        _segments.Read(message.Position - MessageRecord.PayloadOffset, prefix);
+        var payload = destination[..message.Length];
+        _segments.Read(message.Position, payload);
+        return LogRecordFrame.IsIntact(prefix, payload);
+    }
 
     public IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams() => _book.OpenStreams();
 

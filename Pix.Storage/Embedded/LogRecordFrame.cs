@@ -33,4 +33,16 @@ internal static class LogRecordFrame
 
     public static bool IsIntact(ReadOnlySpan<byte> record) =>
         BinaryPrimitives.ReadUInt32LittleEndian(record) == Crc32.HashToUInt32(record[4..]);
+
+    [ThreadStatic] private static Crc32? _crc;
+
+    /// <summary>The same check for a record read in two pieces (frame and fixed fields, then the payload).</summary>
+    public static bool IsIntact(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest)
+    {
+        var crc = _crc ??= new Crc32();
+        crc.Reset();
+        crc.Append(head[4..]);
+        crc.Append(rest);
+        return BinaryPrimitives.ReadUInt32LittleEndian(head) == crc.GetCurrentHashAsUInt32();
+    }
 }

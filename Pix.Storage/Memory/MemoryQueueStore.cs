@@ -81,8 +81,12 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
         lock (queue) return ValueTask.FromResult(queue.Close(streamId, acknowledge));
     }
 
-    public void ReadPayload(in StoredMessage message, Span<byte> destination) =>
+    // Process memory has no checksum to fail.
+    public bool TryReadPayload(in StoredMessage message, Span<byte> destination)
+    {
         _payloads[message.Position].AsSpan().CopyTo(destination);
+        return true;
+    }
 
     public IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams() => _book.OpenStreams();
 

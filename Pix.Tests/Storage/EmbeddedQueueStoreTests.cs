@@ -214,7 +214,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
                 Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), again));
                 Assert.Equal(5, again.Count);
                 var bytes = new byte[again[0].Length];
-                store.ReadPayload(again[0], bytes);
+                Assert.True(store.TryReadPayload(again[0], bytes));
                 Assert.Equal("<Msg>before-0</Msg>", System.Text.Encoding.UTF8.GetString(bytes));
             }
             // Nothing half-written: the store opens cleanly and holds what got a 201.
@@ -263,7 +263,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     private static byte[] Payload(IQueueStore store, in StoredMessage message)
     {
         var bytes = new byte[message.Length];
-        store.ReadPayload(message, bytes);
+        Assert.True(store.TryReadPayload(message, bytes));
         return bytes;
     }
 
@@ -293,7 +293,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 2, false, 10), batch));
         Assert.Equal(ids.Skip(10).Take(10), batch.Items.ToArray().Select(m => m.Id));
         var bytes = new byte[batch[0].Length];
-        store.ReadPayload(batch[0], bytes);
+        Assert.True(store.TryReadPayload(batch[0], bytes));
         Assert.Equal("<Msg>a-10</Msg>", System.Text.Encoding.UTF8.GetString(bytes));
 
         // Dedup survives, and new ids continue the series.

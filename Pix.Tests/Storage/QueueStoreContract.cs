@@ -262,7 +262,7 @@ public abstract class QueueStoreContract : IAsyncLifetime
     protected static string ReadText(IQueueStore store, in StoredMessage message)
     {
         var bytes = new byte[message.Length];
-        store.ReadPayload(message, bytes);
+        Assert.True(store.TryReadPayload(message, bytes));
         return Encoding.UTF8.GetString(bytes);
     }
 }
