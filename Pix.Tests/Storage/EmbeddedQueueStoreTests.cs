@@ -85,6 +85,30 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ADamagedNewestCheckpointFallsBackToTheOneBefore()
+    {
+        await using (var store = OpenStore(segmentBytes: 2048, retention: TimeSpan.Zero))
+        {
+            for (var i = 0; i < 30; i++) await Append(store, 5, $"c{i}");
+        }
+        var newest = Directory.GetFiles(_directory.Path, "*.ckpt").Order().Last();
+        var bytes = File.ReadAllBytes(newest);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(newest, bytes);
+
+        var logger = new RecordingLogger();
+        await using (var store = OpenStore(logger: logger))
+        {
+            Assert.Contains(logger.Lines, l => l.Contains("is damaged", StringComparison.Ordinal));
+            Assert.Equal(150, store.Stats(Receiver).Unacknowledged);
+            var stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+            var batch = new MessageBatch();
+            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
+            Assert.Equal("<Msg>c0-0</Msg>", Encoding.UTF8.GetString(Payload(store, batch[0])));
+        }
+    }
+
+    [Fact]
     public async Task ATornTailIsCutAndTheDroppedBytesAreLogged()
     {
         var live = Path.Combine(_directory.Path, "live");
