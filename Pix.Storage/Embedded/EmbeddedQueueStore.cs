@@ -89,8 +89,10 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             }
             bool changed;
             lock (queue) status = queue.Claim(request, into, out changed);
-            // A repeated read, or an empty batch that acknowledged nothing, changes nothing worth a write.
-            if (status == ClaimStatus.Ok && changed)
+            // A repeated read changes nothing. Every new batch number is logged, even an empty one (a long poll that
+            // ended in 204): the client's next token names it, so it must survive a crash too. One small record,
+            // shared with others by the group commit, after a poll of seconds.
+            if (status == ClaimStatus.Ok && (changed || request.AcknowledgePrevious))
             {
                 entry = _entries.Rent();
                 entry.SetStateLength(StreamRecord.WriteClaimed(entry.StateBuffer(), request.Ispb, request.StreamId, into.Batch, request.AcknowledgePrevious, into.Items));
