@@ -106,6 +106,7 @@ public sealed partial class EmbeddedQueueStore
         Interlocked.Add(ref _committedMessages, _groupMessages.Count);
         // Last touch: once completed, an entry may return to the pool and be reused by another request.
         foreach (var entry in entries) entry.Complete();
+        entries.Clear(); // so a failure below cannot touch an entry another request already reuses
 
         if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), snapshot);
     }
@@ -212,6 +213,7 @@ public sealed partial class EmbeddedQueueStore
                 entry.Fail(unavailable);
             }
         }
+        entries.Clear();
         if (carried.Count > 0)
         {
             lock (_stateLock) _pending.InsertRange(0, carried);
