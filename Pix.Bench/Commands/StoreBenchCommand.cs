@@ -30,6 +30,7 @@ internal static class StoreBenchCommand
             await Ingest(Fresh(root, $"ingest-{size}"), size, senders, seconds);
         }
         await Reads(Fresh(root, "reads"), seconds);
+        await Allocations(Fresh(root, "allocations"));
         await Recovery(Fresh(root, "recovery"), recoveryMessages);
         return 0;
     }
@@ -136,6 +137,57 @@ internal static class StoreBenchCommand
         var fsyncs = store.Counters.Fsyncs - before.Fsyncs;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"claim+ack of 10-message batches, 36 streams: {cycles / elapsed:F0} batches/s ({cycles * 10 / elapsed:F0} messages/s), {fsyncs / elapsed:F0} fsyncs/s"));
+    }
+
+    // Bytes allocated by all threads (the writer's included) per operation, after a warm-up.
+    private static async Task Allocations(string path)
+    {
+        await using var store = Open(path);
+        var ispb = Receiver(0);
+        var payload = new byte[1024];
+        var batch = new AppendBatch();
+        var keys = Enumerable.Range(0, 40_000).Select(i => Encoding.ASCII.GetBytes($"alloc-{i}")).ToArray();
+        async Task AppendRange(int from, int to)
+        {
+            for (var i = from; i < to; i++)
+            {
+                batch.Clear();
+                batch.Add(new IncomingMessage(ispb, Sender, keys[i], payload, Disposition.Deliver));
+                await store.AppendAsync(batch);
+            }
+        }
+        await AppendRange(0, 10_000);
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        await AppendRange(10_000, 20_000);
+        var append = (GC.GetTotalAllocatedBytes(precise: true) - before) / 10_000.0;
+
+        var stream = (await store.OpenStreamAsync(ispb, 6)).StreamId;
+        var into = new MessageBatch();
+        var buffer = new byte[64 * 1024];
+        uint number = 1;
+        async Task Cycle(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await store.ClaimAsync(new ClaimRequest(ispb, stream, number, number > 1, 10), into);
+                number++;
+                var offset = 0;
+                foreach (var m in into.Items)
+                {
+                    store.ReadPayload(m, buffer.AsSpan(offset, m.Length));
+                    offset += m.Length;
+                }
+            }
+        }
+        await Cycle(500);
+        before = GC.GetTotalAllocatedBytes(precise: true);
+        await Cycle(1000);
+        var cycle = (GC.GetTotalAllocatedBytes(precise: true) - before) / 1000.0;
+        before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < 10_000; i++) await store.ClaimAsync(new ClaimRequest(ispb, stream, number - 1, false, 10), into);
+        var repeat = (GC.GetTotalAllocatedBytes(precise: true) - before) / 10_000.0;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"allocated per operation (all threads): append of 1 message {append:F0} B, claim+ack of a 10-message batch {cycle:F0} B, repeated read {repeat:F0} B"));
     }
 
     private static async Task Recovery(string path, long messages)

@@ -8,7 +8,9 @@ namespace Pix.Storage.Embedded;
 /// </summary>
 internal static partial class DirectoryFlush
 {
-    private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY on Linux
+    // O_RDONLY | O_DIRECTORY: the flag's value differs between Linux architectures.
+    private static readonly int ReadOnlyDirectory =
+        RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
 
     public static void Flush(string directory)
     {

@@ -71,6 +71,8 @@ public sealed partial class EmbeddedQueueStore
         try
         {
             _checkpoints.Write(position, snapshot);
+            _logger.LogDebug("Checkpoint at segment {Segment} offset {Offset}: {Bytes} bytes",
+                LogPosition.SegmentOf(position), LogPosition.OffsetOf(position), snapshot.Length);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

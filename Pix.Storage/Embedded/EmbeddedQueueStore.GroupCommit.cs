@@ -46,8 +46,8 @@ public sealed partial class EmbeddedQueueStore
             {
                 _stopping = true;
                 // Nobody may wait forever for a write that will not come.
-                foreach (var entry in _taken) entry.Done.TrySetException(unavailable);
-                foreach (var entry in _pending) entry.Done.TrySetException(unavailable);
+                foreach (var entry in _taken) entry.Fail(unavailable);
+                foreach (var entry in _pending) entry.Fail(unavailable);
                 _pending.Clear();
             }
         }
@@ -104,7 +104,9 @@ public sealed partial class EmbeddedQueueStore
         }
         Interlocked.Add(ref _committedEntries, entries.Count);
         Interlocked.Add(ref _committedMessages, _groupMessages.Count);
-        foreach (var entry in entries) entry.Done.TrySetResult();
+        // Last touch: once completed, an entry may return to the pool and be reused by another request.
+        foreach (var entry in entries) entry.Complete();
+        entries.Clear(); // so a failure below cannot touch an entry another request already reuses
 
         if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), snapshot);
     }
@@ -199,18 +201,19 @@ public sealed partial class EmbeddedQueueStore
             if (entry.Batch is not null)
             {
                 entry.Batch.Outcomes.Clear();
-                entry.Done.TrySetException(unavailable);
+                entry.Fail(unavailable);
             }
             else if (stateWritten)
             {
-                entry.Done.TrySetResult();
+                entry.Complete();
             }
             else
             {
-                carried.Add(entry);
-                entry.Done.TrySetException(unavailable);
+                carried.Add(entry.Orphan());
+                entry.Fail(unavailable);
             }
         }
+        entries.Clear();
         if (carried.Count > 0)
         {
             lock (_stateLock) _pending.InsertRange(0, carried);

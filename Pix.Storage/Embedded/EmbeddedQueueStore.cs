@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Storage.Queues;
@@ -27,6 +28,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     private readonly DataDirectoryLock _lock;
     // A plain monitor, not System.Threading.Lock: the writer waits on it for work (Monitor.Wait).
     private readonly object _stateLock = new();
+    private readonly LogEntryPool _entries = new();
     private List<LogEntry> _pending = new();
     private bool _stopping;
     private readonly Thread _writer;
@@ -38,11 +40,13 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     {
         batch.Outcomes.Clear();
         if (batch.Count == 0) return ValueTask.CompletedTask;
-        var entry = LogEntry.Append(batch);
+        var entry = _entries.Rent();
+        entry.PrepareAppend(batch);
         lock (_stateLock) Enqueue(entry);
-        return new ValueTask(entry.Done.Task);
+        return entry.AsValueTask();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, CancellationToken cancellationToken = default)
     {
         LogEntry entry;
@@ -56,10 +60,11 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             {
                 if (!queue.TryOpen(id, maxStreams)) return OpenResult.Full;
             }
-            entry = LogEntry.StreamState(StreamRecord.Opened(ispb, id));
+            entry = _entries.Rent();
+            entry.SetStateLength(StreamRecord.WriteOpened(entry.StateBuffer(), ispb, id));
             Enqueue(entry);
         }
-        await entry.Done.Task.ConfigureAwait(false);
+        await entry.AsValueTask().ConfigureAwait(false);
         return new OpenResult(true, id);
     }
 
@@ -84,16 +89,20 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             }
             bool changed;
             lock (queue) status = queue.Claim(request, into, out changed);
-            // A repeated read, or an empty batch that acknowledged nothing, changes nothing worth a write.
-            if (status == ClaimStatus.Ok && changed)
+            // A repeated read changes nothing. Every new batch number is logged, even an empty one (a long poll that
+            // ended in 204): the client's next token names it, so it must survive a crash too. One small record,
+            // shared with others by the group commit, after a poll of seconds.
+            if (status == ClaimStatus.Ok && (changed || request.AcknowledgePrevious))
             {
-                entry = LogEntry.StreamState(StreamRecord.Claimed(request.Ispb, request.StreamId, into.Batch, request.AcknowledgePrevious, into.Items));
+                entry = _entries.Rent();
+                entry.SetStateLength(StreamRecord.WriteClaimed(entry.StateBuffer(), request.Ispb, request.StreamId, into.Batch, request.AcknowledgePrevious, into.Items));
                 Enqueue(entry);
             }
         }
         return entry is null ? ValueTask.FromResult(status) : AwaitDurable(entry, status);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> CloseStreamAsync(Ispb ispb, ulong streamId, bool acknowledge, CancellationToken cancellationToken = default)
     {
         LogEntry entry;
@@ -105,10 +114,11 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             {
                 if (!queue.Close(streamId, acknowledge)) return false;
             }
-            entry = LogEntry.StreamState(StreamRecord.Closed(ispb, streamId, acknowledge));
+            entry = _entries.Rent();
+            entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), ispb, streamId, acknowledge));
             Enqueue(entry);
         }
-        await entry.Done.Task.ConfigureAwait(false);
+        await entry.AsValueTask().ConfigureAwait(false);
         return true;
     }
 
@@ -143,9 +153,10 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         _lock.Dispose();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<ClaimStatus> AwaitDurable(LogEntry entry, ClaimStatus status)
     {
-        await entry.Done.Task.ConfigureAwait(false);
+        await entry.AsValueTask().ConfigureAwait(false);
         return status;
     }
 

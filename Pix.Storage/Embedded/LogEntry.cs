@@ -1,25 +1,85 @@
+using System.Threading.Tasks.Sources;
+
 namespace Pix.Storage.Embedded;
 
 /// <summary>
 /// One piece of work for the group commit: an ingest request (encoded by the writer, which assigns ids and checks
-/// dedup in log order) or a stream-state record already framed. <see cref="Done"/> completes once it is fsync'd.
+/// dedup in log order) or a stream-state record already framed in <see cref="State"/>. The caller awaits the entry
+/// itself (a pooled <see cref="IValueTaskSource"/>), which completes once the record is fsync'd, so a request
+/// allocates nothing for its completion.
 /// </summary>
-internal sealed class LogEntry
+internal sealed class LogEntry : IValueTaskSource
 {
-    private LogEntry(AppendBatch? batch, byte[] state)
+    public const int MaxStateLength = 128;
+
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private readonly byte[] _state = new byte[MaxStateLength];
+    private readonly LogEntryPool? _pool;
+    private int _completed;
+
+    public LogEntry(LogEntryPool? pool) => _pool = pool;
+
+    public AppendBatch? Batch { get; private set; }
+
+    public int StateLength { get; private set; }
+
+    public ReadOnlySpan<byte> State => _state.AsSpan(0, StateLength);
+
+    public ValueTask AsValueTask() => new(this, _core.Version);
+
+    public void PrepareAppend(AppendBatch batch)
     {
         Batch = batch;
-        State = state;
+        StateLength = 0;
     }
 
-    public AppendBatch? Batch { get; }
+    /// <summary>The buffer a stream record is framed into; then <see cref="SetStateLength"/>.</summary>
+    public Span<byte> StateBuffer()
+    {
+        Batch = null;
+        return _state;
+    }
 
-    public byte[] State { get; }
+    public void SetStateLength(int length) => StateLength = length;
 
-    // Continuations run off the writer thread, so a slow caller never delays the next fsync.
-    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes the waiter; a second completion (a writer failing everything it held) is ignored.</summary>
+    public void Complete()
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0) _core.SetResult(true);
+    }
 
-    public static LogEntry Append(AppendBatch batch) => new(batch, []);
+    public void Fail(Exception error)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 0) _core.SetException(error);
+    }
 
-    public static LogEntry StreamState(byte[] record) => new(null, record);
+    /// <summary>A copy that nobody awaits: a stream record carried over to a later group after its caller got 503.</summary>
+    public LogEntry Orphan()
+    {
+        var copy = new LogEntry(null);
+        State.CopyTo(copy._state);
+        copy.StateLength = StateLength;
+        copy._completed = 1;
+        return copy;
+    }
+
+    void IValueTaskSource.GetResult(short token)
+    {
+        try
+        {
+            _core.GetResult(token);
+        }
+        finally
+        {
+            Batch = null;
+            _core.Reset();
+            Volatile.Write(ref _completed, 0);
+            _pool?.Return(this);
+        }
+    }
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
 }

@@ -13,17 +13,18 @@ internal static class StreamRecord
     // ispb (8) | stream (8) | batch (4) | flag (1) | count (1) | sequences (8 each)
     private const int FixedBodyLength = 22;
 
-    public static byte[] Opened(Ispb ispb, ulong streamId) => Frame(LogRecordType.StreamOpened, ispb, streamId, 0, false, []);
+    public static int WriteOpened(Span<byte> record, Ispb ispb, ulong streamId) =>
+        Frame(record, LogRecordType.StreamOpened, ispb, streamId, 0, false, []);
 
-    public static byte[] Claimed(Ispb ispb, ulong streamId, uint batch, bool acknowledgedPrevious, ReadOnlySpan<StoredMessage> claimed)
+    public static int WriteClaimed(Span<byte> record, Ispb ispb, ulong streamId, uint batch, bool acknowledgedPrevious, ReadOnlySpan<StoredMessage> claimed)
     {
         Span<long> sequences = stackalloc long[claimed.Length];
         for (var i = 0; i < claimed.Length; i++) sequences[i] = claimed[i].Sequence;
-        return Frame(LogRecordType.Claimed, ispb, streamId, batch, acknowledgedPrevious, sequences);
+        return Frame(record, LogRecordType.Claimed, ispb, streamId, batch, acknowledgedPrevious, sequences);
     }
 
-    public static byte[] Closed(Ispb ispb, ulong streamId, bool acknowledged) =>
-        Frame(LogRecordType.StreamClosed, ispb, streamId, 0, acknowledged, []);
+    public static int WriteClosed(Span<byte> record, Ispb ispb, ulong streamId, bool acknowledged) =>
+        Frame(record, LogRecordType.StreamClosed, ispb, streamId, 0, acknowledged, []);
 
     public readonly ref struct View(ReadOnlySpan<byte> body)
     {
@@ -37,11 +38,10 @@ internal static class StreamRecord
         public long Sequence(int index) => BinaryPrimitives.ReadInt64LittleEndian(_body[(FixedBodyLength + index * 8)..]);
     }
 
-    private static byte[] Frame(LogRecordType type, Ispb ispb, ulong streamId, uint batch, bool flag, ReadOnlySpan<long> sequences)
+    private static int Frame(Span<byte> record, LogRecordType type, Ispb ispb, ulong streamId, uint batch, bool flag, ReadOnlySpan<long> sequences)
     {
         var bodyLength = FixedBodyLength + sequences.Length * 8;
-        var record = new byte[LogRecordFrame.HeaderLength + bodyLength];
-        var body = record.AsSpan(LogRecordFrame.HeaderLength);
+        var body = record[LogRecordFrame.HeaderLength..];
         BinaryPrimitives.WriteUInt64LittleEndian(body, ispb.Packed);
         BinaryPrimitives.WriteUInt64LittleEndian(body[8..], streamId);
         BinaryPrimitives.WriteUInt32LittleEndian(body[16..], batch);
@@ -49,6 +49,6 @@ internal static class StreamRecord
         body[21] = (byte)sequences.Length;
         for (var i = 0; i < sequences.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(body[(FixedBodyLength + i * 8)..], sequences[i]);
         LogRecordFrame.WriteHeader(record, type, bodyLength);
-        return record;
+        return LogRecordFrame.HeaderLength + bodyLength;
     }
 }

@@ -70,6 +70,32 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task EmptyBatchesKeepTheirNumbersAcrossACrash()
+    {
+        var live = Path.Combine(_directory.Path, "live");
+        var crashed = Path.Combine(_directory.Path, "crashed");
+        ulong stream;
+        await using (var store = OpenStore(live))
+        {
+            stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+            var batch = new MessageBatch();
+            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
+            // Three long polls that ended with nothing: the client now holds the token of batch 4.
+            for (uint n = 2; n <= 4; n++) Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, n, true, 10), batch));
+            CopyDirectory(live, crashed);
+        }
+        await using (var store = OpenStore(crashed))
+        {
+            Assert.True(store.TryGetStream(Receiver, stream, out var position));
+            Assert.Equal(new StreamPosition(4, 0), position);
+            await Append(store, 2, "late");
+            var batch = new MessageBatch();
+            Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 5, true, 10), batch));
+            Assert.Equal(2, batch.Count);
+        }
+    }
+
+    [Fact]
     public async Task RecoveryStartsFromTheCheckpointAndReplaysOnlyTheLogAfterIt()
     {
         var logger = new RecordingLogger();
@@ -81,6 +107,30 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         {
             Assert.Contains(logger.Lines, l => l.Contains("0 log records", StringComparison.Ordinal) && l.Contains("the checkpoint", StringComparison.Ordinal));
             Assert.Equal(200, store.Stats(Receiver).Unacknowledged);
+        }
+    }
+
+    [Fact]
+    public async Task ADamagedNewestCheckpointFallsBackToTheOneBefore()
+    {
+        await using (var store = OpenStore(segmentBytes: 2048, retention: TimeSpan.Zero))
+        {
+            for (var i = 0; i < 30; i++) await Append(store, 5, $"c{i}");
+        }
+        var newest = Directory.GetFiles(_directory.Path, "*.ckpt").Order().Last();
+        var bytes = File.ReadAllBytes(newest);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(newest, bytes);
+
+        var logger = new RecordingLogger();
+        await using (var store = OpenStore(logger: logger))
+        {
+            Assert.Contains(logger.Lines, l => l.Contains("is damaged", StringComparison.Ordinal));
+            Assert.Equal(150, store.Stats(Receiver).Unacknowledged);
+            var stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+            var batch = new MessageBatch();
+            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
+            Assert.Equal("<Msg>c0-0</Msg>", Encoding.UTF8.GetString(Payload(store, batch[0])));
         }
     }
 

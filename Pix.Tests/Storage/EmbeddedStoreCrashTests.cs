@@ -57,6 +57,28 @@ public sealed class EmbeddedStoreCrashTests : IDisposable
         Assert.True(appended.Count > 1000, $"only {appended.Count} messages were appended across {Kills} runs");
     }
 
+    [Fact]
+    public async Task ASecondProcessOnTheSameDataDirectoryIsRefusedWithTheHoldersPid()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { BenchAssembly(), "store-torture", "--data", _directory.Path, "--seed", "7" }) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        try
+        {
+            Assert.Equal("READY", await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            var refused = Assert.Throws<DataDirectoryInUseException>(() => new EmbeddedQueueStore(new EmbeddedStoreOptions { DataDir = _directory.Path }));
+            Assert.Contains($"pid {process.Id}", refused.Message, StringComparison.Ordinal);
+            Assert.Contains(Path.GetFullPath(_directory.Path), refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        // The kernel dropped the lock with the process: a restart is not blocked by a stale file.
+        await using var reopened = new EmbeddedQueueStore(new EmbeddedStoreOptions { DataDir = _directory.Path });
+    }
+
     private async Task<List<(char Kind, string Id)>> RunAndKill(int run, int delayMs)
     {
         var lines = new List<(char, string)>();
