@@ -174,7 +174,7 @@ internal static class StoreBenchCommand
                 var offset = 0;
                 foreach (var m in into.Items)
                 {
-                    store.ReadPayload(m, buffer.AsSpan(offset, m.Length));
+                    store.TryReadPayload(m, buffer.AsSpan(offset, m.Length));
                     offset += m.Length;
                 }
             }
