@@ -22,6 +22,9 @@ internal sealed class HttpConnection : IDisposable
     private readonly HttpRequest _request = new();
     private readonly HttpResponse _response;
     private bool _continueSent;
+    private readonly HttpLimits _limits;
+    // One per connection: re-armed with CancelAfter (which reuses its timer), so reads stay allocation-free.
+    private readonly CancellationTokenSource _readTimeout = new();
 
     public HttpConnection(ConnectionContext connection, IHttpApplication application, HttpLimits limits,
         ProblemXmlWriter problems, DateHeader date, ILogger logger)
@@ -30,6 +33,7 @@ internal sealed class HttpConnection : IDisposable
         _application = application;
         _problems = problems;
         _logger = logger;
+        _limits = limits;
         _output = connection.Transport.Output;
         _parser = new HttpRequestParser(limits);
         _response = new HttpResponse { Date = date };
@@ -39,11 +43,13 @@ internal sealed class HttpConnection : IDisposable
     public async Task RunAsync()
     {
         var input = _connection.Transport.Input;
+        var requestTimerArmed = false;
+        _readTimeout.CancelAfter(_limits.KeepAliveTimeout);
         try
         {
             while (true)
             {
-                var result = await input.ReadAsync();
+                var result = await input.ReadAsync(_readTimeout.Token);
                 var buffer = result.Buffer;
                 var consumed = buffer.Start;
                 var close = false;
@@ -70,17 +76,25 @@ internal sealed class HttpConnection : IDisposable
                         break;
                     }
                     consumed = next;
+                    requestTimerArmed = false;
                     close = await HandleAsync();
                 }
+                var partial = _parser.IsReadingBody || !buffer.Slice(consumed).IsEmpty;
                 // Examined up to the end: the next read waits for new bytes instead of returning the same ones.
                 input.AdvanceTo(consumed, buffer.End);
                 var flush = await _output.FlushAsync();
                 // At end of input a partial request is dropped: there is nobody to answer it.
                 if (close || flush.IsCompleted || result.IsCompleted || result.IsCanceled) break;
+
+                // Idle: the keep-alive timeout runs. Mid-request: the request timeout runs from its first byte on.
+                if (!partial) _readTimeout.CancelAfter(_limits.KeepAliveTimeout);
+                else if (!requestTimerArmed) _readTimeout.CancelAfter(_limits.RequestTimeout);
+                requestTimerArmed = partial;
             }
         }
         catch (Exception exception) when (exception is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
         {
+            // A read timeout lands here too: the connection is closed without an answer.
             HttpConnectionLog.ConnectionFailed(_logger, _connection.ConnectionId, exception);
         }
         finally
@@ -117,6 +131,8 @@ internal sealed class HttpConnection : IDisposable
 
     private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending)
     {
+        // A long poll is not an idle connection: no read timeout while the application works.
+        _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
         // Responses to earlier pipelined requests go out now, not after this one (a long poll can park for seconds).
         // The application writes only after it resumes; the flush normally completes at once, before that.
         await _output.FlushAsync();
@@ -166,5 +182,9 @@ internal sealed class HttpConnection : IDisposable
         _problems.Write(_response, problem, detail);
     }
 
-    public void Dispose() => _parser.Dispose();
+    public void Dispose()
+    {
+        _parser.Dispose();
+        _readTimeout.Dispose();
+    }
 }

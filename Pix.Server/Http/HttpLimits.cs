@@ -20,4 +20,12 @@ internal sealed class HttpLimits
 
     /// <summary>The trailer section of a chunked body (parsed and discarded); larger gets 431.</summary>
     public int MaxTrailerBytes { get; set; } = 8 * 1024;
+
+    /// <summary>How long an idle connection waits for the first byte of its next request before it is closed
+    /// (Kestrel's HTTP engine, which would enforce its own, does not run behind this layer).</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>How long a request may take to arrive whole (head and body) once its first byte came; a slow
+    /// sender (slowloris) is disconnected then.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
