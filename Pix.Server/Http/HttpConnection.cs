@@ -21,8 +21,8 @@ internal sealed class HttpConnection : IDisposable
     private readonly HttpRequestParser _parser;
     private readonly HttpRequest _request = new();
     private readonly HttpResponse _response;
-    private bool _continueSent;
     private readonly HttpLimits _limits;
+    private bool _continueSent;
     // One per connection: re-armed with CancelAfter (which reuses its timer), so reads stay allocation-free.
     private readonly CancellationTokenSource _readTimeout = new();
 
@@ -97,6 +97,11 @@ internal sealed class HttpConnection : IDisposable
             // A read timeout lands here too: the connection is closed without an answer.
             HttpConnectionLog.ConnectionFailed(_logger, _connection.ConnectionId, exception);
         }
+        catch (Exception exception)
+        {
+            // A fault of this layer ends this connection only, never the process.
+            HttpConnectionLog.ConnectionFaulted(_logger, _connection.ConnectionId, exception);
+        }
         finally
         {
             await input.CompleteAsync();
@@ -166,6 +171,8 @@ internal sealed class HttpConnection : IDisposable
 
     private bool ApplicationFailed(Exception exception)
     {
+        // A long poll that gave up because the client left is not a failure, and nobody is there to read a 500.
+        if (exception is OperationCanceledException && _connection.ConnectionClosed.IsCancellationRequested) return true;
         HttpConnectionLog.ApplicationFailed(_logger, _connection.ConnectionId, exception);
         // Once the status line is out, the only honest signal left is closing mid-response.
         if (!_response.HasStarted) WriteProblem(500, Problem.InternalError, "The server failed to handle the request."u8);
