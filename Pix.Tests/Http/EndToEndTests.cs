@@ -235,6 +235,38 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task AnApplicationThatDoesNotAnswerGets500AndClose()
+    {
+        await using var server = await PixHttpTestServer.StartAsync();
+        var text = await RawHttpClient.SendAndReadToEndAsync(server.Port,
+            "GET /silent HTTP/1.1\r\nHost: a\r\n\r\nGET /never HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
+        Assert.Equal([500], RawHttpClient.StatusCodes(text));
+        Assert.DoesNotContain("/never", text);
+    }
+
+    [Fact]
+    public async Task RequestsWithoutFramingReachTheApplicationWithoutBody()
+    {
+        var seen = new RecordingApplication();
+        await using var server = await PixHttpTestServer.StartAsync(application: seen);
+        await RawHttpClient.SendAndReadResponsesAsync(server.Port,
+            "POST /in HTTP/1.1\r\nHost: a\r\n\r\nPOST /in HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nX-Custom: 1\r\n\r\n"u8.ToArray(), 2);
+        Assert.Equal([(false, false), (true, true)], seen.Requests);
+    }
+
+    private sealed class RecordingApplication : IHttpApplication
+    {
+        public List<(bool HasBodyFraming, bool HasUnlistedHeader)> Requests { get; } = [];
+
+        public ValueTask HandleAsync(HttpRequest request, HttpResponse response)
+        {
+            Requests.Add((request.HasBodyFraming, request.HasUnlistedHeader));
+            response.Complete(request.HasBodyFraming ? 200 : 411, default, default);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task AbortedIsSignalledWhenTheClientGoesAway()
     {
         var parked = new ParkingApplication();
