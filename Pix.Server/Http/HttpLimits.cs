@@ -28,4 +28,19 @@ internal sealed class HttpLimits
     /// <summary>How long a request may take to arrive whole (head and body) once its first byte came; a slow
     /// sender (slowloris) is disconnected then.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Throws on values the layer cannot work with; called once when the handler is built, so a bad
+    /// configuration stops the host at start instead of failing connections.</summary>
+    public void Validate()
+    {
+        // The body is one array.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBodyBytes, Array.MaxLength);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxBodyBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestLineBytes, 16);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxHeaderBytes, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxChunkLineBytes, 3);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTrailerBytes, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(KeepAliveTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestTimeout, TimeSpan.Zero);
+    }
 }
