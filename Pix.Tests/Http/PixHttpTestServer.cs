@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Problems;
@@ -41,8 +42,12 @@ internal sealed class PixHttpTestServer : IAsyncDisposable
             services.GetRequiredService<ProblemXmlWriter>(),
             services.GetRequiredService<DateHeader>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Pix.Server.Http")));
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0,
-            listen => listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>())));
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            // Only HTTP/1.1 may be negotiated (ALPN, once TLS is on): the layer speaks nothing else.
+            listen.Protocols = HttpProtocols.Http1;
+            listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
+        }));
 
         var app = builder.Build();
         await app.StartAsync();
