@@ -9,7 +9,7 @@ internal static class HttpCharacters
     private const string Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     /// <summary>RFC 9110 5.6.2 tchar: what a method, a header name, a coding or an extension name is made of.</summary>
-    public static readonly SearchValues<byte> Token = SearchValues.Create("!#$%&'*+-.^_`|~"u8.ToArray().Concat(Ascii(Alphanumeric)).ToArray());
+    public static readonly SearchValues<byte> Token = SearchValues.Create(Ascii(Alphanumeric + "!#$%&'*+-.^_`|~"));
 
     /// <summary>Bytes a field value may not hold: CTLs other than HTAB, and DEL (RFC 9110 5.5). obs-text is allowed.</summary>
     public static readonly SearchValues<byte> InvalidFieldValue = SearchValues.Create(InvalidFieldValueBytes());

@@ -21,7 +21,10 @@ internal sealed class HttpConnection : IDisposable
     private readonly HttpRequestParser _parser;
     private readonly HttpRequest _request = new();
     private readonly HttpResponse _response;
+    private readonly HttpLimits _limits;
     private bool _continueSent;
+    // One per connection: re-armed with CancelAfter (which reuses its timer), so reads stay allocation-free.
+    private readonly CancellationTokenSource _readTimeout = new();
 
     public HttpConnection(ConnectionContext connection, IHttpApplication application, HttpLimits limits,
         ProblemXmlWriter problems, DateHeader date, ILogger logger)
@@ -30,6 +33,7 @@ internal sealed class HttpConnection : IDisposable
         _application = application;
         _problems = problems;
         _logger = logger;
+        _limits = limits;
         _output = connection.Transport.Output;
         _parser = new HttpRequestParser(limits);
         _response = new HttpResponse { Date = date };
@@ -39,11 +43,13 @@ internal sealed class HttpConnection : IDisposable
     public async Task RunAsync()
     {
         var input = _connection.Transport.Input;
+        var requestTimerArmed = false;
+        _readTimeout.CancelAfter(_limits.KeepAliveTimeout);
         try
         {
             while (true)
             {
-                var result = await input.ReadAsync();
+                var result = await input.ReadAsync(_readTimeout.Token);
                 var buffer = result.Buffer;
                 var consumed = buffer.Start;
                 var close = false;
@@ -70,18 +76,31 @@ internal sealed class HttpConnection : IDisposable
                         break;
                     }
                     consumed = next;
+                    requestTimerArmed = false;
                     close = await HandleAsync();
                 }
+                var partial = _parser.IsReadingBody || !buffer.Slice(consumed).IsEmpty;
                 // Examined up to the end: the next read waits for new bytes instead of returning the same ones.
                 input.AdvanceTo(consumed, buffer.End);
                 var flush = await _output.FlushAsync();
                 // At end of input a partial request is dropped: there is nobody to answer it.
                 if (close || flush.IsCompleted || result.IsCompleted || result.IsCanceled) break;
+
+                // Idle: the keep-alive timeout runs. Mid-request: the request timeout runs from its first byte on.
+                if (!partial) _readTimeout.CancelAfter(_limits.KeepAliveTimeout);
+                else if (!requestTimerArmed) _readTimeout.CancelAfter(_limits.RequestTimeout);
+                requestTimerArmed = partial;
             }
         }
         catch (Exception exception) when (exception is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
         {
+            // A read timeout lands here too: the connection is closed without an answer.
             HttpConnectionLog.ConnectionFailed(_logger, _connection.ConnectionId, exception);
+        }
+        catch (Exception exception)
+        {
+            // A fault of this layer ends this connection only, never the process.
+            HttpConnectionLog.ConnectionFaulted(_logger, _connection.ConnectionId, exception);
         }
         finally
         {
@@ -117,6 +136,8 @@ internal sealed class HttpConnection : IDisposable
 
     private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending)
     {
+        // A long poll is not an idle connection: no read timeout while the application works.
+        _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
         // Responses to earlier pipelined requests go out now, not after this one (a long poll can park for seconds).
         // The application writes only after it resumes; the flush normally completes at once, before that.
         await _output.FlushAsync();
@@ -150,6 +171,8 @@ internal sealed class HttpConnection : IDisposable
 
     private bool ApplicationFailed(Exception exception)
     {
+        // A long poll that gave up because the client left is not a failure, and nobody is there to read a 500.
+        if (exception is OperationCanceledException && _connection.ConnectionClosed.IsCancellationRequested) return true;
         HttpConnectionLog.ApplicationFailed(_logger, _connection.ConnectionId, exception);
         // Once the status line is out, the only honest signal left is closing mid-response.
         if (!_response.HasStarted) WriteProblem(500, Problem.InternalError, "The server failed to handle the request."u8);
@@ -166,5 +189,9 @@ internal sealed class HttpConnection : IDisposable
         _problems.Write(_response, problem, detail);
     }
 
-    public void Dispose() => _parser.Dispose();
+    public void Dispose()
+    {
+        _parser.Dispose();
+        _readTimeout.Dispose();
+    }
 }

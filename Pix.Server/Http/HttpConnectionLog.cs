@@ -21,6 +21,10 @@ internal static class HttpConnectionLog
         LoggerMessage.Define<string>(LogLevel.Debug, new EventId(4, "ConnectionFailed"),
             "Connection {ConnectionId}: transport error.");
 
+    private static readonly Action<ILogger, string, Exception?> s_connectionFaulted =
+        LoggerMessage.Define<string>(LogLevel.Error, new EventId(5, "ConnectionFaulted"),
+            "Connection {ConnectionId}: unexpected failure of the HTTP layer; connection closed.");
+
     public static void BadRequest(ILogger logger, string connectionId, RequestError reason) => s_badRequest(logger, connectionId, reason, null);
 
     public static void ApplicationFailed(ILogger logger, string connectionId, Exception exception) => s_applicationFailed(logger, connectionId, exception);
@@ -28,4 +32,6 @@ internal static class HttpConnectionLog
     public static void IncompleteResponse(ILogger logger, string connectionId, long missing) => s_incompleteResponse(logger, connectionId, missing, null);
 
     public static void ConnectionFailed(ILogger logger, string connectionId, Exception exception) => s_connectionFailed(logger, connectionId, exception);
+
+    public static void ConnectionFaulted(ILogger logger, string connectionId, Exception exception) => s_connectionFaulted(logger, connectionId, exception);
 }

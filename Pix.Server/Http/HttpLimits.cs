@@ -20,4 +20,27 @@ internal sealed class HttpLimits
 
     /// <summary>The trailer section of a chunked body (parsed and discarded); larger gets 431.</summary>
     public int MaxTrailerBytes { get; set; } = 8 * 1024;
+
+    /// <summary>How long an idle connection waits for the first byte of its next request before it is closed
+    /// (Kestrel's HTTP engine, which would enforce its own, does not run behind this layer).</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>How long a request may take to arrive whole (head and body) once its first byte came; a slow
+    /// sender (slowloris) is disconnected then.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Throws on values the layer cannot work with; called once when the handler is built, so a bad
+    /// configuration stops the host at start instead of failing connections.</summary>
+    public void Validate()
+    {
+        // The body is one array.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBodyBytes, Array.MaxLength);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxBodyBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestLineBytes, 16);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxHeaderBytes, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxChunkLineBytes, 3);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTrailerBytes, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(KeepAliveTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestTimeout, TimeSpan.Zero);
+    }
 }

@@ -5,21 +5,23 @@ namespace Pix.Tests.Http;
 
 /// <summary>
 /// The application behind the layer in these tests: answers 200 with "METHOD path body-length" as text, so a test can
-/// see which request a response belongs to. <c>/throw</c> throws; <c>/slow</c> completes asynchronously.
+/// see which request a response belongs to. <c>/throw</c> throws; <c>/silent</c> writes nothing; <c>/slow</c> and <c>/slower</c> complete asynchronously.
 /// </summary>
 internal sealed class EchoApplication : IHttpApplication
 {
     public ValueTask HandleAsync(HttpRequest request, HttpResponse response)
     {
         if (request.Path.SequenceEqual("/throw"u8)) throw new InvalidOperationException("test failure");
-        if (request.Path.SequenceEqual("/slow"u8)) return SlowAsync(request, response);
+        if (request.Path.SequenceEqual("/silent"u8)) return ValueTask.CompletedTask;
+        if (request.Path.SequenceEqual("/slow"u8)) return SlowAsync(request, response, 200);
+        if (request.Path.SequenceEqual("/slower"u8)) return SlowAsync(request, response, 1500);
         Answer(request, response);
         return ValueTask.CompletedTask;
     }
 
-    private static async ValueTask SlowAsync(HttpRequest request, HttpResponse response)
+    private static async ValueTask SlowAsync(HttpRequest request, HttpResponse response, int milliseconds)
     {
-        await Task.Delay(200);
+        await Task.Delay(milliseconds);
         Answer(request, response);
     }
 

@@ -180,6 +180,46 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task IdleAndSlowConnectionsAreClosed()
+    {
+        var limits = new HttpLimits { KeepAliveTimeout = TimeSpan.FromMilliseconds(300), RequestTimeout = TimeSpan.FromMilliseconds(600) };
+        await using var server = await PixHttpTestServer.StartAsync(limits);
+
+        Assert.Equal("", await RawHttpClient.SendAndReadToEndAsync(server.Port, [], TimeSpan.FromSeconds(5)));
+        Assert.Equal("", await RawHttpClient.SendAndReadToEndAsync(server.Port, "GET / HTTP/1.1\r\nHost: a\r\n"u8.ToArray(), TimeSpan.FromSeconds(5)));
+
+        // A sender that keeps dribbling bytes is still bound by the request timeout.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Port);
+        var closed = false;
+        var started = DateTime.UtcNow;
+        for (var i = 0; i < 50 && !closed; i++)
+        {
+            try
+            {
+                await socket.SendAsync(new[] { (byte)'X' });
+                await Task.Delay(100);
+                closed = socket.Poll(0, System.Net.Sockets.SelectMode.SelectRead) && socket.Available == 0;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                closed = true;
+            }
+        }
+        Assert.True(closed, "the dribbling connection stayed open");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4));
+    }
+
+    [Fact]
+    public async Task ASlowApplicationIsNotCutByTheKeepAliveTimeout()
+    {
+        await using var server = await PixHttpTestServer.StartAsync(new HttpLimits { KeepAliveTimeout = TimeSpan.FromMilliseconds(700) });
+        var text = await RawHttpClient.SendAndReadResponsesAsync(server.Port,
+            "GET /slower HTTP/1.1\r\nHost: a\r\n\r\nGET /slower HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray(), 2);
+        Assert.Equal([200, 200], RawHttpClient.StatusCodes(text));
+    }
+
+    [Fact]
     public async Task ApplicationFailureGets500AndClose()
     {
         await using var server = await PixHttpTestServer.StartAsync();
@@ -192,6 +232,38 @@ public sealed class EndToEndTests
         // The server lives on.
         text = await RawHttpClient.SendAndReadResponsesAsync(server.Port, "GET /again HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray(), 1);
         Assert.Contains("Get /again", text);
+    }
+
+    [Fact]
+    public async Task AnApplicationThatDoesNotAnswerGets500AndClose()
+    {
+        await using var server = await PixHttpTestServer.StartAsync();
+        var text = await RawHttpClient.SendAndReadToEndAsync(server.Port,
+            "GET /silent HTTP/1.1\r\nHost: a\r\n\r\nGET /never HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
+        Assert.Equal([500], RawHttpClient.StatusCodes(text));
+        Assert.DoesNotContain("/never", text);
+    }
+
+    [Fact]
+    public async Task RequestsWithoutFramingReachTheApplicationWithoutBody()
+    {
+        var seen = new RecordingApplication();
+        await using var server = await PixHttpTestServer.StartAsync(application: seen);
+        await RawHttpClient.SendAndReadResponsesAsync(server.Port,
+            "POST /in HTTP/1.1\r\nHost: a\r\n\r\nPOST /in HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nX-Custom: 1\r\n\r\n"u8.ToArray(), 2);
+        Assert.Equal([(false, false), (true, true)], seen.Requests);
+    }
+
+    private sealed class RecordingApplication : IHttpApplication
+    {
+        public List<(bool HasBodyFraming, bool HasUnlistedHeader)> Requests { get; } = [];
+
+        public ValueTask HandleAsync(HttpRequest request, HttpResponse response)
+        {
+            Requests.Add((request.HasBodyFraming, request.HasUnlistedHeader));
+            response.Complete(request.HasBodyFraming ? 200 : 411, default, default);
+            return ValueTask.CompletedTask;
+        }
     }
 
     [Fact]

@@ -56,6 +56,59 @@ public sealed class ZeroAllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public async Task AConnectionServingPipelinedRequestsDoesNotAllocate()
+    {
+        using var date = new DateHeader();
+        var connection = new InMemoryConnection();
+        var handler = new HttpConnectionHandler(new FixedApplication(), new HttpLimits(), new Pix.Protocol.Problems.ProblemXmlWriter(),
+            date, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var run = handler.OnConnectionAsync(connection);
+        var batch = Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(Pipelined).Replace("Connection: close\r\n", ""));
+
+        for (var i = 0; i < 3; i++) Assert.Equal(4, Exchange(connection, batch));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var answered = 0;
+        for (var i = 0; i < 100; i++) answered += Exchange(connection, batch);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(400, answered);
+        Assert.Equal(0, allocated);
+        await connection.Client.Output.CompleteAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Writes one batch; the inline pipes run the connection loop right here. Returns the responses seen.</summary>
+    private static int Exchange(InMemoryConnection connection, byte[] batch)
+    {
+        var output = connection.Client.Output;
+        batch.CopyTo(output.GetSpan(batch.Length));
+        output.Advance(batch.Length);
+        _ = output.FlushAsync().GetAwaiter().GetResult();
+        Assert.True(connection.Client.Input.TryRead(out var result));
+        var count = 0;
+        foreach (var segment in result.Buffer)
+        {
+            var span = segment.Span;
+            for (var i = span.IndexOf("HTTP/1.1 200"u8); i >= 0; i = span.IndexOf("HTTP/1.1 200"u8))
+            {
+                count++;
+                span = span[(i + 1)..];
+            }
+        }
+        connection.Client.Input.AdvanceTo(result.Buffer.End);
+        return count;
+    }
+
+    private sealed class FixedApplication : IHttpApplication
+    {
+        public ValueTask HandleAsync(HttpRequest request, HttpResponse response)
+        {
+            response.Complete(200, "text/plain"u8, "ok"u8);
+            return ValueTask.CompletedTask;
+        }
+    }
+
     private static int ParseAll(HttpRequestParser parser, HttpRequest request, ReadOnlySequence<byte> buffer)
     {
         var count = 0;
