@@ -118,31 +118,37 @@ internal sealed class HttpConnection : IDisposable
         _response.CloseConnection = !_request.KeepAlive;
         _response.AnnounceKeepAlive = _request.IsHttp10 && _request.KeepAlive;
         ValueTask pending;
-        try
+        ValueTask<FlushResult> flush;
+        // The application's writes wait for this lock (HttpResponse.Start), so a handler that parks and resumes on
+        // another thread cannot write while this thread still flushes the earlier pipelined responses.
+        lock (_response.OutputLock)
         {
-            pending = _application.HandleAsync(_request, _response);
-            if (pending.IsCompletedSuccessfully)
+            try
             {
-                pending.GetAwaiter().GetResult();
-                return new ValueTask<bool>(AfterResponse());
+                pending = _application.HandleAsync(_request, _response);
+                if (pending.IsCompletedSuccessfully)
+                {
+                    pending.GetAwaiter().GetResult();
+                    return new ValueTask<bool>(AfterResponse());
+                }
             }
+            catch (Exception exception)
+            {
+                return new ValueTask<bool>(ApplicationFailed(exception));
+            }
+            // It parked (a long poll can wait seconds): responses to earlier pipelined requests go out now.
+            flush = _output.FlushAsync();
         }
-        catch (Exception exception)
-        {
-            return new ValueTask<bool>(ApplicationFailed(exception));
-        }
-        return AwaitApplicationAsync(pending);
+        return AwaitApplicationAsync(pending, flush);
     }
 
-    private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending)
+    private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending, ValueTask<FlushResult> flush)
     {
         // A long poll is not an idle connection: no read timeout while the application works.
         _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
-        // Responses to earlier pipelined requests go out now, not after this one (a long poll can park for seconds).
-        // The application writes only after it resumes; the flush normally completes at once, before that.
-        await _output.FlushAsync();
         try
         {
+            await flush;
             await pending;
         }
         catch (Exception exception)

@@ -52,6 +52,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// </summary>
     public void BeginStaged(int capacity)
     {
+        WaitForConnection();
         _staged = _output.GetMemory(capacity);
         _stagedLength = 0;
         _staging = true;
@@ -72,8 +73,20 @@ public sealed class HttpResponse : IBufferWriter<byte>
         _output.Advance(_stagedLength);
     }
 
+    /// <summary>Held by the connection while it invokes the application and flushes earlier responses.</summary>
+    internal object OutputLock { get; } = new();
+
+    // A handler resuming on another thread waits here until the connection is done with the pipe.
+    private void WaitForConnection()
+    {
+        lock (OutputLock)
+        {
+        }
+    }
+
     public void Start(int statusCode)
     {
+        WaitForConnection();
         HasStarted = true;
         StatusCode = statusCode;
         Write("HTTP/1.1 "u8);
