@@ -20,4 +20,6 @@ public enum Problem : byte
     HeadersTooLarge,
     ServiceUnavailable,
     InternalError,
+    NotImplemented,
+    HttpVersionNotSupported,
 }

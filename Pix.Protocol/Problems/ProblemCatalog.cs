@@ -19,6 +19,8 @@ public static class ProblemCatalog
         Problem.TooManyRequests => 429,
         Problem.HeadersTooLarge => 431,
         Problem.ServiceUnavailable => 503,
+        Problem.NotImplemented => 501,
+        Problem.HttpVersionNotSupported => 505,
         _ => 500,
     };
 
@@ -40,6 +42,8 @@ public static class ProblemCatalog
         Problem.TooManyRequests => "tooManyRequests"u8,
         Problem.HeadersTooLarge => "headersTooLarge"u8,
         Problem.ServiceUnavailable => "serviceUnavailable"u8,
+        Problem.NotImplemented => "notImplemented"u8,
+        Problem.HttpVersionNotSupported => "httpVersionNotSupported"u8,
         _ => "internalError"u8,
     };
 
@@ -61,6 +65,8 @@ public static class ProblemCatalog
         Problem.TooManyRequests => "Muitas requisições"u8,
         Problem.HeadersTooLarge => "Cabeçalhos muito grandes"u8,
         Problem.ServiceUnavailable => "Serviço indisponível"u8,
+        Problem.NotImplemented => "Não implementado"u8,
+        Problem.HttpVersionNotSupported => "Versão HTTP não suportada"u8,
         _ => "Erro interno"u8,
     };
 

@@ -17,9 +17,10 @@ internal static class RequestErrors
         _ => 400,
     };
 
-    // Problem has no entry for 501 and 505 (yet); those bodies use badRequest, the status line says the rest.
     public static Problem Problem(RequestError error) => error switch
     {
+        RequestError.UnsupportedTransferCoding => Pix.Protocol.Problems.Problem.NotImplemented,
+        RequestError.UnsupportedVersion => Pix.Protocol.Problems.Problem.HttpVersionNotSupported,
         RequestError.RequestLineTooLong => Pix.Protocol.Problems.Problem.UriTooLong,
         RequestError.HeadersTooLarge or RequestError.TrailersTooLarge => Pix.Protocol.Problems.Problem.HeadersTooLarge,
         RequestError.BodyTooLarge => Pix.Protocol.Problems.Problem.PayloadTooLarge,
