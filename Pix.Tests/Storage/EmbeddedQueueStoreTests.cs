@@ -1,3 +1,4 @@
+using Pix.Tests.Support;
 using System.Text;
 using Pix.Protocol.Ids;
 using Pix.Storage;
@@ -317,23 +318,9 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         return bytes;
     }
 
-    private static void MountSmallTmpfs(string directory)
-    {
-        var (code, output) = Run("mount", $"-t tmpfs -o size=2m tmpfs {directory}");
-        Assert.True(code == 0, $"The disk-full test needs a small tmpfs (run as root): mount said {output}");
-    }
+    private static void MountSmallTmpfs(string directory) => Shell.MountSmallTmpfs(directory);
 
-    private static (int Code, string Output) Run(string file, string arguments)
-    {
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, arguments)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
-    }
+    private static (int Code, string Output) Run(string file, string arguments) => Shell.Run(file, arguments);
 
     private static async Task AssertStateAfterRestart(EmbeddedQueueStore store, ulong stream, List<ResourceId> ids)
     {
