@@ -43,6 +43,10 @@ public interface IQueueStore : IAsyncDisposable
     /// <summary>Every open stream, so the server can time out idle ones after a restart.</summary>
     IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams();
 
+    /// <summary>How many messages for the ISPB are stored and not yet acknowledged: cheap, read on every ingest for
+    /// back-pressure (a moment stale at most).</summary>
+    long Backlog(Ispb ispb);
+
     /// <summary>Queue depth, oldest unacknowledged age and open streams of one ISPB (operator view).</summary>
     QueueStats Stats(Ispb ispb);
 }

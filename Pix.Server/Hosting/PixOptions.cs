@@ -42,6 +42,8 @@ public sealed class PixOptions
         public int MaxBodyBytes { get; set; } = 1024 * 1024;
         public int MaxRequestLineBytes { get; set; } = 8 * 1024;
         public int MaxHeaderBytes { get; set; } = 32 * 1024;
+        /// <summary>Unacknowledged messages a receiver may have before senders to it get 429 (back-pressure).</summary>
+        public long MaxBacklog { get; set; } = 200_000;
     }
 
     public sealed class XmlOptions
@@ -61,7 +63,12 @@ public sealed class PixOptions
         public string CertificatePassword { get; set; } = "";
     }
 
-    public IngestOptions ToIngestOptions() => new() { MaxBodyBytes = Limits.MaxBodyBytes, RequireSignature = Xml.RequireSignature };
+    public IngestOptions ToIngestOptions() => new()
+    {
+        MaxBodyBytes = Limits.MaxBodyBytes,
+        MaxBacklog = Limits.MaxBacklog,
+        RequireSignature = Xml.RequireSignature,
+    };
 
     public QuarantineOptions ToQuarantineOptions() => new()
     {

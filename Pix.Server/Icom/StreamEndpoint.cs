@@ -8,7 +8,7 @@ using Pix.Server.Streams;
 namespace Pix.Server.Icom;
 
 /// <summary>GET <c>stream/start</c>, GET and DELETE <c>stream/{token}</c>: checks the request, asks the engine, answers.</summary>
-internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens, BatchResponder batches, ProblemResponder problems)
+internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens, BatchResponder batches, ProblemResponder problems, PixMetrics metrics)
 {
     public async ValueTask StartAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
     {
@@ -79,6 +79,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
                 batches.Write(response, exchange, next, mode, MediaNegotiation.AcceptsGzip(request.Header(KnownHeader.AcceptEncoding)));
                 break;
             case ReadStatus.Full:
+                metrics.Throttled("slots");
                 problems.Write(response, Problem.TooManyRequests, "All stream slots of this ISPB are taken; close one or wait for an idle one to expire."u8, retryAfterSeconds: 1);
                 break;
             case ReadStatus.Busy:

@@ -24,7 +24,8 @@ internal sealed class IngestEndpoint(
     QuarantineDesk quarantine,
     Gzip gzip,
     IngestOptions options,
-    ProblemResponder problems)
+    ProblemResponder problems,
+    PixMetrics metrics)
 {
     private readonly CheckOptions _check = new() { RequireSignature = options.RequireSignature };
 
@@ -39,8 +40,15 @@ internal sealed class IngestEndpoint(
         var count = Split(request, response, body.Span, exchange);
         if (count == 0) return;
         if (!Admit(response, route.Ispb, body, exchange, count, out var cost)) return;
+        if (ReceiverLags(exchange))
+        {
+            metrics.Throttled("backlog");
+            problems.Write(response, Problem.TooManyRequests, "A receiver's backlog is over the limit: its streams must catch up first."u8, BacklogRetryAfterSeconds);
+            return;
+        }
         if (!limiter.TryTake(route.Ispb, cost, out var retryAfter))
         {
+            metrics.Throttled("bucket");
             problems.Write(response, Problem.TooManyRequests, "The sender's token bucket is empty."u8, retryAfter);
             return;
         }
@@ -175,6 +183,17 @@ internal sealed class IngestEndpoint(
             cost += header.Type == MessageType.Pacs002 ? limiter.Options.CostPerPacs002 : limiter.Options.CostPerMessage;
         }
         return true;
+    }
+
+    private const int BacklogRetryAfterSeconds = 1;
+
+    private bool ReceiverLags(IcomExchange exchange)
+    {
+        foreach (var message in exchange.Appends.Messages)
+        {
+            if (message.Disposition == Disposition.Deliver && store.Backlog(message.To) >= options.MaxBacklog) return true;
+        }
+        return false;
     }
 
     private static void WriteCreated(HttpResponse response, IcomExchange exchange, int count)

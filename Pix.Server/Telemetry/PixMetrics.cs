@@ -45,8 +45,10 @@ internal sealed class PixMetrics : IDisposable
         var status_ = new KeyValuePair<string, object?>("status", StatusName(status));
         _requests.Add(1, route_, method_, status_);
         _duration.Record(_clock.GetElapsedTime(started).TotalSeconds, route_, status_);
-        if (status == 429) _throttled.Add(1, new KeyValuePair<string, object?>("cause", route == IcomRouteKind.Ingest ? "bucket" : "slots"));
     }
+
+    /// <summary>A 429, by cause: <c>bucket</c> (sender's token bucket), <c>backlog</c> (receiver lags), <c>slots</c> (seventh stream).</summary>
+    public void Throttled(string cause) => _throttled.Add(1, new KeyValuePair<string, object?>("cause", cause));
 
     public void Quarantined(string cause) => _quarantined.Add(1, new KeyValuePair<string, object?>("cause", cause));
 

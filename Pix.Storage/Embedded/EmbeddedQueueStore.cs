@@ -135,6 +135,8 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
 
     public IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams() => _book.OpenStreams();
 
+    public long Backlog(Ispb ispb) => _book.Backlog(ispb);
+
     public QueueStats Stats(Ispb ispb) => _book.Stats(ispb, _clock.GetUtcNow().ToUnixTimeMilliseconds());
 
     /// <summary>Figures of the group commit since open (for benchmarks and metrics).</summary>

@@ -90,6 +90,8 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
 
     public IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams() => _book.OpenStreams();
 
+    public long Backlog(Ispb ispb) => _book.Backlog(ispb);
+
     public QueueStats Stats(Ispb ispb) => _book.Stats(ispb, _clock.GetUtcNow().ToUnixTimeMilliseconds());
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
