@@ -11,11 +11,13 @@ internal ref struct MessageWalker
 {
     private const int MaxAttributes = 16;
     private static ReadOnlySpan<byte> XmlDsigNamespace => "http://www.w3.org/2000/09/xmldsig#"u8;
+    private static ReadOnlySpan<byte> XsiNamespace => "http://www.w3.org/2001/XMLSchema-instance"u8;
     private static ReadOnlySpan<byte> XmlNamespace => "http://www.w3.org/XML/1998/namespace"u8;
 
     private readonly ReadOnlySpan<byte> _xml;
     private readonly CheckOptions _options;
     private readonly Span<byte> _value;
+    private readonly int _start;
     private XmlTokenizer _tokens;
     private WalkFrames _frames;
     private NamespaceBindings _bindings;
@@ -58,12 +60,12 @@ internal ref struct MessageWalker
         _options = options;
         _value = valueBuffer;
         _tokens = new XmlTokenizer(xml, start);
+        _start = start;
         _nbOfTxs = -1;
     }
 
     public bool Run()
     {
-        var first = true;
         while (true)
         {
             var kind = _tokens.Next();
@@ -72,7 +74,7 @@ internal ref struct MessageWalker
                 case XmlTokenKind.Error:
                     return Fail(_tokens.ErrorFailure, _tokens.ErrorRule, _tokens.TokenStart);
                 case XmlTokenKind.Declaration:
-                    if (!first || !IsDeclarationValid(_xml[_tokens.TextStart.._tokens.TextEnd], out var charset))
+                    if (_tokens.TokenStart != _start || !IsDeclarationValid(_xml[_tokens.TextStart.._tokens.TextEnd], out var charset))
                     {
                         return Fail(CheckFailure.Syntax, CheckRule.XmlDeclaration, _tokens.TokenStart);
                     }
@@ -100,7 +102,6 @@ internal ref struct MessageWalker
                     if (!_sawRoot) return Fail(CheckFailure.Syntax, CheckRule.EmptyDocument, _xml.Length);
                     return true;
             }
-            first = false;
         }
     }
 
@@ -307,8 +308,16 @@ internal ref struct MessageWalker
             var name = _xml.Slice(nameStart, nameLength);
             if (name.SequenceEqual("xmlns"u8) || name.StartsWith("xmlns:"u8)) continue;
             var colon = name.IndexOf((byte)':');
-            if (colon >= 0 && !Resolve(name[..colon], isAttribute: true, out _)) return Fail(CheckFailure.Syntax, CheckRule.UnboundPrefix, at);
+            ReadOnlySpan<byte> uri = default;
+            if (colon >= 0 && !Resolve(name[..colon], isAttribute: true, out uri)) return Fail(CheckFailure.Syntax, CheckRule.UnboundPrefix, at);
             if (!checksSchema) continue;
+            // Schema location hints are allowed anywhere and ignored, as validators do without ProcessSchemaLocation.
+            // xsi:type and xsi:nil are refused: no SPI element is nillable, and Pix does not substitute types.
+            if (uri.SequenceEqual(XsiNamespace) &&
+                (name[(colon + 1)..].SequenceEqual("schemaLocation"u8) || name[(colon + 1)..].SequenceEqual("noNamespaceSchemaLocation"u8)))
+            {
+                continue;
+            }
             if (needsCurrency && name.SequenceEqual("Ccy"u8))
             {
                 sawCurrency = true;
