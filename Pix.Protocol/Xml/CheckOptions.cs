@@ -5,7 +5,7 @@ namespace Pix.Protocol.Xml;
 public readonly struct CheckOptions
 {
     public const int DefaultMaxDepth = 32;
-    public const int DefaultMaxElements = 20_000;
+    public const int DefaultMaxElements = 50_000;
 
     private readonly bool _allowUnsigned;
     private readonly bool _skipCrossFieldRules;

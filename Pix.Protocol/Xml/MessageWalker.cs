@@ -7,7 +7,7 @@ namespace Pix.Protocol.Xml;
 /// Walks the tokens of one message against the schema tables of its type, keeping the open elements in a fixed
 /// inline stack. Stops at the first broken rule. Everything lives on the stack: no allocation per message.
 /// </summary>
-internal ref struct MessageWalker
+internal ref partial struct MessageWalker
 {
     private const int MaxAttributes = 16;
     private static ReadOnlySpan<byte> XmlDsigNamespace => "http://www.w3.org/2000/09/xmldsig#"u8;
@@ -74,7 +74,7 @@ internal ref struct MessageWalker
                 case XmlTokenKind.Error:
                     return Fail(_tokens.ErrorFailure, _tokens.ErrorRule, _tokens.TokenStart);
                 case XmlTokenKind.Declaration:
-                    if (_tokens.TokenStart != _start || !IsDeclarationValid(_xml[_tokens.TextStart.._tokens.TextEnd], out var charset))
+                    if (_tokens.TokenStart != _start || !XmlDeclaration.IsValid(_xml[_tokens.TextStart.._tokens.TextEnd], out var charset))
                     {
                         return Fail(CheckFailure.Syntax, CheckRule.XmlDeclaration, _tokens.TokenStart);
                     }
@@ -204,11 +204,6 @@ internal ref struct MessageWalker
         return !_tokens.SelfClosing || EndElement();
     }
 
-    private readonly long OffsetOf(ReadOnlySpan<byte> inner) =>
-        System.Runtime.CompilerServices.Unsafe.ByteOffset(
-            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_xml),
-            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(inner));
-
     /// <summary>Advances the parent's position in its sequence to the declaration named <paramref name="local"/>.</summary>
     private static CheckRule Match(ref WalkFrame parent, ReadOnlySpan<byte> local, out ElementDecl? decl)
     {
@@ -240,125 +235,6 @@ internal ref struct MessageWalker
             if (local.SequenceEqual(child.Name)) return CheckRule.RepeatedElement;
         }
         return CheckRule.UnexpectedElement;
-    }
-
-    private bool DeclareNamespaces(int at)
-    {
-        var i = _tokens.AttributesStart;
-        var seen = 0;
-        while (_tokens.NextAttribute(ref i, out var nameStart, out var nameLength, out var valueStart, out var valueEnd))
-        {
-            var name = _xml.Slice(nameStart, nameLength);
-            // Duplicate attribute names (compared as written; prefixes bound to one URI twice are not detected).
-            var j = _tokens.AttributesStart;
-            for (var k = 0; k < seen; k++)
-            {
-                _tokens.NextAttribute(ref j, out var otherStart, out var otherLength, out _, out _);
-                if (name.SequenceEqual(_xml.Slice(otherStart, otherLength)))
-                {
-                    return Fail(CheckFailure.Syntax, CheckRule.DuplicateAttribute, at);
-                }
-            }
-            seen++;
-            var isDefault = name.SequenceEqual("xmlns"u8);
-            if (!isDefault && !name.StartsWith("xmlns:"u8)) continue;
-            var value = _xml[valueStart..valueEnd];
-            // Namespace names written with references are not resolved; no SPI message needs them.
-            if (value.IndexOf((byte)'&') >= 0) return Fail(CheckFailure.Envelope, CheckRule.ElementNamespace, at);
-            if (!isDefault && value.IsEmpty) return Fail(CheckFailure.Syntax, CheckRule.UnboundPrefix, at);
-            if (_bindingCount >= NamespaceBindings.MaxBindings) return Fail(CheckFailure.Limit, CheckRule.AttributeCount, at);
-            ref var binding = ref _bindings[_bindingCount++];
-            binding.PrefixStart = nameStart + (isDefault ? 5 : 6);
-            binding.PrefixLength = isDefault ? 0 : nameLength - 6;
-            binding.UriStart = valueStart;
-            binding.UriLength = valueEnd - valueStart;
-        }
-        return true;
-    }
-
-    private readonly bool Resolve(ReadOnlySpan<byte> prefix, bool isAttribute, out ReadOnlySpan<byte> uri)
-    {
-        uri = default;
-        if (prefix.IsEmpty && isAttribute) return true;
-        if (prefix.SequenceEqual("xml"u8))
-        {
-            uri = XmlNamespace;
-            return true;
-        }
-        for (var b = _bindingCount - 1; b >= 0; b--)
-        {
-            ref readonly var binding = ref _bindings[b];
-            if (prefix.SequenceEqual(_xml.Slice(binding.PrefixStart, binding.PrefixLength)))
-            {
-                uri = _xml.Slice(binding.UriStart, binding.UriLength);
-                return true;
-            }
-        }
-        return prefix.IsEmpty;
-    }
-
-    private bool CheckAttributes(ElementDecl? decl, FrameMode mode, int at)
-    {
-        var checksSchema = decl is not null;
-        var needsCurrency = decl is not null && decl.HasCurrency;
-        var sawCurrency = false;
-        var i = _tokens.AttributesStart;
-        while (_tokens.NextAttribute(ref i, out var nameStart, out var nameLength, out var valueStart, out var valueEnd))
-        {
-            var name = _xml.Slice(nameStart, nameLength);
-            if (name.SequenceEqual("xmlns"u8) || name.StartsWith("xmlns:"u8)) continue;
-            var colon = name.IndexOf((byte)':');
-            ReadOnlySpan<byte> uri = default;
-            if (colon >= 0 && !Resolve(name[..colon], isAttribute: true, out uri)) return Fail(CheckFailure.Syntax, CheckRule.UnboundPrefix, at);
-            if (!checksSchema) continue;
-            // Schema location hints are allowed anywhere and ignored, as validators do without ProcessSchemaLocation.
-            // xsi:type and xsi:nil are refused: no SPI element is nillable, and Pix does not substitute types.
-            if (uri.SequenceEqual(XsiNamespace) &&
-                (name[(colon + 1)..].SequenceEqual("schemaLocation"u8) || name[(colon + 1)..].SequenceEqual("noNamespaceSchemaLocation"u8)))
-            {
-                continue;
-            }
-            if (needsCurrency && name.SequenceEqual("Ccy"u8))
-            {
-                sawCurrency = true;
-                Span<byte> value = stackalloc byte[8];
-                if (!TextDecoder.AppendAttribute(_xml[valueStart..valueEnd], value, out var length) || !value[..length].SequenceEqual("BRL"u8))
-                {
-                    return Fail(CheckFailure.Attribute, CheckRule.Currency, valueStart);
-                }
-                continue;
-            }
-            return Fail(CheckFailure.Attribute, CheckRule.UnknownAttribute, nameStart);
-        }
-        if (needsCurrency && !sawCurrency) return Fail(CheckFailure.Attribute, CheckRule.CurrencyMissing, at);
-        return true;
-    }
-
-    private bool Content(bool isText)
-    {
-        if (_depth == 0)
-        {
-            return isText && TextDecoder.IsWhitespace(_xml[_tokens.TextStart.._tokens.TextEnd], references: false)
-                || Fail(CheckFailure.Syntax, CheckRule.ContentOutsideRoot, _tokens.TokenStart);
-        }
-        ref var frame = ref _frames[_depth - 1];
-        var raw = _xml[_tokens.TextStart.._tokens.TextEnd];
-        switch (frame.Mode)
-        {
-            case FrameMode.Skip:
-                return true;
-            case FrameMode.Simple:
-                if (_valueRawStart == _valueRawEnd || _valueRawEnd <= _tokens.TokenStart)
-                {
-                    if (_valueRawStart == _valueRawEnd) _valueRawStart = _tokens.TextStart;
-                    _valueRawEnd = _tokens.TextEnd;
-                }
-                if (!_valueOverflow && !TextDecoder.Append(raw, isText, _value, ref _valueLength)) _valueOverflow = true;
-                return true;
-            default:
-                return TextDecoder.IsWhitespace(raw, isText)
-                    || Fail(CheckFailure.Structure, CheckRule.TextInElementOnlyContent, _tokens.TokenStart);
-        }
     }
 
     private bool EndElement()
@@ -396,112 +272,6 @@ internal ref struct MessageWalker
         _bindingCount = frame.BindingMark;
         _depth--;
         return true;
-    }
-
-    private bool EndValue(ElementDecl decl, int at)
-    {
-        if (_valueOverflow) return FailAt(CheckFailure.Value, CheckRule.ValueLength, at, default, inside: true);
-        var value = _value[.._valueLength];
-        var rule = SimpleValueCheck.Check(decl, value);
-        var raw = new Range(_valueRawStart, _valueRawEnd);
-        switch (decl.Role)
-        {
-            case FieldRole.From:
-                HasFrom = Ispb.TryParse(value, out From);
-                return HasFrom || FailAt(CheckFailure.Header, CheckRule.Ispb, at, default, inside: true);
-            case FieldRole.To:
-                HasTo = Ispb.TryParse(value, out To);
-                return HasTo || FailAt(CheckFailure.Header, CheckRule.Ispb, at, default, inside: true);
-            case FieldRole.BizMsgIdr:
-                BizMsgIdr = raw;
-                HasBizMsgIdr = rule == CheckRule.None;
-                return HasBizMsgIdr || FailAt(CheckFailure.Header, CheckRule.BizMsgIdr, at, default, inside: true);
-            case FieldRole.MsgDefIdr:
-                MsgDefIdr = raw;
-                if (rule != CheckRule.None ||
-                    (_options.CrossFieldRules && !MessageCatalog.MatchesMsgDefIdr(_xml[TypeAndVersion], value)))
-                {
-                    return FailAt(CheckFailure.Header, CheckRule.MsgDefIdr, at, default, inside: true);
-                }
-                return true;
-            case FieldRole.CreDt:
-                CreDt = raw;
-                return rule == CheckRule.None || FailAt(CheckFailure.Header, CheckRule.CreDt, at, default, inside: true);
-        }
-        if (rule != CheckRule.None) return FailAt(CheckFailure.Value, rule, at, default, inside: true);
-        switch (decl.Role)
-        {
-            case FieldRole.NbOfTxs:
-                _nbOfTxs = 0;
-                foreach (var b in SimpleValueCheck.Collapse(value)) _nbOfTxs = _nbOfTxs * 10 + (b - '0');
-                break;
-            case FieldRole.Amount:
-                if (_options.CrossFieldRules && !SimpleValueCheck.HasTwoDecimals(value))
-                {
-                    return FailAt(CheckFailure.CrossField, CheckRule.AmountTwoDecimals, at, default, inside: true);
-                }
-                break;
-            case FieldRole.AdjustmentReason:
-                var bit = value.SequenceEqual("VLCP"u8) ? 1 : 2;
-                if ((_adjustmentReasons & bit) != 0)
-                {
-                    return FailAt(CheckFailure.Value, CheckRule.UniqueAdjustmentReason, at, default, inside: true);
-                }
-                _adjustmentReasons |= bit;
-                break;
-        }
-        return true;
-    }
-
-    private static bool IsDeclarationValid(ReadOnlySpan<byte> body, out bool utf8)
-    {
-        utf8 = true;
-        var i = 0;
-        var seenVersion = false;
-        var order = 0;
-        while (true)
-        {
-            var spaced = false;
-            while (i < body.Length && XmlChars.IsWhitespace(body[i]))
-            {
-                i++;
-                spaced = true;
-            }
-            if (i >= body.Length) return seenVersion;
-            if (!spaced) return false;
-            var nameLength = XmlChars.ReadQName(body, i, out _);
-            var name = body.Slice(i, nameLength);
-            i += nameLength;
-            while (i < body.Length && XmlChars.IsWhitespace(body[i])) i++;
-            if (i >= body.Length || body[i] != '=') return false;
-            i++;
-            while (i < body.Length && XmlChars.IsWhitespace(body[i])) i++;
-            if (i >= body.Length || (body[i] != '"' && body[i] != '\'')) return false;
-            var close = body[(i + 1)..].IndexOf(body[i]);
-            if (close < 0) return false;
-            var value = body.Slice(i + 1, close);
-            i += close + 2;
-            if (name.SequenceEqual("version"u8) && order == 0)
-            {
-                if (!value.SequenceEqual("1.0"u8)) return false;
-                seenVersion = true;
-                order = 1;
-            }
-            else if (name.SequenceEqual("encoding"u8) && order == 1)
-            {
-                utf8 = System.Text.Ascii.EqualsIgnoreCase(value, "UTF-8"u8);
-                order = 2;
-            }
-            else if (name.SequenceEqual("standalone"u8) && order is 1 or 2)
-            {
-                if (!value.SequenceEqual("yes"u8) && !value.SequenceEqual("no"u8)) return false;
-                order = 3;
-            }
-            else
-            {
-                return false;
-            }
-        }
     }
 
     private bool Fail(CheckFailure failure, CheckRule rule, int offset)
