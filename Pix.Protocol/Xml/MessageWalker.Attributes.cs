@@ -1,4 +1,3 @@
-using Pix.Protocol.Ids;
 using Pix.Protocol.Xml.Schema;
 
 namespace Pix.Protocol.Xml;

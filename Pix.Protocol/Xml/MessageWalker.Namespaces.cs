@@ -1,6 +1,3 @@
-using Pix.Protocol.Ids;
-using Pix.Protocol.Xml.Schema;
-
 namespace Pix.Protocol.Xml;
 
 /// <summary>Namespace declarations in scope and prefix resolution (offsets into the message, no strings).</summary>

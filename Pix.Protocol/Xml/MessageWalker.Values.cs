@@ -36,7 +36,7 @@ internal ref partial struct MessageWalker
 
     private bool EndValue(ElementDecl decl, int at)
     {
-        if (_valueOverflow) return FailAt(CheckFailure.Value, CheckRule.ValueLength, at, default, inside: true);
+        if (_valueOverflow) return Fail(CheckFailure.Value, CheckRule.ValueLength, at);
         var value = _value[.._valueLength];
         var rule = SimpleValueCheck.Check(decl, value);
         var raw = new Range(_valueRawStart, _valueRawEnd);
@@ -44,27 +44,27 @@ internal ref partial struct MessageWalker
         {
             case FieldRole.From:
                 HasFrom = Ispb.TryParse(value, out From);
-                return HasFrom || FailAt(CheckFailure.Header, CheckRule.Ispb, at, default, inside: true);
+                return HasFrom || Fail(CheckFailure.Header, CheckRule.Ispb, at);
             case FieldRole.To:
                 HasTo = Ispb.TryParse(value, out To);
-                return HasTo || FailAt(CheckFailure.Header, CheckRule.Ispb, at, default, inside: true);
+                return HasTo || Fail(CheckFailure.Header, CheckRule.Ispb, at);
             case FieldRole.BizMsgIdr:
                 BizMsgIdr = raw;
                 HasBizMsgIdr = rule == CheckRule.None;
-                return HasBizMsgIdr || FailAt(CheckFailure.Header, CheckRule.BizMsgIdr, at, default, inside: true);
+                return HasBizMsgIdr || Fail(CheckFailure.Header, CheckRule.BizMsgIdr, at);
             case FieldRole.MsgDefIdr:
                 MsgDefIdr = raw;
                 if (rule != CheckRule.None ||
                     (_options.CrossFieldRules && !MessageCatalog.MatchesMsgDefIdr(_xml[TypeAndVersion], value)))
                 {
-                    return FailAt(CheckFailure.Header, CheckRule.MsgDefIdr, at, default, inside: true);
+                    return Fail(CheckFailure.Header, CheckRule.MsgDefIdr, at);
                 }
                 return true;
             case FieldRole.CreDt:
                 CreDt = raw;
-                return rule == CheckRule.None || FailAt(CheckFailure.Header, CheckRule.CreDt, at, default, inside: true);
+                return rule == CheckRule.None || Fail(CheckFailure.Header, CheckRule.CreDt, at);
         }
-        if (rule != CheckRule.None) return FailAt(CheckFailure.Value, rule, at, default, inside: true);
+        if (rule != CheckRule.None) return Fail(CheckFailure.Value, rule, at);
         switch (decl.Role)
         {
             case FieldRole.NbOfTxs:
@@ -74,14 +74,14 @@ internal ref partial struct MessageWalker
             case FieldRole.Amount:
                 if (_options.CrossFieldRules && !SimpleValueCheck.HasTwoDecimals(value))
                 {
-                    return FailAt(CheckFailure.CrossField, CheckRule.AmountTwoDecimals, at, default, inside: true);
+                    return Fail(CheckFailure.CrossField, CheckRule.AmountTwoDecimals, at);
                 }
                 break;
             case FieldRole.AdjustmentReason:
                 var bit = value.SequenceEqual("VLCP"u8) ? 1 : 2;
                 if ((_adjustmentReasons & bit) != 0)
                 {
-                    return FailAt(CheckFailure.Value, CheckRule.UniqueAdjustmentReason, at, default, inside: true);
+                    return Fail(CheckFailure.Value, CheckRule.UniqueAdjustmentReason, at);
                 }
                 _adjustmentReasons |= bit;
                 break;

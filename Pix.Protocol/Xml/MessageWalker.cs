@@ -250,12 +250,12 @@ internal ref partial struct MessageWalker
                 for (var c = frame.Child; c < children.Length; c++)
                 {
                     var needed = c == frame.Child ? children[c].Min - frame.Count : children[c].Min;
-                    if (needed > 0) return FailAt(CheckFailure.Structure, CheckRule.MissingElement, at, children[c].Name, inside: true);
+                    if (needed > 0) return FailAt(CheckFailure.Structure, CheckRule.MissingElement, at, children[c].Name);
                 }
                 if (_options.CrossFieldRules && _nbOfTxs >= 0 && children.Length > 0 && children[^1].Role == FieldRole.Transaction &&
                     _nbOfTxs != _transactions)
                 {
-                    return FailAt(CheckFailure.CrossField, CheckRule.NbOfTxs, at, "GrpHdr/NbOfTxs"u8, inside: true);
+                    return FailAt(CheckFailure.CrossField, CheckRule.NbOfTxs, at, "GrpHdr/NbOfTxs"u8);
                 }
                 break;
             }
@@ -265,7 +265,7 @@ internal ref partial struct MessageWalker
             case FrameMode.Signature:
                 if (!frame.SawChild && _options.RequireSignature)
                 {
-                    return FailAt(CheckFailure.Signature, CheckRule.SignatureMissing, at, default, inside: true);
+                    return Fail(CheckFailure.Signature, CheckRule.SignatureMissing, at);
                 }
                 break;
         }
@@ -285,7 +285,7 @@ internal ref partial struct MessageWalker
     }
 
     /// <summary>Fails with the path of the open elements plus <paramref name="name"/> (the element at fault).</summary>
-    private bool FailAt(CheckFailure failure, CheckRule rule, int offset, ReadOnlySpan<byte> name, bool inside = false)
+    private bool FailAt(CheckFailure failure, CheckRule rule, int offset, ReadOnlySpan<byte> name)
     {
         Fail(failure, rule, offset);
         if (!name.IsEmpty)
