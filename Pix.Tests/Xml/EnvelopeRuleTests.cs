@@ -167,4 +167,23 @@ public class EnvelopeRuleTests
         AssertFails(xml, CheckFailure.Value, CheckRule.EndToEndIdPattern,
             "/Envelope/Document/FIToFICstmrCdtTrf/CdtTrfTxInf[2]/PmtId/EndToEndId");
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("<?xml version=\"1.0\"?>")]
+    [InlineData("   ")]
+    public void NoRootElementIsASyntaxFailure(string xml) =>
+        AssertFails(xml, CheckFailure.Syntax, CheckRule.EmptyDocument);
+
+    [Fact]
+    public void Utf8ByteOrderMarkIsAccepted() => Assert.True(Check("\uFEFF" + TestMessages.Pacs008, out _).Ok);
+
+    [Fact]
+    public void TruncatedMessageIsRejectedButKeepsTheHeader()
+    {
+        var xml = TestMessages.Pacs008;
+        var result = Check(xml[..(xml.Length * 2 / 3)], out var header);
+        Assert.Equal(CheckFailure.Syntax, result.Failure);
+        Assert.True(header.HasFrom);
+    }
 }
