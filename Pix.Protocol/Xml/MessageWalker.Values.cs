@@ -21,11 +21,9 @@ internal ref partial struct MessageWalker
             case FrameMode.Skip:
                 return true;
             case FrameMode.Simple:
-                if (_valueRawStart == _valueRawEnd || _valueRawEnd <= _tokens.TokenStart)
-                {
-                    if (_valueRawStart == _valueRawEnd) _valueRawStart = _tokens.TextStart;
-                    _valueRawEnd = _tokens.TextEnd;
-                }
+                // The raw range spans all the value's character data (it includes any comment between two parts).
+                if (_valueRawStart == _valueRawEnd) _valueRawStart = _tokens.TextStart;
+                _valueRawEnd = _tokens.TextEnd;
                 if (!_valueOverflow && !TextDecoder.Append(raw, isText, _value, ref _valueLength)) _valueOverflow = true;
                 return true;
             default:
