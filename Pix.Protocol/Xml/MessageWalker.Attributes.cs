@@ -9,6 +9,10 @@ internal ref partial struct MessageWalker
     {
         var checksSchema = decl is not null;
         var needsCurrency = decl is not null && decl.HasCurrency;
+        if (_tokens.AttributeCount == 0)
+        {
+            return !needsCurrency || Fail(CheckFailure.Attribute, CheckRule.CurrencyMissing, at);
+        }
         var sawCurrency = false;
         var i = _tokens.AttributesStart;
         while (_tokens.NextAttribute(ref i, out var nameStart, out var nameLength, out var valueStart, out var valueEnd))

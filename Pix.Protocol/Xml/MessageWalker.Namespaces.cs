@@ -10,6 +10,7 @@ internal ref partial struct MessageWalker
 
     private bool DeclareNamespaces(int at)
     {
+        if (_tokens.AttributeCount == 0) return true;
         var i = _tokens.AttributesStart;
         var seen = 0;
         while (_tokens.NextAttribute(ref i, out var nameStart, out var nameLength, out var valueStart, out var valueEnd))
