@@ -6,9 +6,10 @@ internal static class Program
 {
     private const string Commands =
         "Commands:\n" +
-        "  sample pacs.008|pacs.002|pacs.004 --from ISPB --to ISPB   print a signed sample message\n" +
-        "  store-torture --data DIR --seed N                          embedded-store crash driver (tests kill it)\n" +
-        "  store-bench --data DIR [--recovery-messages N]             embedded-store ingest/read/recovery figures";
+        "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
+        "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
+        "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
+        "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures";
 
     private static async Task<int> Main(string[] args)
     {
@@ -17,10 +18,12 @@ internal static class Program
         {
             case "sample":
                 return SampleCommand.Run(args[1..]);
+            case "bench-xml":
+                return XmlBenchCommand.Run(args[1..]);
             case "store-torture":
-                return await StoreTortureCommand.RunAsync(new CommandLine(args));
+                return await StoreTortureCommand.RunAsync(new CommandArguments(args));
             case "store-bench":
-                return await StoreBenchCommand.RunAsync(new CommandLine(args));
+                return await StoreBenchCommand.RunAsync(new CommandArguments(args));
             default:
                 await Console.Error.WriteLineAsync(Commands);
                 return command is "" or "help" or "--help" ? 0 : 2;

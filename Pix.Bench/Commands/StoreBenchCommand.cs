@@ -17,7 +17,7 @@ internal static class StoreBenchCommand
 {
     private static readonly Ispb Sender = Ispb.Parse("99999999");
 
-    public static async Task<int> RunAsync(CommandLine args)
+    public static async Task<int> RunAsync(CommandArguments args)
     {
         var root = args.Required("data");
         var seconds = (int)args.Number("seconds", 5);

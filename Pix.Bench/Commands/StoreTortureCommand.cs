@@ -19,7 +19,7 @@ internal static class StoreTortureCommand
     private static readonly Lock OutputLock = new();
     private static readonly Stream Output = Console.OpenStandardOutput();
 
-    public static async Task<int> RunAsync(CommandLine args)
+    public static async Task<int> RunAsync(CommandArguments args)
     {
         var seed = (int)args.Number("seed", 1);
         var store = new EmbeddedQueueStore(new EmbeddedStoreOptions

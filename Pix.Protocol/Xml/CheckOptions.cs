@@ -5,7 +5,7 @@ namespace Pix.Protocol.Xml;
 public readonly struct CheckOptions
 {
     public const int DefaultMaxDepth = 32;
-    public const int DefaultMaxElements = 20_000;
+    public const int DefaultMaxElements = 50_000;
 
     private readonly bool _allowUnsigned;
     private readonly bool _skipCrossFieldRules;
@@ -18,7 +18,7 @@ public readonly struct CheckOptions
     /// <summary>Checks beyond the XSD: NbOfTxs equals the transaction count; amounts written with exactly two decimals.</summary>
     public bool CrossFieldRules { get => !_skipCrossFieldRules; init => _skipCrossFieldRules = !value; }
 
-    /// <summary>Deepest element nesting allowed (the SPI messages need 11; capped at <see cref="ElementPath.MaxDepth"/>).</summary>
+    /// <summary>Deepest element nesting allowed (the SPI messages need 11; capped at 64).</summary>
     public int MaxDepth { get => _maxDepth == 0 ? DefaultMaxDepth : _maxDepth; init => _maxDepth = Math.Clamp(value, 1, ElementPath.MaxDepth); }
 
     /// <summary>Most elements allowed in one message.</summary>

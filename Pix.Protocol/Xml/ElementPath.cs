@@ -5,7 +5,7 @@ namespace Pix.Protocol.Xml;
 
 /// <summary>Where a check failed, as <c>/Envelope/Document/.../EndToEndId</c> in a fixed inline buffer, so a result
 /// carries its location without a heap allocation. Paths longer than the buffer keep their head and end in "...".</summary>
-public struct ElementPath
+internal struct ElementPath
 {
     public const int Capacity = 240;
     public const int MaxDepth = 64;

@@ -7,15 +7,17 @@ namespace Pix.Protocol.Xml;
 /// Walks the tokens of one message against the schema tables of its type, keeping the open elements in a fixed
 /// inline stack. Stops at the first broken rule. Everything lives on the stack: no allocation per message.
 /// </summary>
-internal ref struct MessageWalker
+internal ref partial struct MessageWalker
 {
     private const int MaxAttributes = 16;
     private static ReadOnlySpan<byte> XmlDsigNamespace => "http://www.w3.org/2000/09/xmldsig#"u8;
+    private static ReadOnlySpan<byte> XsiNamespace => "http://www.w3.org/2001/XMLSchema-instance"u8;
     private static ReadOnlySpan<byte> XmlNamespace => "http://www.w3.org/XML/1998/namespace"u8;
 
     private readonly ReadOnlySpan<byte> _xml;
     private readonly CheckOptions _options;
     private readonly Span<byte> _value;
+    private readonly int _start;
     private XmlTokenizer _tokens;
     private WalkFrames _frames;
     private NamespaceBindings _bindings;
@@ -58,12 +60,12 @@ internal ref struct MessageWalker
         _options = options;
         _value = valueBuffer;
         _tokens = new XmlTokenizer(xml, start);
+        _start = start;
         _nbOfTxs = -1;
     }
 
     public bool Run()
     {
-        var first = true;
         while (true)
         {
             var kind = _tokens.Next();
@@ -72,7 +74,7 @@ internal ref struct MessageWalker
                 case XmlTokenKind.Error:
                     return Fail(_tokens.ErrorFailure, _tokens.ErrorRule, _tokens.TokenStart);
                 case XmlTokenKind.Declaration:
-                    if (!first || !IsDeclarationValid(_xml[_tokens.TextStart.._tokens.TextEnd], out var charset))
+                    if (_tokens.TokenStart != _start || !XmlDeclaration.IsValid(_xml[_tokens.TextStart.._tokens.TextEnd], out var charset))
                     {
                         return Fail(CheckFailure.Syntax, CheckRule.XmlDeclaration, _tokens.TokenStart);
                     }
@@ -100,7 +102,6 @@ internal ref struct MessageWalker
                     if (!_sawRoot) return Fail(CheckFailure.Syntax, CheckRule.EmptyDocument, _xml.Length);
                     return true;
             }
-            first = false;
         }
     }
 
@@ -203,11 +204,6 @@ internal ref struct MessageWalker
         return !_tokens.SelfClosing || EndElement();
     }
 
-    private readonly long OffsetOf(ReadOnlySpan<byte> inner) =>
-        System.Runtime.CompilerServices.Unsafe.ByteOffset(
-            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_xml),
-            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(inner));
-
     /// <summary>Advances the parent's position in its sequence to the declaration named <paramref name="local"/>.</summary>
     private static CheckRule Match(ref WalkFrame parent, ReadOnlySpan<byte> local, out ElementDecl? decl)
     {
@@ -241,117 +237,6 @@ internal ref struct MessageWalker
         return CheckRule.UnexpectedElement;
     }
 
-    private bool DeclareNamespaces(int at)
-    {
-        var i = _tokens.AttributesStart;
-        var seen = 0;
-        while (_tokens.NextAttribute(ref i, out var nameStart, out var nameLength, out var valueStart, out var valueEnd))
-        {
-            var name = _xml.Slice(nameStart, nameLength);
-            // Duplicate attribute names (compared as written; prefixes bound to one URI twice are not detected).
-            var j = _tokens.AttributesStart;
-            for (var k = 0; k < seen; k++)
-            {
-                _tokens.NextAttribute(ref j, out var otherStart, out var otherLength, out _, out _);
-                if (name.SequenceEqual(_xml.Slice(otherStart, otherLength)))
-                {
-                    return Fail(CheckFailure.Syntax, CheckRule.DuplicateAttribute, at);
-                }
-            }
-            seen++;
-            var isDefault = name.SequenceEqual("xmlns"u8);
-            if (!isDefault && !name.StartsWith("xmlns:"u8)) continue;
-            var value = _xml[valueStart..valueEnd];
-            // Namespace names written with references are not resolved; no SPI message needs them.
-            if (value.IndexOf((byte)'&') >= 0) return Fail(CheckFailure.Envelope, CheckRule.ElementNamespace, at);
-            if (!isDefault && value.IsEmpty) return Fail(CheckFailure.Syntax, CheckRule.UnboundPrefix, at);
-            if (_bindingCount >= NamespaceBindings.MaxBindings) return Fail(CheckFailure.Limit, CheckRule.AttributeCount, at);
-            ref var binding = ref _bindings[_bindingCount++];
-            binding.PrefixStart = nameStart + (isDefault ? 5 : 6);
-            binding.PrefixLength = isDefault ? 0 : nameLength - 6;
-            binding.UriStart = valueStart;
-            binding.UriLength = valueEnd - valueStart;
-        }
-        return true;
-    }
-
-    private readonly bool Resolve(ReadOnlySpan<byte> prefix, bool isAttribute, out ReadOnlySpan<byte> uri)
-    {
-        uri = default;
-        if (prefix.IsEmpty && isAttribute) return true;
-        if (prefix.SequenceEqual("xml"u8))
-        {
-            uri = XmlNamespace;
-            return true;
-        }
-        for (var b = _bindingCount - 1; b >= 0; b--)
-        {
-            ref readonly var binding = ref _bindings[b];
-            if (prefix.SequenceEqual(_xml.Slice(binding.PrefixStart, binding.PrefixLength)))
-            {
-                uri = _xml.Slice(binding.UriStart, binding.UriLength);
-                return true;
-            }
-        }
-        return prefix.IsEmpty;
-    }
-
-    private bool CheckAttributes(ElementDecl? decl, FrameMode mode, int at)
-    {
-        var checksSchema = decl is not null;
-        var needsCurrency = decl is not null && decl.HasCurrency;
-        var sawCurrency = false;
-        var i = _tokens.AttributesStart;
-        while (_tokens.NextAttribute(ref i, out var nameStart, out var nameLength, out var valueStart, out var valueEnd))
-        {
-            var name = _xml.Slice(nameStart, nameLength);
-            if (name.SequenceEqual("xmlns"u8) || name.StartsWith("xmlns:"u8)) continue;
-            var colon = name.IndexOf((byte)':');
-            if (colon >= 0 && !Resolve(name[..colon], isAttribute: true, out _)) return Fail(CheckFailure.Syntax, CheckRule.UnboundPrefix, at);
-            if (!checksSchema) continue;
-            if (needsCurrency && name.SequenceEqual("Ccy"u8))
-            {
-                sawCurrency = true;
-                Span<byte> value = stackalloc byte[8];
-                if (!TextDecoder.AppendAttribute(_xml[valueStart..valueEnd], value, out var length) || !value[..length].SequenceEqual("BRL"u8))
-                {
-                    return Fail(CheckFailure.Attribute, CheckRule.Currency, valueStart);
-                }
-                continue;
-            }
-            return Fail(CheckFailure.Attribute, CheckRule.UnknownAttribute, nameStart);
-        }
-        if (needsCurrency && !sawCurrency) return Fail(CheckFailure.Attribute, CheckRule.CurrencyMissing, at);
-        return true;
-    }
-
-    private bool Content(bool isText)
-    {
-        if (_depth == 0)
-        {
-            return isText && TextDecoder.IsWhitespace(_xml[_tokens.TextStart.._tokens.TextEnd], references: false)
-                || Fail(CheckFailure.Syntax, CheckRule.ContentOutsideRoot, _tokens.TokenStart);
-        }
-        ref var frame = ref _frames[_depth - 1];
-        var raw = _xml[_tokens.TextStart.._tokens.TextEnd];
-        switch (frame.Mode)
-        {
-            case FrameMode.Skip:
-                return true;
-            case FrameMode.Simple:
-                if (_valueRawStart == _valueRawEnd || _valueRawEnd <= _tokens.TokenStart)
-                {
-                    if (_valueRawStart == _valueRawEnd) _valueRawStart = _tokens.TextStart;
-                    _valueRawEnd = _tokens.TextEnd;
-                }
-                if (!_valueOverflow && !TextDecoder.Append(raw, isText, _value, ref _valueLength)) _valueOverflow = true;
-                return true;
-            default:
-                return TextDecoder.IsWhitespace(raw, isText)
-                    || Fail(CheckFailure.Structure, CheckRule.TextInElementOnlyContent, _tokens.TokenStart);
-        }
-    }
-
     private bool EndElement()
     {
         ref var frame = ref _frames[_depth - 1];
@@ -365,12 +250,12 @@ internal ref struct MessageWalker
                 for (var c = frame.Child; c < children.Length; c++)
                 {
                     var needed = c == frame.Child ? children[c].Min - frame.Count : children[c].Min;
-                    if (needed > 0) return FailAt(CheckFailure.Structure, CheckRule.MissingElement, at, children[c].Name, inside: true);
+                    if (needed > 0) return FailAt(CheckFailure.Structure, CheckRule.MissingElement, at, children[c].Name);
                 }
                 if (_options.CrossFieldRules && _nbOfTxs >= 0 && children.Length > 0 && children[^1].Role == FieldRole.Transaction &&
                     _nbOfTxs != _transactions)
                 {
-                    return FailAt(CheckFailure.CrossField, CheckRule.NbOfTxs, at, "GrpHdr/NbOfTxs"u8, inside: true);
+                    return FailAt(CheckFailure.CrossField, CheckRule.NbOfTxs, at, "GrpHdr/NbOfTxs"u8);
                 }
                 break;
             }
@@ -380,119 +265,13 @@ internal ref struct MessageWalker
             case FrameMode.Signature:
                 if (!frame.SawChild && _options.RequireSignature)
                 {
-                    return FailAt(CheckFailure.Signature, CheckRule.SignatureMissing, at, default, inside: true);
+                    return Fail(CheckFailure.Signature, CheckRule.SignatureMissing, at);
                 }
                 break;
         }
         _bindingCount = frame.BindingMark;
         _depth--;
         return true;
-    }
-
-    private bool EndValue(ElementDecl decl, int at)
-    {
-        if (_valueOverflow) return FailAt(CheckFailure.Value, CheckRule.ValueLength, at, default, inside: true);
-        var value = _value[.._valueLength];
-        var rule = SimpleValueCheck.Check(decl, value);
-        var raw = new Range(_valueRawStart, _valueRawEnd);
-        switch (decl.Role)
-        {
-            case FieldRole.From:
-                HasFrom = Ispb.TryParse(value, out From);
-                return HasFrom || FailAt(CheckFailure.Header, CheckRule.Ispb, at, default, inside: true);
-            case FieldRole.To:
-                HasTo = Ispb.TryParse(value, out To);
-                return HasTo || FailAt(CheckFailure.Header, CheckRule.Ispb, at, default, inside: true);
-            case FieldRole.BizMsgIdr:
-                BizMsgIdr = raw;
-                HasBizMsgIdr = rule == CheckRule.None;
-                return HasBizMsgIdr || FailAt(CheckFailure.Header, CheckRule.BizMsgIdr, at, default, inside: true);
-            case FieldRole.MsgDefIdr:
-                MsgDefIdr = raw;
-                if (rule != CheckRule.None ||
-                    (_options.CrossFieldRules && !MessageCatalog.MatchesMsgDefIdr(_xml[TypeAndVersion], value)))
-                {
-                    return FailAt(CheckFailure.Header, CheckRule.MsgDefIdr, at, default, inside: true);
-                }
-                return true;
-            case FieldRole.CreDt:
-                CreDt = raw;
-                return rule == CheckRule.None || FailAt(CheckFailure.Header, CheckRule.CreDt, at, default, inside: true);
-        }
-        if (rule != CheckRule.None) return FailAt(CheckFailure.Value, rule, at, default, inside: true);
-        switch (decl.Role)
-        {
-            case FieldRole.NbOfTxs:
-                _nbOfTxs = 0;
-                foreach (var b in SimpleValueCheck.Collapse(value)) _nbOfTxs = _nbOfTxs * 10 + (b - '0');
-                break;
-            case FieldRole.Amount:
-                if (_options.CrossFieldRules && !SimpleValueCheck.HasTwoDecimals(value))
-                {
-                    return FailAt(CheckFailure.CrossField, CheckRule.AmountTwoDecimals, at, default, inside: true);
-                }
-                break;
-            case FieldRole.AdjustmentReason:
-                var bit = value.SequenceEqual("VLCP"u8) ? 1 : 2;
-                if ((_adjustmentReasons & bit) != 0)
-                {
-                    return FailAt(CheckFailure.Value, CheckRule.UniqueAdjustmentReason, at, default, inside: true);
-                }
-                _adjustmentReasons |= bit;
-                break;
-        }
-        return true;
-    }
-
-    private static bool IsDeclarationValid(ReadOnlySpan<byte> body, out bool utf8)
-    {
-        utf8 = true;
-        var i = 0;
-        var seenVersion = false;
-        var order = 0;
-        while (true)
-        {
-            var spaced = false;
-            while (i < body.Length && XmlChars.IsWhitespace(body[i]))
-            {
-                i++;
-                spaced = true;
-            }
-            if (i >= body.Length) return seenVersion;
-            if (!spaced) return false;
-            var nameLength = XmlChars.ReadQName(body, i, out _);
-            var name = body.Slice(i, nameLength);
-            i += nameLength;
-            while (i < body.Length && XmlChars.IsWhitespace(body[i])) i++;
-            if (i >= body.Length || body[i] != '=') return false;
-            i++;
-            while (i < body.Length && XmlChars.IsWhitespace(body[i])) i++;
-            if (i >= body.Length || (body[i] != '"' && body[i] != '\'')) return false;
-            var close = body[(i + 1)..].IndexOf(body[i]);
-            if (close < 0) return false;
-            var value = body.Slice(i + 1, close);
-            i += close + 2;
-            if (name.SequenceEqual("version"u8) && order == 0)
-            {
-                if (!value.SequenceEqual("1.0"u8)) return false;
-                seenVersion = true;
-                order = 1;
-            }
-            else if (name.SequenceEqual("encoding"u8) && order == 1)
-            {
-                utf8 = System.Text.Ascii.EqualsIgnoreCase(value, "UTF-8"u8);
-                order = 2;
-            }
-            else if (name.SequenceEqual("standalone"u8) && order is 1 or 2)
-            {
-                if (!value.SequenceEqual("yes"u8) && !value.SequenceEqual("no"u8)) return false;
-                order = 3;
-            }
-            else
-            {
-                return false;
-            }
-        }
     }
 
     private bool Fail(CheckFailure failure, CheckRule rule, int offset)
@@ -506,7 +285,7 @@ internal ref struct MessageWalker
     }
 
     /// <summary>Fails with the path of the open elements plus <paramref name="name"/> (the element at fault).</summary>
-    private bool FailAt(CheckFailure failure, CheckRule rule, int offset, ReadOnlySpan<byte> name, bool inside = false)
+    private bool FailAt(CheckFailure failure, CheckRule rule, int offset, ReadOnlySpan<byte> name)
     {
         Fail(failure, rule, offset);
         if (!name.IsEmpty)

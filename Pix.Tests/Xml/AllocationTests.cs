@@ -28,6 +28,18 @@ public class AllocationTests
     }
 
     [Fact]
+    public void MessageCheckAllocatesNothingOnARealSignatureAndManyTransactions()
+    {
+        var message = System.Text.Encoding.UTF8.GetBytes(Pix.Bench.Samples.SampleMessages.Pacs008(Ispb.Parse("12345678"), Ispb.Spi, transactions: 10));
+        for (var i = 0; i < 3; i++) MessageCheck.Check(message, CheckOptions.Default, out _);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = MessageCheck.Check(message, CheckOptions.Default, out _);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(result.Ok, result.ToString());
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Admi002WriterAllocatesNothingIntoAReusedBuffer()
     {
         var output = new ArrayBufferWriter<byte>(4096);

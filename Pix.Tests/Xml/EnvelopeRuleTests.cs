@@ -167,4 +167,41 @@ public class EnvelopeRuleTests
         AssertFails(xml, CheckFailure.Value, CheckRule.EndToEndIdPattern,
             "/Envelope/Document/FIToFICstmrCdtTrf/CdtTrfTxInf[2]/PmtId/EndToEndId");
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("<?xml version=\"1.0\"?>")]
+    [InlineData("   ")]
+    public void NoRootElementIsASyntaxFailure(string xml) =>
+        AssertFails(xml, CheckFailure.Syntax, CheckRule.EmptyDocument);
+
+    [Fact]
+    public void Utf8ByteOrderMarkIsAccepted() => Assert.True(Check("\uFEFF" + TestMessages.Pacs008, out _).Ok);
+
+    [Fact]
+    public void TruncatedMessageIsRejectedButKeepsTheHeader()
+    {
+        var xml = TestMessages.Pacs008;
+        var result = Check(xml[..(xml.Length * 2 / 3)], out var header);
+        Assert.Equal(CheckFailure.Syntax, result.Failure);
+        Assert.True(header.HasFrom);
+    }
+
+    [Theory]
+    [InlineData("admi.002/1.5", MessageType.Admi002)]
+    [InlineData("admi.004/1.2", MessageType.Admi004)]
+    [InlineData("pibr.002/1.3", MessageType.Pibr002)]
+    [InlineData("camt.060/1.9", MessageType.Camt060)]
+    [InlineData("camt.054/1.16", MessageType.Camt054)]
+    [InlineData("pain.013/2.2", MessageType.Pain013)]
+    [InlineData("reda.041/1.7", MessageType.Reda041)]
+    [InlineData("trck.002/1.1", MessageType.Trck002)]
+    public void EveryCatalogueTypeIsKnown(string typeAndVersion, MessageType type)
+    {
+        var msgDefIdr = typeAndVersion.Replace("/", ".spi.", StringComparison.Ordinal);
+        var xml = Replace("pacs.008/1.13", typeAndVersion).Replace("pacs.008.spi.1.13", msgDefIdr, StringComparison.Ordinal);
+        var result = Check(xml, out var header);
+        Assert.True(result.Ok, result.ToString());
+        Assert.Equal(type, header.Type);
+    }
 }

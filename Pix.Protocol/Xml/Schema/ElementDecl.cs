@@ -33,8 +33,6 @@ internal sealed class ElementDecl
     /// <summary>Allowed values of an enumeration.</summary>
     public byte[][]? Codes { get; }
 
-    public bool IsSimple => Children is null && Role is not (FieldRole.Signature or FieldRole.AnyContent);
-
     /// <summary>The element carries the required <c>Ccy</c> attribute (ActiveCurrencyAndAmount).</summary>
     public bool HasCurrency => Simple == SimpleKind.Amount && Children is null;
 

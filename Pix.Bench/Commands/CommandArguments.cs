@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Pix.Bench.Commands;
 
 /// <summary>The <c>--name value</c> options of a command.</summary>
-internal sealed class CommandLine(string[] args)
+internal sealed class CommandArguments(string[] args)
 {
     public string? Text(string name)
     {
