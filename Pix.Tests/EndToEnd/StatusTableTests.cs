@@ -226,6 +226,30 @@ public sealed class StatusTableTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task TooManyRequests429WhenTheReceiverLagsUntilItCatchesUp()
+    {
+        await using var server = await PixServerProcess.StartAsync("memory", null,
+            ("Pix:Limits:MaxBacklog", "20"), ("Pix:Streams:LongPollSeconds", "0.2"));
+        using var client = new IcomClient(server.Port);
+        var psp = ServerFixture.NewIspb();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(201, (await client.PostMultipartAsync(Spi, Enumerable.Range(0, 10).Select(n => TestMessages.Pacs008(Spi, psp)))).Status);
+        }
+        var lagging = await client.PostAsync(Spi, TestMessages.Pacs008(Spi, psp));
+        AssertProblem(lagging, 429, "tooManyRequests");
+        Assert.Contains("backlog", lagging.Text);
+        Assert.Equal("1", lagging.Header("Retry-After"));
+        // Another receiver is not held back by this one.
+        Assert.Equal(201, (await client.PostAsync(Spi, TestMessages.Pacs008(Spi, ServerFixture.NewIspb()))).Status);
+
+        var read = await client.StartAsync(psp);
+        var next = await client.GetAsync(read.Header("PI-Pull-Next")!);
+        await client.GetAsync(next.Header("PI-Pull-Next")!);
+        Assert.Equal(201, (await client.PostAsync(Spi, TestMessages.Pacs008(Spi, psp))).Status);
+    }
+
+    [Fact]
     public async Task ChunkedBodiesAreAccepted()
     {
         using var client = Client();
