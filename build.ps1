@@ -1,25 +1,29 @@
 # Pix tasks for PowerShell (Windows, or pwsh anywhere); build.sh is the same for POSIX shells.
-# Usage: ./build.ps1 [build|test|bench|gate|run] [args...]
+# Usage: ./build.ps1 [build|test|bench|gate|run] [args...]      -DryRun prints the command instead of running it.
+# Only language features and .NET calls are used (no cmdlets), so it also runs in a bare hosted runspace.
 param(
     [Parameter(Position = 0)]
     [ValidateSet('build', 'test', 'bench', 'gate', 'run')]
     [string]$Task = 'build',
+    [switch]$DryRun,
     [Parameter(Position = 1, ValueFromRemainingArguments = $true)]
     [string[]]$Rest = @()
 )
 $ErrorActionPreference = 'Stop'
-Set-Location -Path $PSScriptRoot
+$root = $PSScriptRoot
+if (-not $root) { $root = [System.IO.Directory]::GetCurrentDirectory() }
+[System.IO.Directory]::SetCurrentDirectory($root)
 
-function Invoke-Dotnet([string[]]$Arguments) {
-    [Console]::WriteLine("> dotnet " + ($Arguments -join ' '))
-    & dotnet @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "dotnet exited with code $LASTEXITCODE" }
+$arguments = switch ($Task) {
+    'build' { @('build', 'Pix.sln', '-c', 'Release') }
+    'test'  { @('test', 'Pix.sln', '-c', 'Release', '--logger', 'console;verbosity=normal') }
+    'bench' { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--') }
+    'gate'  { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'gate') }
+    'run'   { @('run', '-c', 'Release', '--project', 'Pix.Server', '--') }
 }
+$arguments = @($arguments) + @($Rest)
 
-switch ($Task) {
-    'build' { Invoke-Dotnet (@('build', 'Pix.sln', '-c', 'Release') + $Rest) }
-    'test'  { Invoke-Dotnet (@('test', 'Pix.sln', '-c', 'Release', '--logger', 'console;verbosity=normal') + $Rest) }
-    'bench' { Invoke-Dotnet (@('run', '-c', 'Release', '--project', 'Pix.Bench', '--') + $Rest) }
-    'gate'  { Invoke-Dotnet (@('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'gate') + $Rest) }
-    'run'   { Invoke-Dotnet (@('run', '-c', 'Release', '--project', 'Pix.Server', '--') + $Rest) }
-}
+[Console]::WriteLine('> dotnet ' + ($arguments -join ' '))
+if ($DryRun) { return }
+& dotnet @arguments
+if ($LASTEXITCODE -ne 0) { throw "dotnet exited with code $LASTEXITCODE" }
