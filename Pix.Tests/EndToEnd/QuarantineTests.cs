@@ -75,6 +75,19 @@ public sealed class QuarantineTests
     }
 
     [Fact]
+    public async Task AnUnreadableMessageIsAnsweredWithItsResourceIdAsReference()
+    {
+        await using var server = await PixServerProcess.StartAsync("memory", null, ("Pix:Streams:LongPollSeconds", "0.2"));
+        var psp = ServerFixture.NewIspb();
+        using var client = new IcomClient(server.Port);
+        var created = await client.PostAsync(psp, "<Envelope><AppHdr>not closed");
+        Assert.Equal(201, created.Status);
+        var notice = Assert.Single(await DrainAsync(server.Port, psp));
+        Assert.Contains($"<Ref>{created.Header("PI-ResourceId")}</Ref>", notice);
+        Assert.Contains("<RjctgPtyRsn>", notice);
+    }
+
+    [Fact]
     public async Task APspAddressingAnotherPspIsQuarantined()
     {
         await using var server = await PixServerProcess.StartAsync("memory", null, ("Pix:Streams:LongPollSeconds", "0.2"));
