@@ -3,6 +3,7 @@ using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
 using Pix.Server.Http;
 using Pix.Server.Ingest;
+using Pix.Storage;
 
 namespace Pix.Server.Icom;
 
@@ -35,6 +36,11 @@ internal sealed class IcomApplication(
             {
                 await DispatchAsync(request, response, route, exchange);
             }
+        }
+        catch (StoreUnavailableException) when (!response.HasStarted)
+        {
+            // A stream change (open, claim, close) could not be made durable: nothing changed, the client retries.
+            problems.Write(response, Problem.ServiceUnavailable, "Storage cannot take writes now; nothing changed."u8, retryAfterSeconds: 1);
         }
         finally
         {

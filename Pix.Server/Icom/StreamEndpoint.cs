@@ -39,19 +39,13 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
     {
         if (!TryToken(request, response, route, out var token)) return;
         var status = await engine.DeleteAsync(token, request.Aborted);
-        switch (status)
+        if (status != ReadStatus.Ok)
         {
-            case ReadStatus.Ok:
-                response.Start(200);
-                response.EndHeaders(0);
-                break;
-            case ReadStatus.Busy:
-                problems.Write(response, Problem.Conflict, "A request is in flight on this stream."u8);
-                break;
-            default:
-                problems.Write(response, Problem.Gone, "The stream is closed, expired, or the token was superseded."u8);
-                break;
+            WriteRefusal(response, status);
+            return;
         }
+        response.Start(200);
+        response.EndHeaders(0);
     }
 
     private int MaxFor(ResponseMode mode) => mode == ResponseMode.Multipart ? engine.Options.MaxBatch : 1;
@@ -73,11 +67,18 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
 
     private void Answer(HttpRequest request, HttpResponse response, IcomExchange exchange, ReadStatus status, PullToken next, ResponseMode mode)
     {
+        if (status == ReadStatus.Ok)
+        {
+            batches.Write(response, exchange, next, mode, MediaNegotiation.AcceptsGzip(request.Header(KnownHeader.AcceptEncoding)));
+            return;
+        }
+        WriteRefusal(response, status);
+    }
+
+    private void WriteRefusal(HttpResponse response, ReadStatus status)
+    {
         switch (status)
         {
-            case ReadStatus.Ok:
-                batches.Write(response, exchange, next, mode, MediaNegotiation.AcceptsGzip(request.Header(KnownHeader.AcceptEncoding)));
-                break;
             case ReadStatus.Full:
                 metrics.Throttled("slots");
                 problems.Write(response, Problem.TooManyRequests, "All stream slots of this ISPB are taken; close one or wait for an idle one to expire."u8, retryAfterSeconds: 1);
