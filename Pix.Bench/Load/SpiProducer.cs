@@ -57,9 +57,15 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
     private async Task ClosedLoopAsync(long end, CancellationToken hardStop)
     {
         using var connection = new IcomConnection(options.TargetEndPoint);
-        while (Stopwatch.GetTimestamp() < end && !hardStop.IsCancellationRequested)
+        try
         {
-            await SendAsync(connection, NewBatch(Stopwatch.GetTimestamp()), hardStop);
+            while (Stopwatch.GetTimestamp() < end && !hardStop.IsCancellationRequested)
+            {
+                await SendAsync(connection, NewBatch(Stopwatch.GetTimestamp()), hardStop);
+            }
+        }
+        catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
+        {
         }
     }
 
