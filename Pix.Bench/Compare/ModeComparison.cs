@@ -22,30 +22,35 @@ internal sealed class ModeComparison(CompareOptions options)
         Console.WriteLine($"[{mode}] {server.CommandLine}");
         await RunLoadAsync(server, mode, "warmup", rate: 300, duration: 5);
 
-        var cpu0 = server.CpuTime;
-        var client0 = Process.GetCurrentProcess().TotalProcessorTime;
-        var alloc0 = await allocations.AllocatedBytesAsync();
-        var wall = Stopwatch.StartNew();
-        var saturation = await RunLoadAsync(server, mode, "saturation", rate: 0, duration: options.DurationSeconds);
-        var seconds = wall.Elapsed.TotalSeconds;
-        var cpu = (server.CpuTime - cpu0).TotalSeconds;
-        var client = (Process.GetCurrentProcess().TotalProcessorTime - client0).TotalSeconds;
-        var allocated = await allocations.AllocatedBytesAsync() - alloc0;
+        // Sampled when the producer stops (not after the drain), so shares and per-request costs cover the loaded window.
+        var before = await SampleAsync(server, allocations);
+        var after = before;
+        var saturation = await RunLoadAsync(server, mode, "saturation", rate: 0, duration: options.DurationSeconds,
+            async () => after = await SampleAsync(server, allocations));
+        var seconds = (after.Wall - before.Wall).TotalSeconds;
+        var cpu = (after.Server - before.Server).TotalSeconds;
+        var client = (after.Client - before.Client).TotalSeconds;
+        var allocated = after.Allocated - before.Allocated;
 
-        var fixedCpu0 = server.CpuTime;
-        var fixedWall = Stopwatch.StartNew();
-        var atRate = await RunLoadAsync(server, mode, "fixed", rate: options.FixedRate, duration: options.DurationSeconds);
-        var fixedShare = (server.CpuTime - fixedCpu0).TotalSeconds / fixedWall.Elapsed.TotalSeconds;
+        var fixedBefore = await SampleAsync(server, allocations);
+        var fixedAfter = fixedBefore;
+        var atRate = await RunLoadAsync(server, mode, "fixed", rate: options.FixedRate, duration: options.DurationSeconds,
+            async () => fixedAfter = await SampleAsync(server, allocations));
+        var fixedShare = (fixedAfter.Server - fixedBefore.Server).TotalSeconds / (fixedAfter.Wall - fixedBefore.Wall).TotalSeconds;
 
-        var requests = Math.Max(1, saturation.Requests);
+        // Requests completed in the producing window (the drain's long polls are not part of the loaded window).
+        var requests = Math.Max(1, saturation.RequestsPerSecond * options.DurationSeconds);
         return new ModeResult(mode, server.CommandLine,
-            saturation.RequestsPerSecond, saturation.MessagesAcceptedPerSecond, cpu * 1e6 / requests, alloc0 < 0 ? -1 : (double)allocated / requests,
+            saturation.RequestsPerSecond, saturation.MessagesAcceptedPerSecond, cpu * 1e6 / requests, before.Allocated < 0 ? -1 : allocated / requests,
             saturation.ProducerCorrected.P99, cpu / seconds, client / seconds,
             options.FixedRate, atRate.RequestsPerSecond, atRate.ProducerCorrected.P50, atRate.ProducerCorrected.P99, atRate.Delivery.P99,
             fixedShare, saturation.Passed && atRate.Passed);
     }
 
-    private async Task<LoadSummary> RunLoadAsync(ServerUnderTest server, string mode, string phase, double rate, double duration)
+    private static async Task<(TimeSpan Wall, TimeSpan Server, TimeSpan Client, long Allocated)> SampleAsync(ServerUnderTest server, AllocationProbe allocations) =>
+        (Stopwatch.GetElapsedTime(0), server.CpuTime, Process.GetCurrentProcess().TotalProcessorTime, await allocations.AllocatedBytesAsync());
+
+    private async Task<LoadSummary> RunLoadAsync(ServerUnderTest server, string mode, string phase, double rate, double duration, Func<Task>? producerFinished = null)
     {
         var load = new LoadOptions
         {
@@ -65,7 +70,7 @@ internal sealed class ModeComparison(CompareOptions options)
             Output = Path.Combine(options.Output, $"{mode}-{phase}"),
         };
         load.Validate();
-        var summary = await new LoadRun(load).RunAsync();
+        var summary = await new LoadRun(load) { ProducerFinished = producerFinished }.RunAsync();
         Console.WriteLine($"[{mode} {phase}] {summary.RequestsPerSecond:N0} req/s, {summary.MessagesAcceptedPerSecond:N0} msg/s, POST p99 {summary.ProducerCorrected.P99:F1} ms,"
             + $" delivery p99 {summary.Delivery.P99:F1} ms, lost {summary.Ledger.Lost}");
         return summary;

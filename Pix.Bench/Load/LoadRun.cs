@@ -12,6 +12,10 @@ internal sealed class LoadRun(LoadOptions options)
 
     public string OutputFolder { get; } = options.OutputFolder;
 
+    /// <summary>Called when the producer stops, before the drain: compare samples server CPU and allocations here,
+    /// so its per-request figures cover the loaded window only.</summary>
+    public Func<Task>? ProducerFinished { get; init; }
+
     public async Task<LoadSummary> RunAsync()
     {
         var started = DateTime.UtcNow;
@@ -37,6 +41,7 @@ internal sealed class LoadRun(LoadOptions options)
         }
 
         await new SpiProducer(options, factory, ledger, metrics, psps).RunAsync(hardStop.Token);
+        if (ProducerFinished is not null) await ProducerFinished();
         _phase = LoadPhase.Draining;
         var drainStarted = Stopwatch.GetTimestamp();
         using var admin = new AdminProbe(options.Admin);
