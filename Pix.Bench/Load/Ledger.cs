@@ -38,7 +38,8 @@ internal sealed class Ledger
 
     public void Refused(long seq) => Volatile.Write(ref Entry(seq).State, LedgerEntry.Refused);
 
-    /// <summary>Counts a delivery; returns the delivery latency in Stopwatch ticks (from the intended send time).</summary>
+    /// <summary>Counts a delivery; returns the delivery latency in Stopwatch ticks (from the intended send time) for
+    /// the first receipt, -1 for a repeat (a redelivery after an abandoned stream would otherwise add the idle timeout).</summary>
     public long Received(long seq)
     {
         if (seq < 0 || seq >= Produced)
@@ -47,7 +48,8 @@ internal sealed class Ledger
             return -1;
         }
         ref var entry = ref Entry(seq);
-        if (Interlocked.Increment(ref entry.Received) == 1) Interlocked.Increment(ref _received);
+        if (Interlocked.Increment(ref entry.Received) != 1) return -1;
+        Interlocked.Increment(ref _received);
         return Stopwatch.GetTimestamp() - entry.IntendedTicks;
     }
 
