@@ -12,7 +12,16 @@ internal static class CompareCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = CompareOptions.Parse(args);
+        CompareOptions options;
+        try
+        {
+            options = CompareOptions.Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
         if (OperatingSystem.IsLinux()) Process.GetCurrentProcess().ProcessorAffinity = 1 << options.ClientCpu;
         var results = new List<ModeResult>();
         foreach (var mode in options.Modes) results.Add(await new ModeComparison(options).RunAsync(mode));

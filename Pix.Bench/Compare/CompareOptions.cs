@@ -19,9 +19,9 @@ internal sealed class CompareOptions
     public static CompareOptions Parse(string[] args)
     {
         var options = new CompareOptions();
-        for (var i = 0; i < args.Length - 1; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            var value = args[i + 1];
+            var value = i + 1 < args.Length ? args[i + 1] : "";
             switch (args[i])
             {
                 case "--duration": options.DurationSeconds = Math.Min(60, double.Parse(value, CultureInfo.InvariantCulture)); break;
@@ -34,8 +34,15 @@ internal sealed class CompareOptions
                 case "--modes": options.Modes = value.Split(','); break;
                 case "--server-cpu": options.ServerCpu = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--client-cpu": options.ClientCpu = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--scenario" or "--quiet": break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal) && !IsValue(args, i)) throw new ArgumentException($"Unknown option {args[i]}.");
+                    break;
             }
         }
         return options;
     }
+
+    /// <summary>True when args[i] is the value of the option before it (so "--x --5" style values are not mistaken).</summary>
+    private static bool IsValue(string[] args, int i) => i > 0 && args[i - 1].StartsWith("--", StringComparison.Ordinal) && args[i - 1] != "--quiet";
 }

@@ -26,7 +26,7 @@ internal sealed class ModeComparison(CompareOptions options)
         var before = await SampleAsync(server, allocations);
         var after = before;
         var saturation = await RunLoadAsync(server, mode, "saturation", rate: 0, duration: options.DurationSeconds,
-            async () => after = await SampleAsync(server, allocations));
+            async () => before = await SampleAsync(server, allocations), async () => after = await SampleAsync(server, allocations));
         var seconds = (after.Wall - before.Wall).TotalSeconds;
         var cpu = (after.Server - before.Server).TotalSeconds;
         var client = (after.Client - before.Client).TotalSeconds;
@@ -35,11 +35,11 @@ internal sealed class ModeComparison(CompareOptions options)
         var fixedBefore = await SampleAsync(server, allocations);
         var fixedAfter = fixedBefore;
         var atRate = await RunLoadAsync(server, mode, "fixed", rate: options.FixedRate, duration: options.DurationSeconds,
-            async () => fixedAfter = await SampleAsync(server, allocations));
+            async () => fixedBefore = await SampleAsync(server, allocations), async () => fixedAfter = await SampleAsync(server, allocations));
         var fixedShare = (fixedAfter.Server - fixedBefore.Server).TotalSeconds / (fixedAfter.Wall - fixedBefore.Wall).TotalSeconds;
 
         // Requests completed in the producing window (the drain's long polls are not part of the loaded window).
-        var requests = Math.Max(1, saturation.RequestsPerSecond * options.DurationSeconds);
+        var requests = Math.Max(1, saturation.RequestsPerSecond * seconds);
         return new ModeResult(mode, server.CommandLine,
             saturation.RequestsPerSecond, saturation.MessagesAcceptedPerSecond, cpu * 1e6 / requests, before.Allocated < 0 ? -1 : allocated / requests,
             saturation.ProducerCorrected.P99, cpu / seconds, client / seconds,
@@ -50,7 +50,8 @@ internal sealed class ModeComparison(CompareOptions options)
     private static async Task<(TimeSpan Wall, TimeSpan Server, TimeSpan Client, long Allocated)> SampleAsync(ServerUnderTest server, AllocationProbe allocations) =>
         (Stopwatch.GetElapsedTime(0), server.CpuTime, Process.GetCurrentProcess().TotalProcessorTime, await allocations.AllocatedBytesAsync());
 
-    private async Task<LoadSummary> RunLoadAsync(ServerUnderTest server, string mode, string phase, double rate, double duration, Func<Task>? producerFinished = null)
+    private async Task<LoadSummary> RunLoadAsync(ServerUnderTest server, string mode, string phase, double rate, double duration,
+        Func<Task>? producerStarting = null, Func<Task>? producerFinished = null)
     {
         var load = new LoadOptions
         {
@@ -70,7 +71,7 @@ internal sealed class ModeComparison(CompareOptions options)
             Output = Path.Combine(options.Output, $"{mode}-{phase}"),
         };
         load.Validate();
-        var summary = await new LoadRun(load) { ProducerFinished = producerFinished }.RunAsync();
+        var summary = await new LoadRun(load) { ProducerStarting = producerStarting, ProducerFinished = producerFinished }.RunAsync();
         Console.WriteLine($"[{mode} {phase}] {summary.RequestsPerSecond:N0} req/s, {summary.MessagesAcceptedPerSecond:N0} msg/s, POST p99 {summary.ProducerCorrected.P99:F1} ms,"
             + $" delivery p99 {summary.Delivery.P99:F1} ms, lost {summary.Ledger.Lost}");
         return summary;

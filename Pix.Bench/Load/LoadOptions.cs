@@ -56,9 +56,9 @@ internal sealed class LoadOptions
             default:
                 throw new ArgumentException($"Unknown scenario '{scenario}' (soak, burst, schema).");
         }
-        for (var i = 0; i < args.Length - 1; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            var value = args[i + 1];
+            var value = i + 1 < args.Length ? args[i + 1] : "";
             switch (args[i])
             {
                 case "--target": options.Target = new Uri(value); break;
@@ -78,6 +78,10 @@ internal sealed class LoadOptions
                 case "--lifetime-max": options.LifetimeMaxSeconds = Number(value); break;
                 case "--drain": options.DrainSeconds = Number(value); break;
                 case "--out": options.Output = value; break;
+                case "--scenario" or "--quiet": break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal) && !IsValue(args, i)) throw new ArgumentException($"Unknown option {args[i]}.");
+                    break;
             }
         }
         options.Quiet = args.Contains("--quiet");
@@ -119,4 +123,7 @@ internal sealed class LoadOptions
         const string letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         return System.Security.Cryptography.RandomNumberGenerator.GetString(letters, 6);
     }
+
+    /// <summary>True when args[i] is the value of the option before it (so "--x --5" style values are not mistaken).</summary>
+    private static bool IsValue(string[] args, int i) => i > 0 && args[i - 1].StartsWith("--", StringComparison.Ordinal) && args[i - 1] != "--quiet";
 }

@@ -16,6 +16,9 @@ internal sealed class LoadRun(LoadOptions options)
     /// so its per-request figures cover the loaded window only.</summary>
     public Func<Task>? ProducerFinished { get; init; }
 
+    /// <summary>Called just before the producer starts (the streams are open by then).</summary>
+    public Func<Task>? ProducerStarting { get; init; }
+
     public async Task<LoadSummary> RunAsync()
     {
         var started = DateTime.UtcNow;
@@ -40,6 +43,11 @@ internal sealed class LoadRun(LoadOptions options)
             for (var i = 0; i < 2; i++) streams.Add(Task.Run(() => new PspStream(MessageFactory.Spi, options, factory, ledger, metrics).RunAsync(stop.Token, hardStop.Token)));
         }
 
+        // Let the streams open (hundreds of stream/start at once) before the first message, so the producer's first
+        // second measures Pix under load and not the stampede of connections.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        if (ProducerStarting is not null) await ProducerStarting();
+        var producingFrom = (int)Math.Ceiling(metrics.Elapsed.TotalSeconds);
         await new SpiProducer(options, factory, ledger, metrics, psps).RunAsync(hardStop.Token);
         if (ProducerFinished is not null) await ProducerFinished();
         _phase = LoadPhase.Draining;
@@ -65,7 +73,7 @@ internal sealed class LoadRun(LoadOptions options)
         await progress;
 
         var verdict = ledger.Verdict(expectNotices);
-        var summary = Summarize(options, started, drainSeconds, metrics, verdict, unacknowledged, streams.Count);
+        var summary = Summarize(options, started, producingFrom, drainSeconds, metrics, verdict, unacknowledged, streams.Count);
         var distributions = new Dictionary<string, LatencyHistogram> { ["POST (CO-corrected)"] = metrics.ProducerCorrected, ["delivery"] = metrics.Delivery };
         foreach (var (key, histogram) in metrics.ByEndpoint)
         {
@@ -74,12 +82,13 @@ internal sealed class LoadRun(LoadOptions options)
         return ReportWriter.Write(OutputFolder, summary, distributions);
     }
 
-    private static LoadSummary Summarize(LoadOptions options, DateTime started, double drainSeconds, LoadMetrics metrics, LedgerVerdict verdict,
+    private static LoadSummary Summarize(LoadOptions options, DateTime started, int producingFrom, double drainSeconds, LoadMetrics metrics, LedgerVerdict verdict,
         long? unacknowledged, int streams)
     {
         var seconds = metrics.Intervals.Select(s => new SecondSummary(s.Second, s.Requests, s.MessagesAccepted, s.MessagesReceived, s.Errors, s.TooMany,
             s.Post.Millis(50), s.Post.Millis(99), s.Delivery.Millis(50), s.Delivery.Millis(99))).ToArray();
-        var producing = seconds.Where(s => s.Second < options.DurationSeconds).ToArray();
+        // Whole seconds inside the producing window only: throughput is not diluted by the start or the drain.
+        var producing = seconds.Where(s => s.Second >= producingFrom && s.Second < producingFrom + (int)options.DurationSeconds - 1).ToArray();
         var window = Math.Max(1, producing.Length);
         var elapsed = metrics.Elapsed.TotalSeconds;
         var endpoints = metrics.ByEndpoint
