@@ -18,7 +18,8 @@ internal static class PlotWriter
         Line(throughput, seconds, summary.Seconds.Select(s => (double)s.Accepted).ToArray(), "messages/s accepted (201)");
         Line(throughput, seconds, summary.Seconds.Select(s => (double)s.Delivered).ToArray(), "messages/s delivered");
         Line(throughput, seconds, summary.Seconds.Select(s => (double)s.TooMany).ToArray(), "429/s");
-        Finish(throughput, $"Throughput over time ({summary.Scenario}, offered {summary.OfferedRate:N0} msg/s{(summary.RampTo > 1 ? $" → x{summary.RampTo}" : "")})",
+        var offered = summary.OfferedRate <= 0 ? "closed loop" : $"offered {summary.OfferedRate:N0} msg/s{(summary.RampTo > 1 ? $" → x{summary.RampTo}" : "")}";
+        Finish(throughput, $"Throughput over time ({summary.Scenario}, {offered})",
             "seconds since start", "per second");
         throughput.SavePng(Path.Combine(folder, Throughput), 1000, 500);
 

@@ -23,7 +23,8 @@ internal static class ReportWriter
         var md = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         md.AppendLine(c, $"# pix-bench load: {s.Scenario} ({(s.Passed ? "PASSED" : "FAILED")})").AppendLine();
-        md.AppendLine(string.Create(c, $"Run `{s.RunId}` against {s.Target}, started {s.StartedUtc:u}: {s.DurationSeconds:F0} s producing at {s.OfferedRate:N0} msg/s")
+        md.AppendLine(string.Create(c, $"Run `{s.RunId}` against {s.Target}, started {s.StartedUtc:u}: {s.DurationSeconds:F0} s producing ")
+            + (s.OfferedRate <= 0 ? "closed loop (each producer connection sends when answered)" : string.Create(c, $"at {s.OfferedRate:N0} msg/s"))
             + (s.RampTo > 1 ? string.Create(c, $" ramping to x{s.RampTo}") : "")
             + string.Create(c, $", then {s.DrainSeconds:F1} s draining; {s.Psps} PSPs with {s.Streams} streams")
             + (s.InvalidShare > 0 ? string.Create(c, $"; {s.InvalidShare:P1} of the messages invalid") : "") + ".").AppendLine();
