@@ -9,7 +9,8 @@ namespace Pix.Server.AspNet;
 /// <summary>
 /// The baseline (<c>--Pix:Http aspnet</c>): the four ICOM routes as ASP.NET Core minimal APIs on Kestrel's normal
 /// HTTP pipeline, the way a team would build them first. <c>pix-bench compare</c> measures our pipeline against it.
-/// Only the HTTP layer differs; ingest, the stream engine and the store are shared.
+/// Only the HTTP layer differs; ingest, the stream engine and the store are shared. Known differences from the
+/// pipeline: a wrong method gets ASP.NET's bare 405, and <c>Pix:Http:StrictHeaders</c> is not applied.
 /// </summary>
 internal static class AspNetIcomEndpoints
 {
