@@ -36,13 +36,10 @@ internal sealed class CompareOptions
                 case "--client-cpu": options.ClientCpu = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--scenario" or "--quiet": break;
                 default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal) && !IsValue(args, i)) throw new ArgumentException($"Unknown option {args[i]}.");
+                    if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unknown option {args[i]}.");
                     break;
             }
         }
         return options;
     }
-
-    /// <summary>True when args[i] is the value of the option before it (so "--x --5" style values are not mistaken).</summary>
-    private static bool IsValue(string[] args, int i) => i > 0 && args[i - 1].StartsWith("--", StringComparison.Ordinal) && args[i - 1] != "--quiet";
 }

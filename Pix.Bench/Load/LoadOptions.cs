@@ -80,7 +80,7 @@ internal sealed class LoadOptions
                 case "--out": options.Output = value; break;
                 case "--scenario" or "--quiet": break;
                 default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal) && !IsValue(args, i)) throw new ArgumentException($"Unknown option {args[i]}.");
+                    if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unknown option {args[i]}.");
                     break;
             }
         }
@@ -123,7 +123,4 @@ internal sealed class LoadOptions
         const string letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         return System.Security.Cryptography.RandomNumberGenerator.GetString(letters, 6);
     }
-
-    /// <summary>True when args[i] is the value of the option before it (so "--x --5" style values are not mistaken).</summary>
-    private static bool IsValue(string[] args, int i) => i > 0 && args[i - 1].StartsWith("--", StringComparison.Ordinal) && args[i - 1] != "--quiet";
 }
