@@ -2,10 +2,13 @@ using Pix.Bench.Commands;
 
 namespace Pix.Bench;
 
+/// <summary>pix-bench: one command per file under Commands/; this only dispatches on the first argument.</summary>
 internal static class Program
 {
     private const string Commands =
         "Commands:\n" +
+        "  load --scenario soak|burst|schema [options]    play the SPI and N PSPs against a running Pix, report in a folder\n" +
+        "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
@@ -16,6 +19,10 @@ internal static class Program
         var command = args.Length > 0 ? args[0] : "";
         switch (command)
         {
+            case "load":
+                return await LoadCommand.RunAsync(args[1..]);
+            case "compare":
+                return await CompareCommand.RunAsync(args[1..]);
             case "sample":
                 return SampleCommand.Run(args[1..]);
             case "bench-xml":

@@ -9,6 +9,7 @@ using OpenTelemetry.Metrics;
 using Pix.Protocol.Multipart;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Streams;
+using Pix.Server.AspNet;
 using Pix.Server.Http;
 using Pix.Server.Icom;
 using Pix.Server.Ingest;
@@ -34,6 +35,9 @@ public static class PixHost
         Directory.CreateDirectory(dataDir);
         var icomEndpoint = ListenAddress.Parse(options.Listen, "Pix:Listen");
         var adminEndpoint = ListenAddress.Parse(options.AdminListen, "Pix:AdminListen");
+        // Pix:Http picks the ICOM listener's HTTP layer: "pipeline" (default, our connection middleware) or "aspnet"
+        // (Kestrel's own HTTP pipeline + minimal APIs over the same endpoints: the baseline pix-bench compare measures).
+        var aspNet = string.Equals(builder.Configuration["Pix:Http"], "aspnet", StringComparison.OrdinalIgnoreCase);
 
         var services = builder.Services;
         services.AddSingleton(options);
@@ -62,6 +66,7 @@ public static class PixHost
         services.AddSingleton<IngestEndpoint>();
         services.AddSingleton<PixMetrics>();
         services.AddSingleton<IcomApplication>();
+        services.AddSingleton<AspNetIcomHandler>();
         services.AddSingleton(_ => new DateHeader());
         services.AddSingleton(new HttpLimits
         {
@@ -75,6 +80,8 @@ public static class PixHost
             sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>()));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(PixMetrics.MeterName)
+            // The runtime's own meter: pix-bench compare reads allocated bytes and GC counts from /metrics.
+            .AddMeter("System.Runtime")
             .AddPrometheusExporter());
 
         var listeners = new Listeners();
@@ -85,12 +92,13 @@ public static class PixHost
             kestrel.Listen(icomEndpoint, listen =>
             {
                 listeners.Icom = listen;
-                listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
+                if (!aspNet) listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
             });
             kestrel.Listen(adminEndpoint, listen => listeners.Admin = listen);
         });
 
         var app = builder.Build();
+        if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);
         OperatorEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;

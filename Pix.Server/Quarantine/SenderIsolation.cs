@@ -17,9 +17,12 @@ internal sealed class SenderIsolation(QuarantineOptions options, TimeProvider cl
 
     public IReadOnlyDictionary<Ispb, DateTimeOffset> Isolated => _isolated;
 
-    /// <summary>Counts one request's messages; true when this tipped the sender into isolation.</summary>
+    /// <summary>Counts one request's messages; true when this tipped the sender into isolation. The SPI itself is
+    /// never isolated: it carries every PSP's traffic, and isolating it would stop the whole scheme; its failing
+    /// messages are still quarantined one by one.</summary>
     public bool Record(Ispb sender, int messages, int failures)
     {
+        if (sender == Ispb.Spi) return false;
         var window = _windows.GetOrAdd(sender, static _ => new Window());
         var bucketTicks = (long)(options.WindowSeconds / Buckets * clock.TimestampFrequency);
         var slot = clock.GetTimestamp() / Math.Max(1, bucketTicks);

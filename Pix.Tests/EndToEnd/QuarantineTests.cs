@@ -119,6 +119,22 @@ public sealed class QuarantineTests
     }
 
     [Fact]
+    public async Task TheSpiIsNeverIsolated()
+    {
+        await using var server = await PixServerProcess.StartAsync("memory", null, ("Pix:Streams:LongPollSeconds", "0.2"),
+            ("Pix:Xml:IsolateMinMessages", "10"), ("Pix:Xml:IsolateAboveRatio", "0.2"));
+        var psp = ServerFixture.NewIspb();
+        using var client = new IcomClient(server.Port);
+        for (var i = 0; i < 8; i++) Assert.Equal(201, (await client.PostAsync(Spi, TestMessages.Pacs008(Spi, psp, $"ok{i}"))).Status);
+        for (var i = 0; i < 4; i++) Assert.Equal(201, (await client.PostAsync(Spi, BreakEndToEndId(TestMessages.Pacs008(Spi, psp, $"bad{i}")))).Status);
+        Assert.Equal(201, (await client.PostAsync(Spi, TestMessages.Pacs008(Spi, psp, "still-flows"))).Status);
+        var delivered = (await DrainAsync(server.Port, psp)).Select(IcomClient.Tag).ToList();
+        Assert.Equal(9, delivered.Count);
+        Assert.Contains("still-flows", delivered);
+        Assert.Equal(4, (await DrainAsync(server.Port, Spi)).Count); // one admi.002 per failing message
+    }
+
+    [Fact]
     public async Task ASenderFailingTooOftenIsIsolatedUntilReleased()
     {
         await using var server = await PixServerProcess.StartAsync("memory", null, ("Pix:Streams:LongPollSeconds", "0.2"),

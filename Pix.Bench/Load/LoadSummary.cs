@@ -1,0 +1,10 @@
+namespace Pix.Bench.Load;
+
+/// <summary>A whole run for machines (summary.json) and for <see cref="ReportWriter"/>.</summary>
+internal sealed record LoadSummary(
+    string Scenario, string RunId, string Target, DateTime StartedUtc, double DurationSeconds, double DrainSeconds,
+    double OfferedRate, double RampTo, int Psps, int Streams, double InvalidShare,
+    long Requests, double RequestsPerSecond, double MessagesAcceptedPerSecond, double MessagesDeliveredPerSecond,
+    LatencySummary ProducerCorrected, LatencySummary ProducerService, LatencySummary Delivery,
+    EndpointSummary[] Endpoints, IReadOnlyDictionary<string, long> TooManyByCause, IReadOnlyDictionary<string, long> Errors,
+    long AbandonedStreams, LedgerVerdict Ledger, long? UnacknowledgedAfterDrain, bool Passed, string[] Plots, SecondSummary[] Seconds);

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Pix.Bench.Load;
+
+/// <summary>
+/// One stream of one PSP, as an ICOM client runs it: <c>stream/start</c>, then follow <c>PI-Pull-Next</c> (each GET
+/// acknowledges the batch before), <c>Accept: multipart/mixed</c>, gzip for some. When its lifetime is up it either
+/// DELETEs (acknowledging the last batch) and starts again, or walks away without a word and lets Pix's idle timeout
+/// close it; the batch it held will come again, so those ids are marked as allowed to repeat.
+/// </summary>
+internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory factory, Ledger ledger, LoadMetrics metrics)
+{
+    private readonly bool _gzip = Random.Shared.NextDouble() < options.GzipShare;
+    private readonly List<long> _held = [];
+    private IcomConnection _connection = new(options.TargetEndPoint);
+
+    /// <summary>Reads until <paramref name="stop"/>; then closes its stream with a DELETE so nothing stays claimed.</summary>
+    public async Task RunAsync(CancellationToken stop, CancellationToken hardStop)
+    {
+        string? next = null;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                next = null;
+                var start = await SendAsync("GET /stream/start", IcomRequests.Start(ispb, _gzip), hardStop);
+                if (start is null || start.Value.Status == 429 || start.Value.PullNext is null)
+                {
+                    if (start is { Status: 429 } refused) metrics.TooMany(TooManyCause.Of("GET /stream/start", refused.Body.Span));
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, start?.RetryAfterSeconds ?? 1)), stop);
+                    continue;
+                }
+                Take(start.Value);
+                next = start.Value.PullNext;
+                var lifetimeEnds = Stopwatch.GetTimestamp()
+                    + (long)((options.LifetimeMinSeconds + Random.Shared.NextDouble() * (options.LifetimeMaxSeconds - options.LifetimeMinSeconds)) * Stopwatch.Frequency);
+                while (!stop.IsCancellationRequested && next is not null)
+                {
+                    if (Stopwatch.GetTimestamp() > lifetimeEnds)
+                    {
+                        if (Random.Shared.NextDouble() < options.AbandonShare) Abandon();
+                        else await DeleteAsync(next, hardStop);
+                        next = null;
+                        break;
+                    }
+                    var read = await SendAsync("GET /stream/{token}", IcomRequests.Get(next, _gzip), hardStop);
+                    if (read is not { Status: 200 or 204 })
+                    {
+                        // 410: the stream expired (this client stalled past the idle timeout); its batch comes again.
+                        foreach (var seq in _held) ledger.Abandoned(seq);
+                        next = null;
+                        break;
+                    }
+                    Take(read.Value);
+                    next = read.Value.PullNext;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        if (next is not null && !hardStop.IsCancellationRequested) await DeleteAsync(next, hardStop);
+        _connection.Dispose();
+    }
+
+    private void Take(IcomResponse response)
+    {
+        _held.Clear();
+        if (response.Status != 200) return;
+        var body = response.Gzip ? BatchBody.Gunzip(response.Body) : response.Body;
+        if (response.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true)
+            MultipartBody.ForEachPart(body, response.ContentType, Receive);
+        else Receive(body);
+    }
+
+    private void Receive(ReadOnlyMemory<byte> xml)
+    {
+        if (ispb == MessageFactory.Spi)
+        {
+            // The SPI's own queue holds the admi.002 notices for the invalid messages it sent; RltdRef/Ref names them.
+            ledger.Notice(factory.SequenceIn(xml.Span, "Ref"u8));
+            return;
+        }
+        var seq = factory.SequenceIn(xml.Span, "BizMsgIdr"u8);
+        metrics.Delivered(ledger.Received(seq));
+        if (seq >= 0) _held.Add(seq);
+    }
+
+    /// <summary>Walks away from the stream: the batch held now is not acknowledged and will be delivered again.</summary>
+    private void Abandon()
+    {
+        foreach (var seq in _held) ledger.Abandoned(seq);
+        metrics.Abandoned();
+        _connection.Dispose();
+        _connection = new IcomConnection(options.TargetEndPoint);
+    }
+
+    private async Task DeleteAsync(string next, CancellationToken hardStop)
+    {
+        var response = await SendAsync("DELETE /stream/{token}", IcomRequests.Delete(next), hardStop);
+        // 410 counts as closed (ICOM says both are success); anything else may leave the batch claimed until expiry.
+        if (response is not { Status: 200 or 410 }) foreach (var seq in _held) ledger.Abandoned(seq);
+        _held.Clear();
+    }
+
+    private async Task<IcomResponse?> SendAsync(string endpoint, byte[] request, CancellationToken hardStop)
+    {
+        var sent = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await _connection.SendAsync(request, hardStop);
+            metrics.Request(endpoint, response.Status, Stopwatch.GetTimestamp() - sent);
+            if (response.Status is not (200 or 204 or 429 or 410)) metrics.Error($"{endpoint} {response.Status}");
+            return response;
+        }
+        catch (Exception e) when (e is IOException or SocketException || (e is OperationCanceledException && !hardStop.IsCancellationRequested))
+        {
+            // A lost response: whatever batch the server sent may come again (from this stream's expiry).
+            foreach (var seq in _held) ledger.Abandoned(seq);
+            metrics.Error(endpoint + " I/O");
+            return null;
+        }
+    }
+}

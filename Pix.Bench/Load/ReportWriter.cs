@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Pix.Bench.Load;
+
+/// <summary>Writes the report folder: <c>report.md</c> for people, <c>summary.json</c> for machines, and the plots.</summary>
+internal static class ReportWriter
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static LoadSummary Write(string folder, LoadSummary summary, IReadOnlyDictionary<string, LatencyHistogram> distributions)
+    {
+        Directory.CreateDirectory(folder);
+        summary = summary with { Plots = PlotWriter.Write(folder, summary, distributions) };
+        File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(summary, Json));
+        File.WriteAllText(Path.Combine(folder, "report.md"), Markdown(summary));
+        return summary;
+    }
+
+    public static string Markdown(LoadSummary s)
+    {
+        var md = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        md.AppendLine(c, $"# pix-bench load: {s.Scenario} ({(s.Passed ? "PASSED" : "FAILED")})").AppendLine();
+        md.AppendLine(string.Create(c, $"Run `{s.RunId}` against {s.Target}, started {s.StartedUtc:u}: {s.DurationSeconds:F0} s producing ")
+            + (s.OfferedRate <= 0 ? "closed loop (each producer connection sends when answered)" : string.Create(c, $"at {s.OfferedRate:N0} msg/s"))
+            + (s.RampTo > 1 ? string.Create(c, $" ramping to x{s.RampTo}") : "")
+            + string.Create(c, $", then {s.DrainSeconds:F1} s draining; {s.Psps} PSPs with {s.Streams} streams")
+            + (s.InvalidShare > 0 ? string.Create(c, $"; {s.InvalidShare:P1} of the messages invalid") : "") + ".").AppendLine();
+        md.AppendLine("Numbers come from a shared 2-core VM where other developers build and test at the same time: treat them as noisy.").AppendLine();
+        md.AppendLine("## Throughput (producing window)").AppendLine();
+        md.AppendLine("| requests/s | messages/s accepted | messages/s delivered | requests total |");
+        md.AppendLine("| ---: | ---: | ---: | ---: |");
+        md.AppendLine(c, $"| {s.RequestsPerSecond:N0} | {s.MessagesAcceptedPerSecond:N0} | {s.MessagesDeliveredPerSecond:N0} | {s.Requests:N0} |").AppendLine();
+        md.AppendLine("## Latency (ms)").AppendLine();
+        md.AppendLine("| what | count | p50 | p90 | p99 | p99.9 | max |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Row(md, "POST, from intended send time (coordinated omission corrected)", s.ProducerCorrected);
+        Row(md, "POST, service time only", s.ProducerService);
+        Row(md, "delivery: intended send → received by a PSP", s.Delivery);
+        md.AppendLine().AppendLine("## Per endpoint and status (service time, ms; GETs include long-poll waits)").AppendLine();
+        md.AppendLine("| endpoint | status | count | per s | p50 | p99 | p99.9 | max |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var e in s.Endpoints)
+            md.AppendLine(c, $"| {e.Endpoint} | {e.Status} | {e.Count:N0} | {e.PerSecond:N1} | {e.P50:F2} | {e.P99:F2} | {e.P999:F2} | {e.Max:F2} |");
+        md.AppendLine().AppendLine("## 429 by cause, errors").AppendLine();
+        foreach (var (cause, count) in s.TooManyByCause) md.AppendLine(c, $"- 429 {cause}: {count:N0}");
+        if (s.TooManyByCause.Count == 0) md.AppendLine("- no 429");
+        foreach (var (kind, count) in s.Errors) md.AppendLine(c, $"- error {kind}: {count:N0}");
+        if (s.Errors.Count == 0) md.AppendLine("- no errors");
+        md.AppendLine(c, $"- streams abandoned (left to the idle timeout): {s.AbandonedStreams:N0}");
+        var l = s.Ledger;
+        md.AppendLine().AppendLine("## Ledger: every message received exactly once?").AppendLine();
+        md.AppendLine("| produced | accepted (valid) | accepted (invalid) | refused | received | lost | redelivered after abandon | unexpected duplicates | invalid delivered | admi.002 notices | missing notices |");
+        md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        md.AppendLine(c, $"| {l.Produced:N0} | {l.Accepted:N0} | {l.AcceptedInvalid:N0} | {l.Refused:N0} | {l.ReceivedDistinct:N0} | {l.Lost:N0} | {l.DuplicatesAfterAbandon:N0} | {l.UnexpectedDuplicates:N0} | {l.InvalidDelivered:N0} | {l.Notices:N0} | {l.MissingNotices:N0} |");
+        md.AppendLine().AppendLine(c, $"Unacknowledged at Pix after the drain: {(s.UnacknowledgedAfterDrain?.ToString(c) ?? "not measured")}.").AppendLine();
+        md.AppendLine("## Plots").AppendLine();
+        foreach (var plot in s.Plots) md.AppendLine(c, $"![{plot}]({plot})");
+        return md.ToString();
+    }
+
+    private static void Row(StringBuilder md, string name, LatencySummary l) =>
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {l.Count:N0} | {l.P50:F2} | {l.P90:F2} | {l.P99:F2} | {l.P999:F2} | {l.Max:F2} |");
+}

@@ -1,0 +1,50 @@
+using Pix.Bench.Load;
+using Pix.Tests.Support;
+
+namespace Pix.Tests.Bench;
+
+/// <summary>The load generator end to end against a real server: a short, low-rate soak loses nothing and leaves a report.</summary>
+public sealed class LoadGeneratorTests
+{
+    [Fact]
+    public async Task ShortSoakLosesNothingAndWritesTheReportFolder()
+    {
+        // Short long polls and idle timeout so abandoned streams give their batches back within the drain.
+        await using var server = await PixServerProcess.StartAsync("memory", null,
+            ("Pix:Streams:LongPollSeconds", "1"), ("Pix:Streams:IdleTimeoutSeconds", "2"));
+        using var reports = new TempDirectory("pix-bench-report");
+        var options = new LoadOptions
+        {
+            Target = new Uri($"http://127.0.0.1:{server.Port}"),
+            Admin = new Uri($"http://127.0.0.1:{server.AdminPort}"),
+            DurationSeconds = 5,
+            Rate = 100,
+            Psps = 8,
+            Producers = 4,
+            LifetimeMinSeconds = 1,
+            LifetimeMaxSeconds = 2,
+            AbandonShare = 0.3,
+            DrainSeconds = 15,
+            Quiet = true,
+            Output = reports.Path,
+        };
+        options.Validate();
+
+        var summary = await new LoadRun(options).RunAsync();
+
+        Assert.True(summary.Ledger.Accepted > 300, $"only {summary.Ledger.Accepted} messages were accepted");
+        Assert.Equal(0, summary.Ledger.Lost);
+        Assert.Equal(0, summary.Ledger.UnexpectedDuplicates);
+        Assert.True(summary.Passed);
+        Assert.True(File.Exists(Path.Combine(reports.Path, "report.md")));
+        Assert.True(File.Exists(Path.Combine(reports.Path, "summary.json")));
+        Assert.NotEmpty(Directory.GetFiles(reports.Path, "*.png"));
+    }
+
+    [Fact]
+    public void OnlyLoopbackIsATarget()
+    {
+        var options = new LoadOptions { Target = new Uri("http://10.0.0.1:8080") };
+        Assert.Throws<ArgumentException>(options.Validate);
+    }
+}
