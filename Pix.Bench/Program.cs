@@ -9,6 +9,7 @@ internal static class Program
         "Commands:\n" +
         "  load --scenario soak|burst|schema [options]    play the SPI and N PSPs against a running Pix, report in a folder\n" +
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
+        "  reads [--psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
@@ -23,6 +24,8 @@ internal static class Program
                 return await LoadCommand.RunAsync(args[1..]);
             case "compare":
                 return await CompareCommand.RunAsync(args[1..]);
+            case "reads":
+                return await ReadBenchCommand.RunAsync(new CommandArguments(args));
             case "sample":
                 return SampleCommand.Run(args[1..]);
             case "bench-xml":
