@@ -19,7 +19,7 @@ function Invoke-Dotnet([string[]]$Arguments) {
 switch ($Task) {
     'build' { Invoke-Dotnet (@('build', 'Pix.sln', '-c', 'Release') + $Rest) }
     'test'  { Invoke-Dotnet (@('test', 'Pix.sln', '-c', 'Release', '--logger', 'console;verbosity=normal') + $Rest) }
-    'bench' { Invoke-Dotnet (@('run', '-c', 'Release', '--project', 'Pix.Bench', '--') + $Rest) }
+    'bench' { Invoke-Dotnet (@('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'bench') + $Rest) }
     'gate'  { Invoke-Dotnet (@('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'gate') + $Rest) }
     'run'   { Invoke-Dotnet (@('run', '-c', 'Release', '--project', 'Pix.Server', '--') + $Rest) }
 }
