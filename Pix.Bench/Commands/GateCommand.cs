@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -7,15 +8,17 @@ using BenchmarkDotNet.Running;
 namespace Pix.Bench.Commands;
 
 /// <summary>
-/// <c>gate [--budgets PATH]</c>: runs every hot-path benchmark with a short job, compares its allocated bytes per
-/// operation with <c>allocation-budgets.json</c>, prints one table and exits 1 when any benchmark allocates more
-/// than its budget, has no budget, or failed to run (a budget without a benchmark fails too: the file must follow).
+/// <c>gate [--budgets PATH] [--filter TEXT]</c>: runs every hot-path benchmark with a short job, compares its
+/// allocated bytes per operation with <c>allocation-budgets.json</c>, prints one table and exits 1 when any benchmark
+/// allocates more than its budget, has no budget, or failed to run (a budget without a benchmark fails too: the file
+/// must follow). <c>--filter</c> runs only the benchmarks whose name contains the text, for a quick look.
 /// </summary>
 internal static class GateCommand
 {
     public static int Run(string[] args)
     {
-        var path = args.Length >= 2 && args[0] == "--budgets" ? args[1] : BudgetFile.DefaultPath;
+        var path = Option(args, "--budgets") ?? BudgetFile.DefaultPath;
+        var filter = Option(args, "--filter");
         var budgets = BudgetFile.Load(path);
         var clock = Stopwatch.StartNew();
 
@@ -23,14 +26,21 @@ internal static class GateCommand
         var config = BenchSuites.Config(Job.ShortRun)
             .AddLogger(new QuietLogger())
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "pix-gate-artifacts"));
+        if (filter is not null) config = config.AddFilter(new NameFilter(name => name.Contains(filter, StringComparison.OrdinalIgnoreCase)));
         var summaries = BenchmarkRunner.Run(BenchSuites.All, config);
 
-        var results = Judge(summaries, budgets);
+        var results = Judge(summaries, budgets, filter is null);
         Print(results, budgets, clock.Elapsed);
         return results.All(r => r.Passed) ? 0 : 1;
     }
 
-    private static List<GateResult> Judge(Summary[] summaries, BudgetFile budgets)
+    private static string? Option(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    private static List<GateResult> Judge(Summary[] summaries, BudgetFile budgets, bool complete)
     {
         var results = new List<GateResult>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -49,7 +59,7 @@ internal static class GateCommand
                 : "ok";
             results.Add(new GateResult(name, mean, allocated, known, allowed, verdict));
         }
-        foreach (var name in budgets.Bytes.Keys.Where(n => !seen.Contains(n)))
+        foreach (var name in budgets.Bytes.Keys.Where(n => complete && !seen.Contains(n)))
         {
             results.Add(new GateResult(name, null, null, budgets.Bytes[name], budgets.Allowed(budgets.Bytes[name]), "NOT RUN"));
         }

@@ -25,8 +25,9 @@ public class RequestPathBenchmarks
     private void Setup()
     {
         _directory = new TempDirectory();
-        // Dedup window 0: keys expire as they are added, so the dedup index does not grow through the run.
-        _server = new EmbeddedServer(new MemoryQueueStore(TimeSpan.Zero), _directory.Path);
+        // Dedup window 0 on a clock that steps 1 ms per append: keys expire by the next request, so the dedup index
+        // stays one request's size instead of growing (and resizing) with the run.
+        _server = new EmbeddedServer(new MemoryQueueStore(TimeSpan.Zero, new SteppingClock()), _directory.Path);
         _ingest1 = BenchRequests.Ingest(0);
         _ingest10 = BenchRequests.Ingest(10);
         _serials1 = BenchMessages.SerialOffsets(_ingest1);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
@@ -103,6 +104,9 @@ internal sealed class HttpConnection : IDisposable
         return AwaitApplicationAsync(pending);
     }
 
+    // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
+    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending)
     {
         // Responses to earlier pipelined requests go out now, not after this one (a long poll can park for seconds).

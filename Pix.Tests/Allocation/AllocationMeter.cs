@@ -8,8 +8,10 @@ namespace Pix.Tests.Allocation;
 /// </summary>
 internal static class AllocationMeter
 {
-    private const int Warmups = 64;
-    private const int Measured = 16;
+    // Enough calls for tiering and for the sizes that follow the request rate to settle (the dedup index holds about
+    // a millisecond of keys with the zero window the harness uses).
+    private const int Warmups = 1000;
+    private const int Measured = 100;
 
     public static long BytesPerCall<T>(Func<T> call)
     {

@@ -3,6 +3,7 @@ using Pix.Bench.Suites;
 namespace Pix.Tests.Allocation;
 
 /// <summary>The synchronous pieces of the request path allocate nothing per call (the same calls the benchmarks time).</summary>
+[Collection(AllocationCollection.Name)]
 public sealed class PieceAllocationTests
 {
     private readonly PieceBenchmarks _pieces = new();

@@ -8,6 +8,7 @@ namespace Pix.Tests.Allocation;
 /// Whole requests through the embedded server (no sockets: pipes with inline schedulers, so the request runs on
 /// this thread) allocate nothing once warm: the benchmarks' operations, checked in <c>dotnet test</c>.
 /// </summary>
+[Collection(AllocationCollection.Name)]
 public sealed class RequestPathAllocationTests
 {
     [Fact]
