@@ -57,11 +57,13 @@ internal static class GateCommand
                 : known is null ? "NO BUDGET"
                 : allocated > allowed ? "OVER BUDGET"
                 : "ok";
-            results.Add(new GateResult(name, mean, allocated, known, allowed, verdict));
+            var gc = report.GcStats;
+            double? gen0 = allocated is null || gc.TotalOperations == 0 ? null : gc.Gen0Collections * 1000.0 / gc.TotalOperations;
+            results.Add(new GateResult(name, mean, gen0, allocated, known, allowed, verdict));
         }
         foreach (var name in budgets.Bytes.Keys.Where(n => complete && !seen.Contains(n)))
         {
-            results.Add(new GateResult(name, null, null, budgets.Bytes[name], budgets.Allowed(budgets.Bytes[name]), "NOT RUN"));
+            results.Add(new GateResult(name, null, null, null, budgets.Bytes[name], budgets.Allowed(budgets.Bytes[name]), "NOT RUN"));
         }
         return results;
     }
@@ -70,12 +72,13 @@ internal static class GateCommand
     {
         var width = Math.Max("benchmark".Length, results.Max(r => r.Name.Length));
         Console.WriteLine();
-        Console.WriteLine($"{"benchmark".PadRight(width)} | {"ns/op",12} | {"allocated B/op",14} | {"budget B/op",11} | verdict");
-        Console.WriteLine($"{new string('-', width)} | {new string('-', 12)} | {new string('-', 14)} | {new string('-', 11)} | -------");
+        Console.WriteLine($"{"benchmark".PadRight(width)} | {"ns/op",12} | {"Gen0/1k op",10} | {"allocated B/op",14} | {"budget B/op",11} | verdict");
+        Console.WriteLine($"{new string('-', width)} | {new string('-', 12)} | {new string('-', 10)} | {new string('-', 14)} | {new string('-', 11)} | -------");
         foreach (var r in results)
         {
             var budget = r.Budget is null ? "-" : r.Budget == r.Allowed ? Num(r.Budget) : $"{Num(r.Budget)}+{r.Allowed - r.Budget}";
-            Console.WriteLine($"{r.Name.PadRight(width)} | {Ns(r.MeanNs),12} | {Num(r.Allocated),14} | {budget,11} | {r.Verdict}");
+            var gen0 = r.Gen0PerThousand?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-";
+            Console.WriteLine($"{r.Name.PadRight(width)} | {Ns(r.MeanNs),12} | {gen0,10} | {Num(r.Allocated),14} | {budget,11} | {r.Verdict}");
         }
         foreach (var (name, why) in budgets.Why.Where(w => results.Any(r => r.Name == w.Key)))
         {
