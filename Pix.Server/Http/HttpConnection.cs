@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Problems;

@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Streams;
@@ -46,9 +46,9 @@ internal sealed partial class StreamEngine : IAsyncDisposable
 
     public int OpenSessions => _sessions.Count;
 
-    /// <summary>Opens a stream and reads its first batch (long-polling when the queue is empty).</summary>
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
     // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
+    /// <summary>Opens a stream and reads its first batch (long-polling when the queue is empty).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(ReadStatus Status, PullToken Next)> StartAsync(Ispb ispb, int max, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
