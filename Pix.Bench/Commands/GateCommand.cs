@@ -26,13 +26,21 @@ internal static class GateCommand
         var config = BenchSuites.Config(Job.ShortRun)
             .AddLogger(new QuietLogger())
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "pix-gate-artifacts"));
-        if (filter is not null) config = config.AddFilter(new NameFilter(name => name.Contains(filter, StringComparison.OrdinalIgnoreCase)));
+        if (filter is not null) config = config.AddFilter(new SimpleFilter(b => NameOf(b).Contains(filter, StringComparison.OrdinalIgnoreCase)));
         var summaries = BenchmarkRunner.Run(BenchSuites.All, config);
 
         var results = Judge(summaries, budgets, filter is null);
+        if (results.Count == 0)
+        {
+            Console.Error.WriteLine($"gate: no benchmark matched '{filter}'");
+            return 1;
+        }
         Print(results, budgets, clock.Elapsed);
         return results.All(r => r.Passed) ? 0 : 1;
     }
+
+    /// <summary>The key of a benchmark in the budget file: <c>Suite.Method</c>.</summary>
+    private static string NameOf(BenchmarkCase benchmark) => benchmark.Descriptor.Type.Name + "." + benchmark.Descriptor.WorkloadMethod.Name;
 
     private static string? Option(string[] args, string name)
     {
@@ -46,7 +54,7 @@ internal static class GateCommand
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var report in summaries.SelectMany(s => s.Reports))
         {
-            var name = report.BenchmarkCase.Descriptor.Type.Name + "." + report.BenchmarkCase.Descriptor.WorkloadMethod.Name;
+            var name = NameOf(report.BenchmarkCase);
             seen.Add(name);
             var mean = report.ResultStatistics?.Mean;
             var allocated = report.Success && mean is not null ? report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) : null;

@@ -34,12 +34,13 @@ internal sealed class EmbeddedServer : IAsyncDisposable
     private readonly AuditLog _audit;
     private readonly PixMetrics _metrics;
 
-    public EmbeddedServer(IQueueStore store, string dataDir)
+    public EmbeddedServer(IQueueStore store, string dataDir, int maxStreamsPerIspb = 6)
     {
         Store = store;
         var clock = TimeProvider.System;
         // Long poll 0: an empty read answers 204 at once. The sweeper is not on the request path: keep it quiet.
-        Engine = new StreamEngine(store, new StreamOptions { LongPollSeconds = 0, SweepMilliseconds = 60_000 }, NullLogger<StreamEngine>.Instance, clock);
+        var streamOptions = new StreamOptions { LongPollSeconds = 0, SweepMilliseconds = 60_000, MaxPerIspb = maxStreamsPerIspb };
+        Engine = new StreamEngine(store, streamOptions, NullLogger<StreamEngine>.Instance, clock);
         Tokens = PullTokenCodec.WithRandomKey();
         var problemWriter = new ProblemXmlWriter();
         var problems = new ProblemResponder(problemWriter);
