@@ -17,7 +17,7 @@ if (-not $root) { $root = [System.IO.Directory]::GetCurrentDirectory() }
 $arguments = switch ($Task) {
     'build' { @('build', 'Pix.sln', '-c', 'Release') }
     'test'  { @('test', 'Pix.sln', '-c', 'Release', '--logger', 'console;verbosity=normal') }
-    'bench' { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--') }
+    'bench' { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'bench') }
     'gate'  { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'gate') }
     'run'   { @('run', '-c', 'Release', '--project', 'Pix.Server', '--') }
 }

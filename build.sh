@@ -8,7 +8,7 @@ shift || true
 case "$task" in
   build) cmd=(build Pix.sln -c Release) ;;
   test)  cmd=(test Pix.sln -c Release --logger "console;verbosity=normal") ;;
-  bench) cmd=(run -c Release --project Pix.Bench --) ;;
+  bench) cmd=(run -c Release --project Pix.Bench -- bench) ;;
   gate)  cmd=(run -c Release --project Pix.Bench -- gate) ;;
   run)   cmd=(run -c Release --project Pix.Server --) ;;
   *) echo "usage: ./build.sh [build|test|bench|gate|run] [args...]" >&2; exit 64 ;;

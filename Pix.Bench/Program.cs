@@ -7,6 +7,8 @@ internal static class Program
 {
     private const string Commands =
         "Commands:\n" +
+        "  gate [--budgets PATH] [--filter TEXT]          hot-path benchmarks against allocation-budgets.json (CI)\n" +
+        "  bench [filter]                                 the BenchmarkDotNet suites with the full default job\n" +
         "  load --scenario soak|burst|schema [options]    play the SPI and N PSPs against a running Pix, report in a folder\n" +
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
         "  reads [--psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
@@ -20,6 +22,10 @@ internal static class Program
         var command = args.Length > 0 ? args[0] : "";
         switch (command)
         {
+            case "gate":
+                return GateCommand.Run(args[1..]);
+            case "bench":
+                return BenchCommand.Run(args[1..]);
             case "load":
                 return await LoadCommand.RunAsync(args[1..]);
             case "compare":

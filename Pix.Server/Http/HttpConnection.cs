@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Problems;
@@ -142,6 +143,9 @@ internal sealed class HttpConnection : IDisposable
         return AwaitApplicationAsync(pending, flush);
     }
 
+    // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
+    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending, ValueTask<FlushResult> flush)
     {
         // A long poll is not an idle connection: no read timeout while the application works.

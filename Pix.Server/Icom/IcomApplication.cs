@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.ObjectPool;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
@@ -21,6 +22,9 @@ internal sealed class IcomApplication(
     private readonly ObjectPool<IcomExchange> _exchanges =
         new DefaultObjectPool<IcomExchange>(new ExchangePolicy(), maximumRetained: 4096);
 
+    // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
+    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask HandleAsync(HttpRequest request, HttpResponse response)
     {
         var started = metrics.Start();

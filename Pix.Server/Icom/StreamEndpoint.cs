@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pix.Protocol.Media;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
@@ -10,6 +11,9 @@ namespace Pix.Server.Icom;
 /// <summary>GET <c>stream/start</c>, GET and DELETE <c>stream/{token}</c>: checks the request, asks the engine, answers.</summary>
 internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens, BatchResponder batches, ProblemResponder problems, PixMetrics metrics)
 {
+    // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
+    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask StartAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
     {
         var mode = MediaNegotiation.Choose(request.Header(KnownHeader.Accept));
@@ -22,6 +26,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         Answer(request, response, exchange, status, next, mode);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ReadAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
     {
         if (!TryToken(request, response, route, out var token)) return;
@@ -35,6 +40,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         Answer(request, response, exchange, status, next, mode);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask DeleteAsync(HttpRequest request, HttpResponse response, IcomRoute route)
     {
         if (!TryToken(request, response, route, out var token)) return;

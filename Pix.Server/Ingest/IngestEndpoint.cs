@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Media;
 using Pix.Protocol.Multipart;
@@ -29,6 +30,9 @@ internal sealed class IngestEndpoint(
 {
     private readonly CheckOptions _check = new() { RequireSignature = options.RequireSignature };
 
+    // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
+    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask HandleAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
     {
         if (!request.HasBodyFraming)

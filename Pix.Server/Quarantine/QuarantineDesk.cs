@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
@@ -35,8 +36,11 @@ internal sealed partial class QuarantineDesk(
     public void Reject(IcomExchange exchange, int index, RejectionCause cause, in CheckResult result, in AppHeader header) =>
         exchange.Rejections[exchange.RejectionCount++] = new Rejection(index, cause, result, header);
 
+    // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
+    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
     /// <summary>After the request's messages are stored: sends the admi.002 notices (durably, before the 201), then
     /// audits. A duplicate of an already quarantined message gets no second notice.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask NoticeAsync(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body)
     {
         var messages = exchange.Appends.Messages.Count;

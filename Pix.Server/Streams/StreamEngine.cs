@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Streams;
@@ -45,7 +46,10 @@ internal sealed partial class StreamEngine : IAsyncDisposable
 
     public int OpenSessions => _sessions.Count;
 
+    // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
+    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
     /// <summary>Opens a stream and reads its first batch (long-polling when the queue is empty).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(ReadStatus Status, PullToken Next)> StartAsync(Ispb ispb, int max, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
         into.Clear();
@@ -67,6 +71,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
 
     /// <summary>Reads on a <c>PI-Pull-Next</c> token: the current token acknowledges and advances; the previous one
     /// repeats the current batch; anything older is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(ReadStatus Status, PullToken Next)> NextAsync(PullToken token, int max, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
         into.Clear();
@@ -90,6 +95,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
 
     /// <summary>Closes a stream. On the current token the last batch is acknowledged; on the previous one (its
     /// response was lost) the batch goes back to the queue. Any other token, or a closed stream: gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadStatus> DeleteAsync(PullToken token, CancellationToken aborted)
     {
         var key = (token.Ispb, token.StreamId);
@@ -128,6 +134,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         if (_waiters.TryGetValue(ispb, out var list)) list.Wake(count);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadStatus> ClaimWithPollAsync(ClaimRequest request, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
         var deadline = _clock.GetTimestamp() + _longPollTicks;

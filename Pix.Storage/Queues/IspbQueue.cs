@@ -54,6 +54,15 @@ public sealed partial class IspbQueue
         return false;
     }
 
+    /// <summary>Copies the messages the stream's current batch holds (at most <see cref="MessageBatch.Capacity"/>);
+    /// 0 when the stream does not exist. Lets an adapter see what an acknowledgement is about to settle.</summary>
+    public int CopyClaim(ulong streamId, Span<StoredMessage> into)
+    {
+        if (!_streams.TryGetValue(streamId, out var stream)) return 0;
+        for (var i = 0; i < stream.Count; i++) into[i] = _messages[IndexOf(stream.Claim[i])];
+        return stream.Count;
+    }
+
     /// <summary>The claim logic of <see cref="IQueueStore.ClaimAsync"/>, without durability. Returns whether the
     /// state changed (an acknowledgement happened or messages were claimed) so a durable adapter knows what to log.</summary>
     public ClaimStatus Claim(in ClaimRequest request, MessageBatch into, out bool changed)

@@ -1,0 +1,146 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pix.Protocol.Multipart;
+using Pix.Protocol.Problems;
+using Pix.Protocol.Streams;
+using Pix.Server;
+using Pix.Server.Http;
+using Pix.Server.Icom;
+using Pix.Server.Ingest;
+using Pix.Server.Quarantine;
+using Pix.Server.Streams;
+using Pix.Storage;
+
+namespace Pix.Bench.Embedded;
+
+/// <summary>
+/// The ICOM server without sockets, as Garnet's embedded server: the object graph <c>PixHost</c> builds, and one
+/// <see cref="HttpConnection"/> running over two in-memory pipes with inline schedulers. <see cref="Send"/> writes a
+/// request and flushes; the connection then parses it, runs the application and writes the response on the caller's
+/// thread (when nothing truly suspends), so every allocation of the request lands on the benchmark thread.
+/// </summary>
+internal sealed class EmbeddedServer : IAsyncDisposable
+{
+    private static ReadOnlySpan<byte> PullNextHeader => "\r\nPI-Pull-Next: "u8;
+
+    private readonly Pipe _requests = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+    private readonly Pipe _responses = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+    private readonly byte[] _head = new byte[2048];
+    private readonly Task _running;
+    private readonly DateHeader _date = new();
+    private readonly BenchMeterFactory _meters = new();
+    private readonly AuditLog _audit;
+    private readonly PixMetrics _metrics;
+
+    public EmbeddedServer(IQueueStore store, string dataDir, int maxStreamsPerIspb = 6)
+    {
+        Store = store;
+        var clock = TimeProvider.System;
+        // Long poll 0: an empty read answers 204 at once. The sweeper is not on the request path: keep it quiet.
+        var streamOptions = new StreamOptions { LongPollSeconds = 0, SweepMilliseconds = 60_000, MaxPerIspb = maxStreamsPerIspb };
+        Engine = new StreamEngine(store, streamOptions, NullLogger<StreamEngine>.Instance, clock);
+        Tokens = PullTokenCodec.WithRandomKey();
+        var problemWriter = new ProblemXmlWriter();
+        var problems = new ProblemResponder(problemWriter);
+        var gzip = new Gzip();
+        // A bucket the benchmarks never empty: a 429 would be an error path.
+        var limiter = new SenderRateLimiter(new RateLimitOptions { Capacity = 1e15, RefillPerSecond = 1e15 }, clock);
+        var quarantineOptions = new QuarantineOptions();
+        _metrics = new PixMetrics(_meters, clock);
+        _audit = new AuditLog(dataDir, NullLogger<AuditLog>.Instance);
+        var quarantine = new QuarantineDesk(store, Engine, new SenderIsolation(quarantineOptions, clock), _audit, _metrics,
+            quarantineOptions, dataDir, clock, signer: null, NullLogger<QuarantineDesk>.Instance);
+        var streams = new StreamEndpoint(Engine, Tokens, new BatchResponder(store, MultipartWriter.WithRandomBoundary(), Tokens, gzip, quarantine), problems, _metrics);
+        // A backlog limit the benchmarks never reach: a 429 would be an error path.
+        var ingestOptions = new IngestOptions { RequireSignature = false, MaxBacklog = long.MaxValue };
+        var ingest = new IngestEndpoint(store, Engine, limiter, quarantine, gzip, ingestOptions, problems, _metrics);
+        var application = new IcomApplication(ingest, streams, problems, new IcomHttpOptions(), _metrics);
+
+        var transport = new DuplexPipe(_requests.Reader, _responses.Writer);
+        var client = new DuplexPipe(_responses.Reader, _requests.Writer);
+        var context = new DefaultConnectionContext("bench", transport, client);
+        _running = new HttpConnection(context, application, new HttpLimits(), problemWriter, _date, NullLogger.Instance).RunAsync();
+    }
+
+    public IQueueStore Store { get; }
+    public StreamEngine Engine { get; }
+    public PullTokenCodec Tokens { get; }
+
+    /// <summary>The last response's <c>PI-Pull-Next</c> token (48 characters), when it had one.</summary>
+    public byte[] NextToken { get; } = new byte[PullTokenCodec.TextLength];
+
+    /// <summary>Head of the last response (status line and headers, cut at <see cref="_head"/>'s size), for checks.</summary>
+    public ReadOnlySpan<byte> LastHead => _head.AsSpan(0, _headLength);
+    private int _headLength;
+
+    /// <summary>Sends one request and consumes its whole response; returns the status code.</summary>
+    public int Send(ReadOnlySpan<byte> request)
+    {
+        var writer = _requests.Writer;
+        writer.Write(request);
+        var flush = writer.FlushAsync();
+        if (!flush.IsCompletedSuccessfully) flush.AsTask().GetAwaiter().GetResult();
+        return ReadResponse();
+    }
+
+    private int ReadResponse()
+    {
+        var reader = _responses.Reader;
+        ReadResult result;
+        var spin = new SpinWait();
+        // The memory adapter answers before Send's flush returns; the embedded one completes after its fsync, on
+        // its writer thread. Spinning on TryRead waits for that without allocating a task.
+        while (true)
+        {
+            if (reader.TryRead(out result))
+            {
+                // A flush before the application answered (the connection's async path) can wake us with nothing.
+                if (!result.Buffer.IsEmpty) break;
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            }
+            if (_running.IsCompleted) throw new InvalidOperationException("The connection closed.", _running.Exception);
+            spin.SpinOnce();
+        }
+        var buffer = result.Buffer;
+        var length = (int)Math.Min(buffer.Length, _head.Length);
+        buffer.Slice(0, length).CopyTo(_head);
+        var headEnd = _head.AsSpan(0, length).IndexOf("\r\n\r\n"u8);
+        _headLength = headEnd < 0 ? length : headEnd;
+        reader.AdvanceTo(buffer.End);
+        var status = (_head[9] - '0') * 100 + (_head[10] - '0') * 10 + (_head[11] - '0');
+        var at = LastHead.IndexOf(PullNextHeader);
+        if (at >= 0)
+        {
+            // The value is /api/v1/out/{ispb}/stream/{token}: the token is its last 48 bytes.
+            var valueEnd = LastHead[(at + PullNextHeader.Length)..].IndexOf("\r\n"u8);
+            var end = valueEnd < 0 ? _headLength : at + PullNextHeader.Length + valueEnd;
+            _head.AsSpan(end - PullTokenCodec.TextLength, PullTokenCodec.TextLength).CopyTo(NextToken);
+        }
+        return status;
+    }
+
+    /// <summary>Sends a request and throws unless it answered <paramref name="expected"/>: setups call this so a
+    /// benchmark can never measure an error path.</summary>
+    public void Expect(ReadOnlySpan<byte> request, int expected)
+    {
+        var status = Send(request);
+        if (status != expected)
+        {
+            throw new InvalidOperationException(
+                $"Expected {expected}, got {status}: {System.Text.Encoding.ASCII.GetString(LastHead)}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _requests.Writer.CompleteAsync();
+        await _running;
+        await Engine.DisposeAsync();
+        await _audit.DisposeAsync();
+        _metrics.Dispose();
+        _date.Dispose();
+        await Store.DisposeAsync();
+    }
+}

@@ -1,0 +1,45 @@
+using Pix.Protocol.Ids;
+using Pix.Storage;
+
+namespace Pix.Bench.Embedded;
+
+/// <summary>
+/// Acknowledges what ingest benchmarks store, straight through the store (no HTTP), so the queue stays short and
+/// the adapter reaches a steady state instead of growing for the whole run. Runs every <c>interval</c> ingests.
+/// </summary>
+internal sealed class QueueDrain(IQueueStore store, Ispb ispb, int interval)
+{
+    private readonly MessageBatch _batch = new();
+    private ulong _stream;
+    private uint _current;
+    private int _pending;
+
+    public void Open()
+    {
+        var opened = Wait(store.OpenStreamAsync(ispb, int.MaxValue));
+        if (!opened.Opened) throw new InvalidOperationException("No stream slot for the drain.");
+        _stream = opened.StreamId;
+        _current = 1;
+    }
+
+    /// <summary>Counts <paramref name="stored"/> new messages and drains once <c>interval</c> have accumulated.</summary>
+    public void Stored(int stored)
+    {
+        _pending += stored;
+        if (_pending < interval) return;
+        while (_pending > 0)
+        {
+            // Acknowledge the previous batch and claim the next; the last round leaves one claimed batch behind,
+            // which the following drain acknowledges.
+            var status = Wait(store.ClaimAsync(new ClaimRequest(ispb, _stream, _current + 1, true, MessageBatch.Capacity), _batch));
+            if (status != ClaimStatus.Ok) throw new InvalidOperationException($"Drain claim: {status}");
+            _current++;
+            if (_batch.Count == 0) break;
+            _pending -= _batch.Count;
+        }
+        _pending = 0;
+    }
+
+    // The memory adapter completes at once; the embedded one after its fsync (the task it then allocates is counted).
+    private static T Wait<T>(ValueTask<T> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+}
