@@ -193,8 +193,11 @@ internal sealed class IngestEndpoint(
 
     private bool ReceiverLags(IcomExchange exchange)
     {
-        foreach (var message in exchange.Appends.Messages)
+        // An index loop: foreach over the IReadOnlyList would box its enumerator on every request.
+        var messages = exchange.Appends.Messages;
+        for (var i = 0; i < messages.Count; i++)
         {
+            var message = messages[i];
             if (message.Disposition == Disposition.Deliver && store.Backlog(message.To) >= options.MaxBacklog) return true;
         }
         return false;
