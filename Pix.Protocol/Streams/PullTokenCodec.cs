@@ -58,10 +58,21 @@ public sealed class PullTokenCodec
         return true;
     }
 
+    // One keyed HMAC per thread and codec: the one-shot HMACSHA256.HashData sets up and tears down the keyed
+    // context on every call, which was about half the cost of a 204 read.
+    [ThreadStatic] private static HMACSHA256? _hmac;
+    [ThreadStatic] private static PullTokenCodec? _hmacOwner;
+
     private void Sign(ReadOnlySpan<byte> fields, Span<byte> mac)
     {
+        if (!ReferenceEquals(_hmacOwner, this))
+        {
+            _hmac?.Dispose();
+            _hmac = new HMACSHA256(_key);
+            _hmacOwner = this;
+        }
         Span<byte> full = stackalloc byte[32];
-        HMACSHA256.HashData(_key, fields, full);
+        _hmac!.TryComputeHash(fields, full, out _);
         full[..MacBytes].CopyTo(mac);
     }
 }
