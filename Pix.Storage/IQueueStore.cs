@@ -47,6 +47,9 @@ public interface IQueueStore : IAsyncDisposable
     /// back-pressure (a moment stale at most).</summary>
     long Backlog(Ispb ispb);
 
+    /// <summary>Every ISPB that has a queue (operator views and per-participant metrics).</summary>
+    IReadOnlyList<Ispb> Participants();
+
     /// <summary>Queue depth, oldest unacknowledged age and open streams of one ISPB (operator view).</summary>
     QueueStats Stats(Ispb ispb);
 }

@@ -65,6 +65,7 @@ public static class PixHost
             dataDir, sp.GetRequiredService<TimeProvider>(), NoticeSigner.Create(options), sp.GetRequiredService<ILogger<QuarantineDesk>>()));
         services.AddSingleton<IngestEndpoint>();
         services.AddSingleton<PixMetrics>();
+        services.AddSingleton<QueueGauges>();
         services.AddSingleton<IcomApplication>();
         services.AddSingleton<AspNetIcomHandler>();
         services.AddSingleton(_ => new DateHeader());
@@ -98,6 +99,7 @@ public static class PixHost
         });
 
         var app = builder.Build();
+        app.Services.GetRequiredService<QueueGauges>();
         if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);
         OperatorEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -137,6 +137,8 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
 
     public long Backlog(Ispb ispb) => _book.Backlog(ispb);
 
+    public IReadOnlyList<Ispb> Participants() => _book.Participants();
+
     public QueueStats Stats(Ispb ispb) => _book.Stats(ispb, _clock.GetUtcNow().ToUnixTimeMilliseconds());
 
     /// <summary>Figures of the group commit since open (for benchmarks and metrics).</summary>

@@ -121,6 +121,8 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
 
     public long Backlog(Ispb ispb) => _book.Backlog(ispb);
 
+    public IReadOnlyList<Ispb> Participants() => _book.Participants();
+
     public QueueStats Stats(Ispb ispb) => _book.Stats(ispb, _clock.GetUtcNow().ToUnixTimeMilliseconds());
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

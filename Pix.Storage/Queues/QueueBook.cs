@@ -43,6 +43,8 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
 
     public ulong LastStreamId => (ulong)Volatile.Read(ref _streamIds);
 
+    public IReadOnlyList<Ispb> Participants() => [.. _queues.Keys];
+
     // A 64-bit read is atomic on the platforms .NET runs on; a moment-stale count is fine for back-pressure.
     public long Backlog(Ispb ispb) => _queues.TryGetValue(ispb, out var queue) ? queue.Unacknowledged : 0;
 
