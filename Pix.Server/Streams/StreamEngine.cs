@@ -150,7 +150,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
             if (_clock.GetTimestamp() >= deadline || aborted.IsCancellationRequested) return ReadStatus.Ok;
             var parked = waiter.Arm(deadline, aborted);
             if (!list.TryPark(waiter, seen)) continue;
-            await parked.ConfigureAwait(false);
+            // Woken or timed out; a client that went away must not claim messages it will never receive.
+            if (!await parked.ConfigureAwait(false) && aborted.IsCancellationRequested) return ReadStatus.Ok;
         }
     }
 
