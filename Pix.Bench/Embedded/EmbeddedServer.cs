@@ -2,14 +2,11 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pix.Protocol.Multipart;
-using Pix.Protocol.Problems;
 using Pix.Protocol.Streams;
 using Pix.Server;
+using Pix.Server.Hosting;
 using Pix.Server.Http;
-using Pix.Server.Icom;
 using Pix.Server.Ingest;
-using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Storage;
 
@@ -31,32 +28,27 @@ internal sealed class EmbeddedServer : IAsyncDisposable
     private readonly Task _running;
     private readonly DateHeader _date = new();
     private readonly BenchMeterFactory _meters = new();
-    private readonly AuditLog _audit;
-    private readonly PixMetrics _metrics;
+    private readonly IcomComposition _composition;
 
     public EmbeddedServer(IQueueStore store, string dataDir, int maxStreamsPerIspb = 6)
     {
         Store = store;
-        var clock = TimeProvider.System;
-        // Long poll 0: an empty read answers 204 at once. The sweeper is not on the request path: keep it quiet.
-        var streamOptions = new StreamOptions { LongPollSeconds = 0, SweepMilliseconds = 60_000, MaxPerIspb = maxStreamsPerIspb };
-        Engine = new StreamEngine(store, streamOptions, NullLogger<StreamEngine>.Instance, clock);
-        Tokens = PullTokenCodec.WithRandomKey();
-        var problemWriter = new ProblemXmlWriter();
-        var problems = new ProblemResponder(problemWriter);
-        var gzip = new Gzip();
-        // A bucket the benchmarks never empty: a 429 would be an error path.
-        var limiter = new SenderRateLimiter(new RateLimitOptions { Capacity = 1e15, RefillPerSecond = 1e15 }, clock);
-        var quarantineOptions = new QuarantineOptions();
-        _metrics = new PixMetrics(_meters, clock);
-        _audit = new AuditLog(dataDir, NullLogger<AuditLog>.Instance);
-        var quarantine = new QuarantineDesk(store, Engine, new SenderIsolation(quarantineOptions, clock), _audit, _metrics,
-            quarantineOptions, dataDir, clock, signer: null, NullLogger<QuarantineDesk>.Instance);
-        var streams = new StreamEndpoint(Engine, Tokens, new BatchResponder(store, MultipartWriter.WithRandomBoundary(), Tokens, gzip, quarantine), problems, _metrics);
-        // A backlog limit the benchmarks never reach: a 429 would be an error path.
-        var ingestOptions = new IngestOptions { RequireSignature = false, MaxBacklog = long.MaxValue };
-        var ingest = new IngestEndpoint(store, Engine, limiter, quarantine, gzip, ingestOptions, problems, _metrics);
-        var application = new IcomApplication(ingest, streams, problems, new IcomHttpOptions(), _metrics);
+        var options = new PixOptions
+        {
+            // Long poll 0: an empty read answers 204 at once. The sweeper is not on the request path: keep it quiet.
+            Streams = new StreamOptions { LongPollSeconds = 0, SweepMilliseconds = 60_000, MaxPerIspb = maxStreamsPerIspb },
+            // A bucket and a backlog limit the benchmarks never reach: a 429 would be an error path.
+            RateLimit = new RateLimitOptions { Capacity = 1e15, RefillPerSecond = 1e15 },
+            Limits = new PixOptions.LimitOptions { MaxBacklog = long.MaxValue },
+            Xml = new PixOptions.XmlOptions { RequireSignature = false },
+        };
+        // The same object graph the host builds (IcomComposition), without the host.
+        _composition = new IcomComposition(store, options, dataDir, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+            signer: null, NullLoggerFactory.Instance, _meters, TimeProvider.System);
+        Engine = _composition.Engine;
+        Tokens = _composition.Tokens;
+        var application = _composition.Application;
+        var problemWriter = _composition.ProblemWriter;
 
         var transport = new DuplexPipe(_requests.Reader, _responses.Writer);
         var client = new DuplexPipe(_responses.Reader, _requests.Writer);
@@ -138,8 +130,8 @@ internal sealed class EmbeddedServer : IAsyncDisposable
         await _requests.Writer.CompleteAsync();
         await _running;
         await Engine.DisposeAsync();
-        await _audit.DisposeAsync();
-        _metrics.Dispose();
+        await _composition.Audit.DisposeAsync();
+        _composition.Metrics.Dispose();
         _date.Dispose();
         await Store.DisposeAsync();
     }

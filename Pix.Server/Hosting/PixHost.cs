@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -42,43 +43,30 @@ public static class PixHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(options.Streams);
-        services.AddSingleton(options.RateLimit);
-        services.AddSingleton(options.Http);
-        services.AddSingleton(options.ToIngestOptions());
-        services.AddSingleton(options.ToQuarantineOptions());
-        services.AddSingleton(new PullTokenCodec(TokenKeyFile.LoadOrCreate(dataDir)));
-        services.AddSingleton(MultipartWriter.WithRandomBoundary());
-        services.AddSingleton(new ProblemXmlWriter(options.Http.ErrorTypeBase));
-        services.AddSingleton<ProblemResponder>();
-        services.AddSingleton(_ => new Gzip());
-        services.AddSingleton<StreamEngine>();
-        services.AddSingleton<BatchResponder>();
-        services.AddSingleton<StreamEndpoint>();
-        services.AddSingleton<SenderRateLimiter>();
-        services.AddSingleton<SenderIsolation>();
-        services.AddSingleton(sp => new AuditLog(dataDir, sp.GetRequiredService<ILogger<AuditLog>>()));
-        services.AddSingleton(sp => new QuarantineDesk(
-            sp.GetRequiredService<IQueueStore>(), sp.GetRequiredService<StreamEngine>(), sp.GetRequiredService<SenderIsolation>(),
-            sp.GetRequiredService<AuditLog>(), sp.GetRequiredService<PixMetrics>(), sp.GetRequiredService<QuarantineOptions>(),
-            dataDir, sp.GetRequiredService<TimeProvider>(), NoticeSigner.Create(options), sp.GetRequiredService<ILogger<QuarantineDesk>>()));
-        services.AddSingleton<IngestEndpoint>();
-        services.AddSingleton<PixMetrics>();
+        services.AddSingleton(sp => new IcomComposition(
+            StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>()), options, dataDir,
+            TokenKeyFile.LoadOrCreate(dataDir), NoticeSigner.Create(options), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>()));
+        // The parts the operator routes and the aspnet baseline use; registered by factory, so the container disposes
+        // them (the store last writes its checkpoint) when the host stops.
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Store);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Engine);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Metrics);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Audit);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Isolation);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Quarantine);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Ingest);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Streams);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Problems);
         services.AddSingleton<QueueGauges>();
-        services.AddSingleton<IcomApplication>();
         services.AddSingleton<AspNetIcomHandler>();
         services.AddSingleton(_ => new DateHeader());
-        services.AddSingleton(new HttpLimits
+        services.AddSingleton(sp =>
         {
-            MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
-            MaxHeaderBytes = options.Limits.MaxHeaderBytes,
-            // Framing allows a gzip body up to the limit; ingest applies the limit again after inflating.
-            MaxBodyBytes = options.Limits.MaxBodyBytes,
+            var composition = sp.GetRequiredService<IcomComposition>();
+            return new HttpConnectionHandler(composition.Application, composition.Limits, composition.ProblemWriter,
+                sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>());
         });
-        services.AddSingleton(sp => new HttpConnectionHandler(
-            sp.GetRequiredService<IcomApplication>(), sp.GetRequiredService<HttpLimits>(), sp.GetRequiredService<ProblemXmlWriter>(),
-            sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>()));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(PixMetrics.MeterName)
             // The runtime's own meter: pix-bench compare reads allocated bytes and GC counts from /metrics.

@@ -1,0 +1,65 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Pix.Protocol.Multipart;
+using Pix.Protocol.Problems;
+using Pix.Protocol.Streams;
+using Pix.Protocol.Xml;
+using Pix.Server.Http;
+using Pix.Server.Icom;
+using Pix.Server.Ingest;
+using Pix.Server.Quarantine;
+using Pix.Server.Streams;
+using Pix.Storage;
+
+namespace Pix.Server.Hosting;
+
+/// <summary>
+/// The ICOM object graph, wired once in plain constructor calls: the host registers these parts as its services,
+/// and the benchmarks' embedded server builds the very same graph without a host. Disposing is the owner's job
+/// (the host's container, or the embedded server).
+/// </summary>
+internal sealed class IcomComposition
+{
+    public IcomComposition(IQueueStore store, PixOptions options, string dataDir, byte[] tokenKey, IMessageSigner? signer,
+        ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
+    {
+        Store = store;
+        Metrics = new PixMetrics(meters, clock);
+        Engine = new StreamEngine(store, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
+        Tokens = new PullTokenCodec(tokenKey);
+        ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
+        Problems = new ProblemResponder(ProblemWriter);
+        var gzip = new Gzip();
+        var quarantineOptions = options.ToQuarantineOptions();
+        Isolation = new SenderIsolation(quarantineOptions, clock);
+        Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
+        Quarantine = new QuarantineDesk(store, Engine, Isolation, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
+            logs.CreateLogger<QuarantineDesk>());
+        var batches = new BatchResponder(store, MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
+        Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
+        Ingest = new IngestEndpoint(store, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
+            options.ToIngestOptions(), Problems, Metrics);
+        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics);
+        Limits = new HttpLimits
+        {
+            MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
+            MaxHeaderBytes = options.Limits.MaxHeaderBytes,
+            // Framing allows a gzip body up to the limit; ingest applies the limit again after inflating.
+            MaxBodyBytes = options.Limits.MaxBodyBytes,
+        };
+    }
+
+    public IQueueStore Store { get; }
+    public PixMetrics Metrics { get; }
+    public StreamEngine Engine { get; }
+    public PullTokenCodec Tokens { get; }
+    public ProblemXmlWriter ProblemWriter { get; }
+    public ProblemResponder Problems { get; }
+    public SenderIsolation Isolation { get; }
+    public AuditLog Audit { get; }
+    public QuarantineDesk Quarantine { get; }
+    public StreamEndpoint Streams { get; }
+    public IngestEndpoint Ingest { get; }
+    public IcomApplication Application { get; }
+    public HttpLimits Limits { get; }
+}
