@@ -1,31 +1,55 @@
 using System.Diagnostics.Metrics;
+using Pix.Protocol.Ids;
 using Pix.Storage;
 
 namespace Pix.Server;
 
 /// <summary>
 /// Per-participant queue gauges on the <c>Pix</c> meter, read from the store at each scrape: backlog, the age of the
-/// oldest unacknowledged message (the lag the playbooks alert on above 45 s) and open streams. Scrapes are seconds
-/// apart, so they may walk every queue; requests never pay for them.
+/// oldest unacknowledged message (the lag the playbooks alert on above 45 s) and open streams. One scrape reads each
+/// queue's stats once for all three gauges (finding the oldest unacknowledged message walks the queue); requests
+/// never pay for them.
 /// </summary>
 internal sealed class QueueGauges
 {
-    public QueueGauges(PixMetrics metrics, IQueueStore store)
+    private static readonly TimeSpan SnapshotAge = TimeSpan.FromSeconds(1);
+    private readonly IQueueStore _store;
+    private readonly TimeProvider _clock;
+    private readonly Lock _lock = new();
+    private List<(Ispb Ispb, QueueStats Stats)> _snapshot = [];
+    private long? _takenAt;
+
+    public QueueGauges(PixMetrics metrics, IQueueStore store, TimeProvider clock)
     {
+        _store = store;
+        _clock = clock;
         var meter = metrics.Meter;
-        meter.CreateObservableGauge("pix.queue.unacknowledged", () => Measure(store, static s => s.Unacknowledged),
+        meter.CreateObservableGauge("pix.queue.unacknowledged", () => Measure(static s => s.Unacknowledged),
             description: "Messages stored for the ISPB and not yet acknowledged");
-        meter.CreateObservableGauge("pix.queue.oldest_unacknowledged_age", () => Measure(store, static s => s.OldestUnacknowledgedAgeMs / 1000.0),
+        meter.CreateObservableGauge("pix.queue.oldest_unacknowledged_age", () => Measure(static s => s.OldestUnacknowledgedAgeMs / 1000.0),
             unit: "s", description: "Age of the ISPB's oldest unacknowledged message (delivery lag)");
-        meter.CreateObservableGauge("pix.streams.open", () => Measure(store, static s => (long)s.OpenStreams),
+        meter.CreateObservableGauge("pix.streams.open", () => Measure(static s => (long)s.OpenStreams),
             description: "Open streams of the ISPB (at most Pix:Streams:MaxPerIspb)");
     }
 
-    private static IEnumerable<Measurement<T>> Measure<T>(IQueueStore store, Func<QueueStats, T> read) where T : struct
+    private IEnumerable<Measurement<T>> Measure<T>(Func<QueueStats, T> read) where T : struct
     {
-        foreach (var ispb in store.Participants())
+        foreach (var (ispb, stats) in Snapshot())
         {
-            yield return new Measurement<T>(read(store.Stats(ispb)), new KeyValuePair<string, object?>("ispb", ispb.ToString()));
+            yield return new Measurement<T>(read(stats), new KeyValuePair<string, object?>("ispb", ispb.ToString()));
+        }
+    }
+
+    private List<(Ispb, QueueStats)> Snapshot()
+    {
+        lock (_lock)
+        {
+            if (_takenAt is { } takenAt && _clock.GetElapsedTime(takenAt) < SnapshotAge) return _snapshot;
+            var snapshot = new List<(Ispb, QueueStats)>();
+            foreach (var ispb in _store.Participants()) snapshot.Add((ispb, _store.Stats(ispb)));
+            _snapshot = snapshot;
+            _takenAt = _clock.GetTimestamp();
+            return snapshot;
         }
     }
 }
