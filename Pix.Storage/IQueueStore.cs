@@ -5,7 +5,7 @@ namespace Pix.Storage;
 /// <summary>
 /// The storage port the server talks to: every message and every change of stream state (slots, claims,
 /// acknowledgements) goes through it. Operations that change state complete only once the change is durable by
-/// the adapter's standard (embedded: fsync'd; memory: never). Adapters: <c>Memory</c>, <c>Embedded</c>, <c>Redis</c>.
+/// the adapter's standard (embedded: fsync'd; memory: never). Adapters: <c>Memory</c>, <c>Embedded</c> (a Redis or Cassandra one plugs in through <c>StoreFactory</c>).
 /// </summary>
 public interface IQueueStore : IAsyncDisposable
 {

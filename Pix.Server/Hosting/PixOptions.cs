@@ -13,9 +13,8 @@ public sealed class PixOptions
     /// <summary>Operator listener (/healthz, /readyz, /metrics, /admin/v1/...).</summary>
     public string AdminListen { get; set; } = "127.0.0.1:9090";
     public string DataDir { get; set; } = "./data";
-    /// <summary><c>embedded</c> (default, durable), <c>memory</c> (tests), <c>redis</c>.</summary>
+    /// <summary><c>embedded</c> (default, durable) or <c>memory</c> (tests); see <c>StoreFactory.Kinds</c>.</summary>
     public string Storage { get; set; } = "embedded";
-    public string Redis { get; set; } = "127.0.0.1:6379";
     public double DedupWindowHours { get; set; } = 24;
     /// <summary>How long fully acknowledged data is kept (embedded store), e.g. <c>7.00:00:00</c>.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
@@ -34,7 +33,6 @@ public sealed class PixOptions
         ["--admin-listen"] = "Pix:AdminListen",
         ["--data"] = "Pix:DataDir",
         ["--storage"] = "Pix:Storage",
-        ["--redis"] = "Pix:Redis",
     };
 
     public sealed class LimitOptions

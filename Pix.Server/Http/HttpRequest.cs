@@ -88,8 +88,6 @@ public sealed class HttpRequest
         _headerLengths[index] = needed;
     }
 
-    public bool HasHeader(KnownHeader header) => _headers[(int)header] is not null && _headerLengths[(int)header] > 0;
-
     /// <summary>Forgets the previous request's values (buffers are kept).</summary>
     public void Reset()
     {

@@ -80,7 +80,7 @@ internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipar
     private void WriteHead(HttpResponse response, PullToken next, int healthy, int skippedCount, MessageBatch batch, SkipSet skipped, bool asMultipart)
     {
         response.Start(healthy == 0 ? 204 : 200);
-        WritePullNext(response, next, tokens);
+        WritePullNext(response, next);
         if (skippedCount > 0) response.Header("Pix-Skipped"u8, skippedCount);
         if (healthy == 0) return;
         if (asMultipart)
@@ -94,7 +94,7 @@ internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipar
         response.Header("PI-ResourceId"u8, id);
     }
 
-    public static void WritePullNext(HttpResponse response, PullToken next, PullTokenCodec tokens)
+    private void WritePullNext(HttpResponse response, PullToken next)
     {
         Span<byte> value = stackalloc byte[64 + PullTokenCodec.TextLength];
         NextPrefix.CopyTo(value);

@@ -159,8 +159,6 @@ internal sealed class IngestEndpoint(
     private bool Admit(HttpResponse response, Ispb sender, ReadOnlyMemory<byte> body, IcomExchange exchange, int count, out double cost)
     {
         cost = 0;
-        exchange.Appends.Clear();
-        quarantine.Begin(exchange);
         for (var i = 0; i < count; i++)
         {
             var xml = body[exchange.Parts[i].Content];

@@ -31,8 +31,6 @@ internal sealed partial class QuarantineDesk(
 
     public bool IsIsolated(Ispb sender) => isolation.IsIsolated(sender);
 
-    public void Begin(IcomExchange exchange) => exchange.RejectionCount = 0;
-
     public void Reject(IcomExchange exchange, int index, RejectionCause cause, in CheckResult result, in AppHeader header) =>
         exchange.Rejections[exchange.RejectionCount++] = new Rejection(index, cause, result, header);
 

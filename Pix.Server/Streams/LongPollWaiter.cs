@@ -13,7 +13,6 @@ internal sealed class LongPollWaiter : IValueTaskSource<bool>
 
     internal LongPollWaiter? Previous;
     internal LongPollWaiter? Next;
-    internal WaiterList? Owner;
 
     public long DeadlineTicks { get; private set; }
     public CancellationToken Aborted { get; private set; }

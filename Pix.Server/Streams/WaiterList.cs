@@ -19,7 +19,6 @@ internal sealed class WaiterList
         lock (_lock)
         {
             if (_version != seenVersion) return false;
-            waiter.Owner = this;
             waiter.Previous = _tail;
             waiter.Next = null;
             if (_tail is null) _head = waiter;
@@ -62,11 +61,6 @@ internal sealed class WaiterList
         }
     }
 
-    public bool IsEmpty
-    {
-        get { lock (_lock) return _head is null; }
-    }
-
     private void Unlink(LongPollWaiter waiter)
     {
         if (waiter.Previous is null) _head = waiter.Next;
@@ -74,6 +68,5 @@ internal sealed class WaiterList
         if (waiter.Next is null) _tail = waiter.Previous;
         else waiter.Next.Previous = waiter.Previous;
         waiter.Previous = waiter.Next = null;
-        waiter.Owner = null;
     }
 }

@@ -120,9 +120,6 @@ public sealed partial class IspbQueue
         return true;
     }
 
-    /// <summary>True when an unclaimed message waits (a long poll can be served).</summary>
-    public bool HasUnclaimed => _released.Count > 0 || _cursor < _next;
-
     public long UnclaimedCount
     {
         get
@@ -153,9 +150,6 @@ public sealed partial class IspbQueue
         }
         return long.MaxValue;
     }
-
-    /// <summary>Sequences below this are all acknowledged (a retention watermark).</summary>
-    public long AcknowledgedBelow => _base;
 
     private bool TryTakeNext(out long sequence)
     {

@@ -17,8 +17,6 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
 
     public DedupIndex Dedup { get; } = new(dedupWindow);
 
-    public ReadOnlySpan<byte> InstanceId => _instance;
-
     public IspbQueue Queue(Ispb ispb) => _queues.GetOrAdd(ispb, static _ => new IspbQueue());
 
     public bool TryGetQueue(Ispb ispb, out IspbQueue queue) => _queues.TryGetValue(ispb, out queue!);
