@@ -6,6 +6,7 @@ using Pix.Protocol.Streams;
 using Pix.Protocol.Xml;
 using Pix.Server.Http;
 using Pix.Server.Icom;
+using Pix.Server.Identity;
 using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
@@ -21,7 +22,7 @@ namespace Pix.Server.Hosting;
 internal sealed class IcomComposition
 {
     public IcomComposition(IQueueStore store, PixOptions options, string dataDir, byte[] tokenKey, IMessageSigner? signer,
-        ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
+        IcomIdentity identity, ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
     {
         Store = store;
         Metrics = new PixMetrics(meters, clock);
@@ -39,13 +40,15 @@ internal sealed class IcomComposition
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
         Ingest = new IngestEndpoint(store, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
-        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics);
+        Access = new IcomAccess(identity.Mode, identity.Tls, identity.Registry, Problems);
+        Application = new IcomApplication(Access, Ingest, Streams, Problems, options.Http, Metrics);
         Limits = new HttpLimits
         {
             MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
             MaxHeaderBytes = options.Limits.MaxHeaderBytes,
             // Framing allows a gzip body up to the limit; ingest applies the limit again after inflating.
             MaxBodyBytes = options.Limits.MaxBodyBytes,
+            ForwardedCertificateHeader = identity.Mode == Tls.TlsMode.Proxy ? System.Text.Encoding.ASCII.GetBytes(identity.ProxyHeader) : null,
         };
     }
 
@@ -60,6 +63,7 @@ internal sealed class IcomComposition
     public QuarantineDesk Quarantine { get; }
     public StreamEndpoint Streams { get; }
     public IngestEndpoint Ingest { get; }
+    public IcomAccess Access { get; }
     public IcomApplication Application { get; }
     public HttpLimits Limits { get; }
 }

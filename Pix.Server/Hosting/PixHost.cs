@@ -13,6 +13,7 @@ using Pix.Protocol.Streams;
 using Pix.Server.AspNet;
 using Pix.Server.Http;
 using Pix.Server.Icom;
+using Pix.Server.Identity;
 using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Signing;
@@ -39,13 +40,17 @@ public static class PixHost
         // Pix:Http picks the ICOM listener's HTTP layer: "pipeline" (default, our connection middleware) or "aspnet"
         // (Kestrel's own HTTP pipeline + minimal APIs over the same endpoints: the baseline pix-bench compare measures).
         var aspNet = string.Equals(builder.Configuration["Pix:Http"], "aspnet", StringComparison.OrdinalIgnoreCase);
+        if (aspNet && options.Tls.ParsedMode != Tls.TlsMode.Off)
+            throw new ArgumentException("--Pix:Http aspnet (the comparison baseline) has no identity checks: run it with --Pix:Tls:Mode off.");
 
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(sp => IcomIdentity.Create(options, dataDir, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => OperatorToken.Create(options, adminEndpoint, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new IcomComposition(
             StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>()), options, dataDir,
-            TokenKeyFile.LoadOrCreate(dataDir), NoticeSigner.Create(options), sp.GetRequiredService<ILoggerFactory>(),
+            TokenKeyFile.LoadOrCreate(dataDir), NoticeSigner.Create(options, dataDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pix.Server.Signing")), sp.GetRequiredService<IcomIdentity>(), sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>()));
         // The parts the operator routes and the aspnet baseline use; registered by factory, so the container disposes
         // them (the store last writes its checkpoint) when the host stops.
@@ -81,13 +86,18 @@ public static class PixHost
             kestrel.Listen(icomEndpoint, listen =>
             {
                 listeners.Icom = listen;
-                if (!aspNet) listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
+                if (aspNet) return;
+                kestrel.ApplicationServices.GetRequiredService<IcomIdentity>().ConfigureListener(listen);
+                listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
             });
             kestrel.Listen(adminEndpoint, listen => listeners.Admin = listen);
         });
 
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
+        // Resolved now, so a bad certificate, CA, CRL, registry or token file stops the start with its message.
+        app.Services.GetRequiredService<IcomIdentity>();
+        app.Services.GetRequiredService<OperatorToken>().Require(app, context => aspNet && context.Connection.LocalPort == listeners.Icom!.IPEndPoint!.Port);
         if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);
         OperatorEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -39,6 +39,7 @@ internal sealed class HttpConnection : IDisposable
         _parser = new HttpRequestParser(limits);
         _response = new HttpResponse { Date = date };
         _request.Aborted = connection.ConnectionClosed;
+        _request.ConnectionFeatures = connection.Features;
     }
 
     public async Task RunAsync()

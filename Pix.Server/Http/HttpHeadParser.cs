@@ -40,7 +40,7 @@ internal static class HttpHeadParser
             var line = rest[..(lf - 1)];
             pos += lf + 1;
             if (line.IsEmpty) break;
-            error = ParseHeaderLine(line, request, ref framing);
+            error = ParseHeaderLine(line, request, limits, ref framing);
             if (error != RequestError.None) return ParseStatus.Error;
         }
 
@@ -83,7 +83,7 @@ internal static class HttpHeadParser
         return RequestError.None;
     }
 
-    private static RequestError ParseHeaderLine(ReadOnlySpan<byte> line, HttpRequest request, ref RequestFraming framing)
+    private static RequestError ParseHeaderLine(ReadOnlySpan<byte> line, HttpRequest request, HttpLimits limits, ref RequestFraming framing)
     {
         var error = ValidateFieldLine(line, out var name, out var value);
         if (error != RequestError.None) return error;
@@ -91,6 +91,9 @@ internal static class HttpHeadParser
         var header = HeaderName.Classify(name);
         switch (header)
         {
+            case HeaderName.Unlisted when limits.ForwardedCertificateHeader is { } forwarded && HeaderName.IsForwarded(name, forwarded, out var kept):
+                request.SetHeader(kept, value);
+                return RequestError.None;
             case HeaderName.Unlisted:
                 request.HasUnlistedHeader = true;
                 // Not an ICOM header, but clients send it: answering 100 spares them a wait (RFC 9110 10.1.1).
