@@ -13,6 +13,7 @@ internal static class Program
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
         "  reads [--psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
+        "  certs --out DIR [--psps 2]                     a CA, the server and client certificates (SPI + PSPs) for mTLS\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
         "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures";
@@ -32,6 +33,8 @@ internal static class Program
                 return await CompareCommand.RunAsync(args[1..]);
             case "reads":
                 return await ReadBenchCommand.RunAsync(new CommandArguments(args));
+            case "certs":
+                return CertsCommand.Run(new CommandArguments(args));
             case "sample":
                 return SampleCommand.Run(args[1..]);
             case "bench-xml":

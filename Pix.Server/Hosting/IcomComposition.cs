@@ -30,6 +30,7 @@ internal sealed class IcomComposition
         Tokens = new PullTokenCodec(tokenKey);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
         Problems = new ProblemResponder(ProblemWriter);
+        Access = new IcomAccess(identity.Mode, identity.Tls, identity.Registry, Problems);
         var gzip = new Gzip();
         var quarantineOptions = options.ToQuarantineOptions();
         Isolation = new SenderIsolation(quarantineOptions, clock);
@@ -38,9 +39,8 @@ internal sealed class IcomComposition
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(store, MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
-        Ingest = new IngestEndpoint(store, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
+        Ingest = new IngestEndpoint(Access, store, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
-        Access = new IcomAccess(identity.Mode, identity.Tls, identity.Registry, Problems);
         Application = new IcomApplication(Access, Ingest, Streams, Problems, options.Http, Metrics);
         Limits = new HttpLimits
         {

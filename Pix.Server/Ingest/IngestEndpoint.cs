@@ -7,6 +7,7 @@ using Pix.Protocol.Routing;
 using Pix.Protocol.Xml;
 using Pix.Server.Http;
 using Pix.Server.Icom;
+using Pix.Server.Identity;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Storage;
@@ -19,6 +20,7 @@ namespace Pix.Server.Ingest;
 /// quarantine, and its sender is told why through <see cref="QuarantineDesk"/>.
 /// </summary>
 internal sealed class IngestEndpoint(
+    IcomAccess access,
     IQueueStore store,
     StreamEngine engine,
     SenderRateLimiter limiter,
@@ -175,6 +177,12 @@ internal sealed class IngestEndpoint(
             }
             var bizMsgIdr = header.HasBizMsgIdr ? xml[header.BizMsgIdr] : default;
             var to = header.HasTo ? header.To : sender;
+            // With a registry only listed participants exist: the SPI may not create a queue for any other ISPB.
+            if (sender == Ispb.Spi && !access.IsRegistered(to))
+            {
+                problems.Write(response, Problem.Forbidden, "AppHdr/To names an ISPB that is not a registered participant."u8);
+                return false;
+            }
             var cause = !result.Ok ? RejectionCause.Check
                 : quarantine.IsIsolated(sender) ? RejectionCause.Isolated
                 : sender != Ispb.Spi && to != Ispb.Spi ? RejectionCause.NotRoutable

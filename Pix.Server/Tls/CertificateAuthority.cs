@@ -92,13 +92,14 @@ public sealed class CertificateAuthority : IDisposable
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         var now = DateTimeOffset.UtcNow;
         var end = notAfter ?? now.AddYears(years);
-        // A certificate may not outlive its issuer.
+        // A certificate may not outlive its issuer; one made already expired (for tests) starts a day before its end.
         if (end > Certificate.NotAfter) end = Certificate.NotAfter;
+        var start = end < now ? end.AddDays(-1) : now.AddHours(-1);
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
         // By signature generator, not by issuer certificate: the CA's key (RSA) and the subject's (ECDSA for the server) may differ.
         using var caKey = Certificate.GetRSAPrivateKey()!;
-        return request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForRSA(caKey, RSASignaturePadding.Pkcs1), now.AddHours(-1), end, serial);
+        return request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForRSA(caKey, RSASignaturePadding.Pkcs1), start, end, serial);
     }
 
     public void Dispose() => Certificate.Dispose();
