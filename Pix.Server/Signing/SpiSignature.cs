@@ -34,7 +34,8 @@ public sealed class SpiSignature(X509Certificate2 certificate)
 
         var keyInfo = new KeyInfo { Id = "_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() };
         var x509 = new KeyInfoX509Data();
-        x509.AddIssuerSerial(certificate.Issuer, new System.Numerics.BigInteger(certificate.GetSerialNumber()).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // KeyInfoX509Data parses this argument as hex (and writes the decimal X509SerialNumber XMLDSig asks for).
+        x509.AddIssuerSerial(certificate.Issuer, certificate.SerialNumber);
         keyInfo.AddClause(x509);
         signed.KeyInfo = keyInfo;
 
