@@ -11,7 +11,8 @@ internal static class Program
         "  bench [filter]                                 the BenchmarkDotNet suites with the full default job\n" +
         "  load --scenario soak|burst|schema [options]    play the SPI and N PSPs against a running Pix, report in a folder\n" +
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
-        "  reads [--psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
+        "  reads [--certs DIR] [--psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
+        "  handshakes --certs DIR [--connections 8] [--duration 10] [--resume]   new mutual-TLS connections/s\n" +
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
         "  certs --out DIR [--psps 2]                     a CA, the server and client certificates (SPI + PSPs) for mTLS\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
@@ -35,6 +36,8 @@ internal static class Program
                 return await ReadBenchCommand.RunAsync(new CommandArguments(args));
             case "certs":
                 return CertsCommand.Run(new CommandArguments(args));
+            case "handshakes":
+                return await HandshakeBenchCommand.RunAsync(new CommandArguments(args));
             case "sample":
                 return SampleCommand.Run(args[1..]);
             case "bench-xml":

@@ -8,14 +8,16 @@ namespace Pix.Bench.Commands;
 /// <c>reads</c>: the architecture budget's figure, stream reads per second of full 10-message batches. Preloads every
 /// PSP's queue, then each stream follows its PI-Pull-Next chain (each read acknowledges the previous batch and claims
 /// the next ten) for a fixed time, printing progress every second. Run the server with a large rate-limit bucket
-/// and a backlog limit above the preload.
+/// and a backlog limit above the preload. With <c>--certs DIR</c> every connection speaks mutual TLS (sessions
+/// resume; the reads themselves run over the connections opened first).
 /// </summary>
 internal static class ReadBenchCommand
 {
-    public const string Usage = "reads [--target http://127.0.0.1:8080] [--psps 12] [--streams 3] [--per-psp 20000] [--duration 10]";
+    public const string Usage = "reads [--target http://127.0.0.1:8080] [--certs DIR] [--psps 12] [--streams 3] [--per-psp 20000] [--duration 10]";
 
     public static async Task<int> RunAsync(CommandArguments options)
     {
+        using var tls = options.Text("certs") is { } certs ? new ClientTls(certs) : null;
         var target = new Uri(options.Text("target") ?? "http://127.0.0.1:8080");
         if (!IPAddress.IsLoopback(IPAddress.Parse(target.Host))) { Console.Error.WriteLine("reads targets 127.0.0.1 only."); return 2; }
         var endpoint = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
@@ -29,7 +31,7 @@ internal static class ReadBenchCommand
         var factory = new MessageFactory(runId);
 
         Console.WriteLine($"preloading {perPsp:N0} messages into each of {psps} PSP queues...");
-        var preloaded = await PreloadAsync(endpoint, factory, ispbs, perPsp);
+        var preloaded = await PreloadAsync(endpoint, tls, factory, ispbs, perPsp);
         Console.WriteLine($"preloaded {preloaded:N0} messages");
 
         long reads = 0, messages = 0;
@@ -40,7 +42,7 @@ internal static class ReadBenchCommand
         var busyFor = TimeSpan.Zero;
         var workers = ispbs.SelectMany(ispb => Enumerable.Range(0, streams).Select(_ => Task.Run(async () =>
         {
-            using var connection = new IcomConnection(endpoint);
+            using var connection = new IcomConnection(endpoint, tls, ispb);
             var path = $"/api/v1/out/{ispb}/stream/start";
             while (!stop.IsCancellationRequested)
             {
@@ -75,17 +77,17 @@ internal static class ReadBenchCommand
         }
         lock (latency) if (busyFor == TimeSpan.Zero) busyFor = clock.Elapsed;
         var seconds = busyFor.TotalSeconds;
-        Console.WriteLine($"reads: {reads:N0} in {seconds:F1} s = {reads / seconds:N0} reads/s, {messages / seconds:N0} messages/s, " +
+        Console.WriteLine($"reads{(tls is null ? "" : " over mTLS")}: {reads:N0} in {seconds:F1} s = {reads / seconds:N0} reads/s, {messages / seconds:N0} messages/s, " +
                           $"{(double)messages / Math.Max(1, reads):F2} messages per read; latency p50 {latency.Millis(50):F2} ms, p99 {latency.Millis(99):F2} ms");
         return 0;
     }
 
-    private static async Task<long> PreloadAsync(IPEndPoint endpoint, MessageFactory factory, string[] ispbs, int perPsp)
+    private static async Task<long> PreloadAsync(IPEndPoint endpoint, ClientTls? tls, MessageFactory factory, string[] ispbs, int perPsp)
     {
         long sent = 0, sequence = 0;
         var producers = ispbs.Select(ispb => Task.Run(async () =>
         {
-            using var connection = new IcomConnection(endpoint);
+            using var connection = new IcomConnection(endpoint, tls, MessageFactory.Spi);
             for (var i = 0; i < perPsp; i += 10)
             {
                 var parts = Enumerable.Range(0, 10).Select(_ => factory.Pacs008(Interlocked.Increment(ref sequence), ispb, valid: true)).ToList();

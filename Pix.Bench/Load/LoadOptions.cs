@@ -32,6 +32,8 @@ internal sealed class LoadOptions
     public string? Output { get; set; }
     public bool Quiet { get; set; }
     public string RunId { get; set; } = NewRunId();
+    /// <summary><c>--certs DIR</c>: speak mutual TLS with the certificate set in DIR (null: plain HTTP, the server in off mode).</summary>
+    public ClientTls? Tls { get; set; }
 
     public IPEndPoint TargetEndPoint => new(IPAddress.Loopback, Target.Port);
 
@@ -78,6 +80,7 @@ internal sealed class LoadOptions
                 case "--lifetime-max": options.LifetimeMaxSeconds = Number(value); break;
                 case "--drain": options.DrainSeconds = Number(value); break;
                 case "--out": options.Output = value; break;
+                case "--certs": options.Tls = new ClientTls(value); break;
                 case "--scenario" or "--quiet": break;
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unknown option {args[i]}.");

@@ -106,8 +106,8 @@ internal sealed partial class IcomIdentity : IDisposable
             TlsMode.Mtls when Development is { } set =>
                 $"mutual TLS with the development certificates in {set.Directory} (CA ca.pem; server.pem for localhost; "
                 + $"participants {string.Join(", ", set.Participants())} as {{ispb}}.pem/.key/.p12)",
-            TlsMode.Mtls => $"mutual TLS, client certificates chained to {Tls!.Current.Summary}",
-            TlsMode.Proxy => $"client certificates forwarded in {ProxyHeader} by {TrustedProxies}, chained to {Tls!.Current.Summary}",
+            TlsMode.Mtls => $"mutual TLS: {Tls!.Current.Summary}",
+            TlsMode.Proxy => $"client certificates forwarded in {ProxyHeader} by {TrustedProxies} and checked against {Tls!.Current.Summary}",
             _ => "NONE. TLS IS OFF: plain HTTP, and the ISPB in the path is trusted, so anyone who can reach this port can act as any participant (development and tests only)",
         };
         return Registry is null ? what : $"{what}; registry of {Registry.Current.Describe()}";
