@@ -16,6 +16,7 @@ public static class StoreFactory
             DataDir = options.DataDir,
             Retention = options.Retention,
             DedupWindow = options.DedupWindow,
+            StreamIdleTimeout = options.StreamIdleTimeout,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Embedded"),
             Clock = options.Clock,
         }),

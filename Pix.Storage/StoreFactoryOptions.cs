@@ -14,6 +14,9 @@ public sealed class StoreFactoryOptions
 
     public TimeSpan DedupWindow { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary><c>Pix:Streams:IdleTimeoutSeconds</c>: idle clocks of streams recovered after a restart start with it.</summary>
+    public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;

@@ -35,7 +35,7 @@ internal sealed class IcomComposition
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
         Quarantine = new QuarantineDesk(store, Engine, Isolation, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
             logs.CreateLogger<QuarantineDesk>());
-        var batches = new BatchResponder(store, MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
+        var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
         Ingest = new IngestEndpoint(store, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Pix.Protocol.Ids;
 using Pix.Server.Quarantine;
-using Pix.Server.Streams;
 using Pix.Storage;
 
 namespace Pix.Server.Hosting;
@@ -17,13 +16,18 @@ internal static class OperatorEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/healthz", () => Results.Text("ok\n"));
-        routes.MapGet("/readyz", (IQueueStore store, StreamEngine engine) =>
-            Results.Json(new ReadyReport("ready", store.Kind, engine.OpenSessions), OperatorJson.Default.ReadyReport));
-        routes.MapGet("/admin/v1/ispb/{ispb}", (string ispb, IQueueStore store) =>
+        routes.MapGet("/readyz", (IQueueStore store) =>
+        {
+            var health = store.Health;
+            return health.Healthy
+                ? Results.Json(new ReadyReport("ready", store.Kind, null), OperatorJson.Default.ReadyReport)
+                : Results.Json(new ReadyReport("unavailable", store.Kind, "storage: " + health.Reason), OperatorJson.Default.ReadyReport, statusCode: 503);
+        });
+        routes.MapGet("/admin/v1/ispb/{ispb}", async (string ispb, IQueueStore store, CancellationToken aborted) =>
         {
             if (!Ispb.TryParse(System.Text.Encoding.ASCII.GetBytes(ispb), out var parsed))
                 return Results.Problem(detail: "An ISPB is 8 characters of [0-9A-Z].", statusCode: 400);
-            var stats = store.Stats(parsed);
+            var stats = await store.StatsAsync(parsed, aborted);
             return Results.Json(new IspbReport(ispb, stats.Depth, stats.Unacknowledged, stats.OldestUnacknowledgedAgeMs / 1000.0, stats.OpenStreams),
                 OperatorJson.Default.IspbReport);
         });
@@ -40,7 +44,7 @@ internal static class OperatorEndpoints
     }
 }
 
-public sealed record ReadyReport(string Status, string Storage, int OpenStreams);
+public sealed record ReadyReport(string Status, string Storage, string? Reason);
 public sealed record IspbReport(string Ispb, long QueueDepth, long Unacknowledged, double OldestUnacknowledgedAgeSeconds, int OpenStreams);
 public sealed record IsolationReport(string Ispb, DateTimeOffset Since);
 public sealed record ReleaseReport(string Ispb, bool Released);

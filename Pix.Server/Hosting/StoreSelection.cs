@@ -11,6 +11,7 @@ internal static class StoreSelection
         {
             DataDir = dataDir,
             Retention = options.Retention,
+            StreamIdleTimeout = options.Streams.IdleTimeout,
             DedupWindow = TimeSpan.FromHours(options.DedupWindowHours),
             LoggerFactory = logs,
         });

@@ -44,12 +44,6 @@ internal sealed class IngestEndpoint(
         var count = Split(request, response, body.Span, exchange);
         if (count == 0) return;
         if (!Admit(response, route.Ispb, body, exchange, count, out var cost)) return;
-        if (ReceiverLags(exchange))
-        {
-            metrics.Throttled("backlog");
-            problems.Write(response, Problem.TooManyRequests, "A receiver's backlog is over the limit: its streams must catch up first."u8, BacklogRetryAfterSeconds);
-            return;
-        }
         if (!limiter.TryTake(route.Ispb, cost, out var retryAfter))
         {
             metrics.Throttled("bucket");
@@ -57,9 +51,17 @@ internal sealed class IngestEndpoint(
             return;
         }
 
+        exchange.Appends.MaxBacklog = options.MaxBacklog;
         try
         {
-            await store.AppendAsync(exchange.Appends);
+            if (await store.AppendAsync(exchange.Appends) == AppendStatus.Backlogged)
+            {
+                // Whatever went to other receivers is stored; the client's resend of the whole request is answered
+                // from dedup for those.
+                metrics.Throttled("backlog");
+                problems.Write(response, Problem.TooManyRequests, "A receiver's backlog is over the limit: its streams must catch up first."u8, BacklogRetryAfterSeconds);
+                return;
+            }
             await quarantine.NoticeAsync(route.Ispb, exchange, body);
         }
         catch (StoreUnavailableException)
@@ -188,18 +190,6 @@ internal sealed class IngestEndpoint(
     }
 
     private const int BacklogRetryAfterSeconds = 1;
-
-    private bool ReceiverLags(IcomExchange exchange)
-    {
-        // An index loop: foreach over the IReadOnlyList would box its enumerator on every request.
-        var messages = exchange.Appends.Messages;
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var message = messages[i];
-            if (message.Disposition == Disposition.Deliver && store.Backlog(message.To) >= options.MaxBacklog) return true;
-        }
-        return false;
-    }
 
     private static void WriteCreated(HttpResponse response, IcomExchange exchange, int count)
     {

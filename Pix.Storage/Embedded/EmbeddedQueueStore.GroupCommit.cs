@@ -42,6 +42,7 @@ public sealed partial class EmbeddedQueueStore
         {
             _logger.LogCritical(ex, "The embedded store's writer stopped unexpectedly; no more writes will be accepted");
             var unavailable = new StoreUnavailableException("The embedded store's writer stopped: " + ex.Message, ex);
+            _health = StoreHealth.Failing("the log writer stopped: " + ex.Message);
             lock (_stateLock)
             {
                 _stopping = true;
@@ -91,6 +92,7 @@ public sealed partial class EmbeddedQueueStore
         if (_writeFailing)
         {
             _writeFailing = false;
+            _health = StoreHealth.Ok;
             _logger.LogInformation("The embedded store writes again in {DataDir}", _options.DataDir);
         }
 
@@ -125,8 +127,10 @@ public sealed partial class EmbeddedQueueStore
                 continue;
             }
             var id = _book.NextResourceId();
-            if (hasKey) _groupKeys[key] = id;
-            var record = new MessageRecord(message.To, message.From, id, message.Disposition, hasKey, key, now, message.Payload.Length);
+            // A quarantined message holds no key: its corrected resend must be stored and delivered.
+            var holdsKey = hasKey && message.Disposition == Disposition.Deliver;
+            if (holdsKey) _groupKeys[key] = id;
+            var record = new MessageRecord(message.To, message.From, id, message.Disposition, holdsKey, key, now, message.Payload.Length);
             var offset = _group.WrittenCount;
             var span = _group.GetSpan(record.RecordLength)[..record.RecordLength];
             record.Write(span, message.Payload.Span);
@@ -180,6 +184,7 @@ public sealed partial class EmbeddedQueueStore
         {
             _logger.LogError("The embedded store cannot write to {DataDir}: {Reason}. Appends get 503 until it can.", _options.DataDir, ex.Message);
             _writeFailing = true;
+            _health = StoreHealth.Failing("cannot write the log: " + ex.Message);
         }
         var unavailable = new StoreUnavailableException($"The embedded store cannot write: {ex.Message}", ex);
         var stateWritten = false;
