@@ -22,7 +22,7 @@ public interface IQueueStore : IAsyncDisposable
     /// <summary>Stores the batch's messages and fills <see cref="AppendBatch.Outcomes"/> (one per message, in order).
     /// All of one receiver's messages are stored or none (memory and embedded: the whole batch). A message whose
     /// (From, BizMsgIdr) went to a receiver's queue within the dedup window is not stored again: its outcome carries
-    /// the original id. Quarantined messages never hold a dedup key (a corrected resend is stored and delivered).
+    /// the original id. Quarantined messages neither hold nor consult dedup keys (a corrected resend is stored and delivered; a quarantined resend gets a new id).
     /// A receiver whose backlog is at <see cref="AppendBatch.MaxBacklog"/> takes nothing: <see cref="AppendStatus.Backlogged"/>.
     /// Retrying the same batch is safe: what was stored is found by dedup.</summary>
     ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default);

@@ -13,6 +13,9 @@ internal static class StoreSelection
             Retention = options.Retention,
             StreamIdleTimeout = options.Streams.IdleTimeout,
             DedupWindow = TimeSpan.FromHours(options.DedupWindowHours),
+            RedisConfiguration = options.Redis.Configuration,
+            RedisDurability = options.Redis.Durability,
+            RedisWaitMilliseconds = options.Redis.WaitMilliseconds,
             LoggerFactory = logs,
         });
 }

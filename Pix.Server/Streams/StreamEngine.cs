@@ -26,6 +26,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private readonly long _longPollTicks;
     private readonly StreamTimes _times;
     private readonly List<ExpiredStream> _expired = new();
+    private readonly Action<Ispb, int> _notifyAppended;
     private long _lastIdleSweep;
     private int _sweeping;
     private int _expiring;
@@ -33,6 +34,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     public StreamEngine(IQueueStore store, StreamOptions options, ILogger<StreamEngine> log, TimeProvider? clock = null)
     {
         _store = store;
+        _notifyAppended = NotifyAppended;
         _options = options;
         _log = log;
         _clock = clock ?? TimeProvider.System;
@@ -134,7 +136,14 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         _ => StreamOutcome.Gone,
     };
 
-    private WaiterList Waiters(Ispb ispb) => _waiters.GetOrAdd(ispb, static _ => new WaiterList());
+    private WaiterList Waiters(Ispb ispb)
+    {
+        if (_waiters.TryGetValue(ispb, out var list)) return list;
+        list = _waiters.GetOrAdd(ispb, static _ => new WaiterList());
+        // Another node's append (or released batch) must wake the polls parked here too.
+        (_store as IAppendFeed)?.Watch(ispb, _notifyAppended);
+        return list;
+    }
 
     private void Sweep()
     {

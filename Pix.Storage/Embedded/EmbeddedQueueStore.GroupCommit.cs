@@ -119,7 +119,8 @@ public sealed partial class EmbeddedQueueStore
         batch.Outcomes.Clear();
         foreach (var message in batch.Messages)
         {
-            var hasKey = !message.BizMsgIdr.IsEmpty;
+            // Quarantined messages neither hold nor consult dedup keys: a corrected resend must get through.
+            var hasKey = !message.BizMsgIdr.IsEmpty && message.Disposition == Disposition.Deliver;
             var key = hasKey ? DedupIndex.KeyOf(message.From, message.BizMsgIdr.Span) : default;
             if (hasKey && (_book.Dedup.TryGet(key, out var original) || _groupKeys.TryGetValue(key, out original)))
             {
@@ -127,10 +128,8 @@ public sealed partial class EmbeddedQueueStore
                 continue;
             }
             var id = _book.NextResourceId();
-            // A quarantined message holds no key: its corrected resend must be stored and delivered.
-            var holdsKey = hasKey && message.Disposition == Disposition.Deliver;
-            if (holdsKey) _groupKeys[key] = id;
-            var record = new MessageRecord(message.To, message.From, id, message.Disposition, holdsKey, key, now, message.Payload.Length);
+            if (hasKey) _groupKeys[key] = id;
+            var record = new MessageRecord(message.To, message.From, id, message.Disposition, hasKey, key, now, message.Payload.Length);
             var offset = _group.WrittenCount;
             var span = _group.GetSpan(record.RecordLength)[..record.RecordLength];
             record.Write(span, message.Payload.Span);

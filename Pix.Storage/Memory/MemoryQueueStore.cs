@@ -34,7 +34,8 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
             for (var i = 0; i < messages.Count; i++)
             {
                 var message = messages[i];
-                var hasKey = !message.BizMsgIdr.IsEmpty;
+                // Quarantined messages neither hold nor consult dedup keys: a corrected resend must get through.
+                var hasKey = !message.BizMsgIdr.IsEmpty && message.Disposition == Disposition.Deliver;
                 var key = hasKey ? DedupIndex.KeyOf(message.From, message.BizMsgIdr.Span) : default;
                 if (hasKey && _book.Dedup.TryGet(key, out var original))
                 {
@@ -43,7 +44,7 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
                 }
                 var id = _book.NextResourceId();
                 batch.Outcomes.Add(new AppendOutcome(id, false));
-                // Quarantined messages are not kept here (the memory store has no quarantine view) and hold no key.
+                // Quarantined messages are not kept here: the memory store has no quarantine view.
                 if (message.Disposition != Disposition.Deliver) continue;
                 var position = (long)id.Sequence;
                 var payload = ArrayPool<byte>.Shared.Rent(message.Payload.Length);

@@ -31,7 +31,7 @@ public abstract class QueueStoreContract : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var store in _stores) await store.DisposeAsync();
     }
