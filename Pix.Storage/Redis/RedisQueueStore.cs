@@ -240,6 +240,13 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         if (_known.TryAdd(ispb, 0)) _db.SetAdd(RedisKeys.Participants, ispb.ToString(), CommandFlags.FireAndForget);
     }
 
+    /// <summary>One script on the participant's slot (for the other Redis parts of the port, e.g. the sender gate).</summary>
+    internal async Task<RedisResult[]> EvaluateAsync(string script, RedisKey route, RedisValue[] args) =>
+        (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(script, [route], args)).ConfigureAwait(false))!;
+
+    /// <summary>One plain command, with the port's fault handling.</summary>
+    internal Task<T> Run<T>(Func<IDatabase, Task<T>> command) => Guard(command(_db));
+
     // Every Redis fault becomes the port's one fault: the caller answers 503 with Retry-After.
     private async Task<T> Guard<T>(Task<T> call)
     {

@@ -12,6 +12,7 @@ internal static class RedisScripts
     public static readonly string Close = Load("close");
     public static readonly string Reap = Load("reap");
     public static readonly string Stats = Load("stats");
+    public static readonly string Admit = Load("admit");
 
     private static string Load(string name) => Text("common") + "\n" + Text(name);
 
