@@ -36,7 +36,7 @@ internal sealed class IcomComposition
             quarantineOptions.IsolateAboveRatio, quarantineOptions.IsolateMinMessages, quarantineOptions.WindowSeconds), clock);
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
         Notices = new NoticeDispatcher(store, Engine, signer, logs.CreateLogger<NoticeDispatcher>());
-        Quarantine = new QuarantineDesk(store, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
+        Quarantine = new QuarantineDesk(store, Engine, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
