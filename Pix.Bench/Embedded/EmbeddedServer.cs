@@ -45,7 +45,7 @@ internal sealed class EmbeddedServer : IAsyncDisposable
         };
         // The same object graph the host builds (IcomComposition), without the host. TLS off: the request path is
         // measured over in-memory pipes, and identity is a per-connection matter (one PeerIdentity per connection).
-        _composition = new IcomComposition(store, options, dataDir, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+        _composition = new IcomComposition(store, options, dataDir, Pix.Protocol.Streams.TokenKeyRing.Single(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             signer: null, IcomIdentity.Off(), NullLoggerFactory.Instance, _meters, TimeProvider.System);
         Engine = _composition.Engine;
         Tokens = _composition.Tokens;
@@ -131,6 +131,7 @@ internal sealed class EmbeddedServer : IAsyncDisposable
     {
         await _requests.Writer.CompleteAsync();
         await _running;
+        await _composition.Notices.DisposeAsync();
         await Engine.DisposeAsync();
         await _composition.Audit.DisposeAsync();
         _composition.Metrics.Dispose();

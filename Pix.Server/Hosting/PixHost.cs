@@ -48,17 +48,22 @@ public static class PixHost
         services.AddSingleton(sp => IcomIdentity.Create(options, dataDir, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => OperatorToken.Create(options, adminEndpoint, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new IcomComposition(
-            StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>()), options, dataDir,
-            TokenKeyFile.LoadOrCreate(dataDir), NoticeSigner.Create(options, dataDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pix.Server.Signing")), sp.GetRequiredService<IcomIdentity>(), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var logs = sp.GetRequiredService<ILoggerFactory>();
+            var store = StoreSelection.Open(options, dataDir, logs);
+            return new IcomComposition(store, options, dataDir, TokenKeys.Load(options, dataDir, store),
+                NoticeSigner.Create(options, dataDir, logs.CreateLogger("Pix.Server.Signing")), sp.GetRequiredService<IcomIdentity>(),
+                logs, sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>());
+        });
         // The parts the operator routes and the aspnet baseline use; registered by factory, so the container disposes
         // them (the store last writes its checkpoint) when the host stops.
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Store);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Engine);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Metrics);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Audit);
-        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Isolation);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Senders);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Notices);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Quarantine);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Ingest);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Streams);
@@ -95,6 +100,8 @@ public static class PixHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
+        // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.
+        app.Services.GetRequiredService<NoticeDispatcher>();
         // Resolved now, so a bad certificate, CA, CRL, registry or token file stops the start with its message.
         app.Services.GetRequiredService<IcomIdentity>();
         app.Services.GetRequiredService<OperatorToken>().Require(app, context => aspNet && context.Connection.LocalPort == listeners.Icom!.IPEndPoint!.Port);
