@@ -13,7 +13,7 @@ namespace Pix.Bench.Commands;
 /// </summary>
 internal static class HandshakeBenchCommand
 {
-    public const string Usage = "handshakes --certs DIR [--target https://127.0.0.1:8080] [--connections 8] [--duration 10] [--resume]";
+    public const string Usage = "handshakes --certs DIR [--target https://127.0.0.1:8080] [--admin-port 9090] [--connections 8] [--duration 10] [--resume]";
 
     public static async Task<int> RunAsync(CommandArguments options)
     {
@@ -28,6 +28,8 @@ internal static class HandshakeBenchCommand
         var duration = TimeSpan.FromSeconds(Math.Clamp(options.Number("duration", 10), 1, 600));
         // A path no route matches: the server answers 404 from the head, so the figure is the handshake and little else.
         var request = Encoding.ASCII.GetBytes("GET /handshake HTTP/1.1\r\nHost: pix\r\n\r\n");
+        using var server = options.Text("admin-port") is { } adminPort ? new Compare.AllocationProbe(int.Parse(adminPort, System.Globalization.CultureInfo.InvariantCulture)) : null;
+        var cpuBefore = server is null ? 0 : await server.CpuSecondsAsync();
         long completed = 0, failed = 0;
         var latency = new LatencyHistogram();
         using var stop = new CancellationTokenSource(duration);
@@ -60,6 +62,9 @@ internal static class HandshakeBenchCommand
             last = now;
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        // The server's CPU per connection is what a handshake costs it, whatever else shares the machine.
+        if (server is not null)
+            Console.WriteLine($"server: {(await server.CpuSecondsAsync() - cpuBefore) * 1e3 / Math.Max(1, completed):F2} ms CPU per connection");
         Console.WriteLine($"{(resume ? "resumed" : "full")} mTLS handshakes: {completed:N0} in {seconds:F1} s = {completed / seconds:N0}/s with {parallel} at a time "
             + $"(connect + handshake + one request: p50 {latency.Millis(50):F2} ms, p99 {latency.Millis(99):F2} ms); {failed} failed");
         return failed == 0 ? 0 : 1;

@@ -13,7 +13,7 @@ namespace Pix.Bench.Commands;
 /// </summary>
 internal static class ReadBenchCommand
 {
-    public const string Usage = "reads [--target http://127.0.0.1:8080] [--certs DIR] [--psps 12] [--streams 3] [--per-psp 20000] [--duration 10]";
+    public const string Usage = "reads [--target http://127.0.0.1:8080] [--certs DIR] [--admin-port 9090] [--psps 12] [--streams 3] [--per-psp 20000] [--duration 10]";
 
     public static async Task<int> RunAsync(CommandArguments options)
     {
@@ -34,6 +34,10 @@ internal static class ReadBenchCommand
         var preloaded = await PreloadAsync(endpoint, tls, factory, ispbs, perPsp);
         Console.WriteLine($"preloaded {preloaded:N0} messages");
 
+        // With the operator port, the server's own allocation counter says what a read costs it (TLS included).
+        using var allocations = options.Text("admin-port") is { } adminPort ? new Compare.AllocationProbe(int.Parse(adminPort, System.Globalization.CultureInfo.InvariantCulture)) : null;
+        var allocatedBefore = allocations is null ? 0 : await allocations.AllocatedBytesAsync();
+        var cpuBefore = allocations is null ? 0 : await allocations.CpuSecondsAsync();
         long reads = 0, messages = 0;
         var latency = new LatencyHistogram();
         using var stop = new CancellationTokenSource(duration);
@@ -76,6 +80,13 @@ internal static class ReadBenchCommand
             lastReads = now;
         }
         lock (latency) if (busyFor == TimeSpan.Zero) busyFor = clock.Elapsed;
+        if (allocations is not null)
+        {
+            // CPU per read tells what a read costs the server even when other tenants take the machine's time.
+            var cpu = await allocations.CpuSecondsAsync() - cpuBefore;
+            Console.WriteLine($"server: {cpu * 1e6 / Math.Max(1, reads):N1} µs CPU and {(await allocations.AllocatedBytesAsync() - allocatedBefore) / (double)Math.Max(1, reads):N0} B allocated per read "
+                + "(all its threads, the final long polls included)");
+        }
         var seconds = busyFor.TotalSeconds;
         Console.WriteLine($"reads{(tls is null ? "" : " over mTLS")}: {reads:N0} in {seconds:F1} s = {reads / seconds:N0} reads/s, {messages / seconds:N0} messages/s, " +
                           $"{(double)messages / Math.Max(1, reads):F2} messages per read; latency p50 {latency.Millis(50):F2} ms, p99 {latency.Millis(99):F2} ms");
