@@ -130,9 +130,11 @@ public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<Mut
     {
         using var psp4 = await fixture.ConnectAsync(Psp4);
         Assert.Equal(201, (await psp4.PostAsync(Psp4, TestMessages.Pacs008(Psp4, Psp2, "direct"))).Status);
-        var notices = new List<string>();
-        await DrainAsync(psp4, Psp4, notices);
-        Assert.Contains("<RjctgPtyRsn>NotRoutable</RjctgPtyRsn>", Assert.Single(notices));
+        // Notices leave through the outbox, after the 201: follow the stream until it is there.
+        var read = await psp4.StartAsync(Psp4);
+        for (var i = 0; i < 60 && read.Status == 204; i++) read = await psp4.GetAsync(read.Header("PI-Pull-Next")!);
+        Assert.Contains("<RjctgPtyRsn>NotRoutable</RjctgPtyRsn>", Assert.Single(IcomClient.Messages(read)).Xml);
+        Assert.Equal(200, (await psp4.DeleteAsync(read.Header("PI-Pull-Next")!)).Status);
     }
 
     [Fact]
