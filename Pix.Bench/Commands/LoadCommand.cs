@@ -3,7 +3,7 @@ using Pix.Bench.Load;
 namespace Pix.Bench.Commands;
 
 /// <summary>
-/// <c>pix-bench load --scenario soak|burst|schema [--target http://127.0.0.1:8080] [--admin http://127.0.0.1:9090]
+/// <c>pix-bench load --scenario soak|burst|schema [--target http://127.0.0.1:8080] [--admin http://127.0.0.1:9464]
 /// [--duration s] [--rate msg/s] [--psps n] ...</c>: drives a running Pix, writes a report folder, and exits 1 when
 /// the ledger found a lost message (or another delivery violation).
 /// </summary>

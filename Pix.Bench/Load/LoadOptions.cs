@@ -11,7 +11,7 @@ internal sealed class LoadOptions
 {
     public string Scenario { get; set; } = "soak";
     public Uri Target { get; set; } = new("http://127.0.0.1:8080");
-    public Uri Admin { get; set; } = new("http://127.0.0.1:9090");
+    public Uri Admin { get; set; } = new("http://127.0.0.1:9464");
     public double DurationSeconds { get; set; } = 30;
     /// <summary>Messages per second the SPI offers (open loop); 0 runs closed loop, as fast as the producers get answers.</summary>
     public double Rate { get; set; } = 500;

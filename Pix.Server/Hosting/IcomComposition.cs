@@ -4,11 +4,13 @@ using Pix.Protocol.Multipart;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Streams;
 using Pix.Protocol.Xml;
+using Pix.Server.Health;
 using Pix.Server.Http;
 using Pix.Server.Icom;
 using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
+using Pix.Server.Telemetry;
 using Pix.Storage;
 
 namespace Pix.Server.Hosting;
@@ -24,8 +26,14 @@ internal sealed class IcomComposition
         ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
     {
         Store = store;
+        // Spans around store operations; without a sampled request the decorator only passes calls through.
+        var traced = new TracingQueueStore(store);
+        Tracing = new PixTracing(options.Telemetry.TraceSampling);
+        Drain = new DrainState();
+        StorageHealth = new StorageHealth(ProbeDirectory(store, dataDir), TimeSpan.FromSeconds(options.Health.ProbeSeconds), clock,
+            logs.CreateLogger<StorageHealth>());
         Metrics = new PixMetrics(meters, clock);
-        Engine = new StreamEngine(store, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
+        Engine = new StreamEngine(traced, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
         Tokens = new PullTokenCodec(tokenKey);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
         Problems = new ProblemResponder(ProblemWriter);
@@ -33,13 +41,13 @@ internal sealed class IcomComposition
         var quarantineOptions = options.ToQuarantineOptions();
         Isolation = new SenderIsolation(quarantineOptions, clock);
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
-        Quarantine = new QuarantineDesk(store, Engine, Isolation, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
+        Quarantine = new QuarantineDesk(traced, Engine, Isolation, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
             logs.CreateLogger<QuarantineDesk>());
-        var batches = new BatchResponder(store, MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
+        var batches = new BatchResponder(traced, MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
-        Ingest = new IngestEndpoint(store, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
-            options.ToIngestOptions(), Problems, Metrics);
-        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics);
+        Ingest = new IngestEndpoint(traced, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
+            options.ToIngestOptions(), Problems, Metrics, StorageHealth);
+        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics, Drain, StorageHealth, Tracing);
         Limits = new HttpLimits
         {
             MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
@@ -49,7 +57,11 @@ internal sealed class IcomComposition
         };
     }
 
+    /// <summary>The adapter itself (the host disposes it); the parts above talk to it through the tracing decorator.</summary>
     public IQueueStore Store { get; }
+    public PixTracing Tracing { get; }
+    public DrainState Drain { get; }
+    public StorageHealth StorageHealth { get; }
     public PixMetrics Metrics { get; }
     public StreamEngine Engine { get; }
     public PullTokenCodec Tokens { get; }
@@ -62,4 +74,8 @@ internal sealed class IcomComposition
     public IngestEndpoint Ingest { get; }
     public IcomApplication Application { get; }
     public HttpLimits Limits { get; }
+
+    // The embedded store writes into {DataDir}/log: the probe proves a new file there can be created and synced.
+    private static string? ProbeDirectory(IQueueStore store, string dataDir) =>
+        store.Kind == "embedded" ? Path.Combine(dataDir, "log") : null;
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Pix.Protocol.Ids;
+using Pix.Server.Health;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Storage;
@@ -17,8 +18,16 @@ internal static class OperatorEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/healthz", () => Results.Text("ok\n"));
-        routes.MapGet("/readyz", (IQueueStore store, StreamEngine engine) =>
-            Results.Json(new ReadyReport("ready", store.Kind, engine.OpenSessions), OperatorJson.Default.ReadyReport));
+        // 200 only when every health source says the node can serve; else 503 and the reasons, for people and probes.
+        routes.MapGet("/readyz", (Readiness readiness, DrainState drain, IQueueStore store, StreamEngine engine) =>
+        {
+            var ready = readiness.IsReady(out var checks);
+            var failing = checks.Where(c => !c.Status.Healthy).Select(c => c.Status.Reason).ToArray();
+            var status = ready ? "ready" : drain.IsDraining ? "draining" : "unavailable";
+            var report = new ReadyReport(status, store.Kind, engine.OpenSessions, string.Join(" ", failing),
+                checks.Select(c => new CheckReport(c.Name, c.Status.Healthy, c.Status.Reason)).ToArray());
+            return Results.Json(report, OperatorJson.Default.ReadyReport, statusCode: ready ? 200 : 503);
+        });
         routes.MapGet("/admin/v1/ispb/{ispb}", (string ispb, IQueueStore store) =>
         {
             if (!Ispb.TryParse(System.Text.Encoding.ASCII.GetBytes(ispb), out var parsed))
@@ -40,7 +49,8 @@ internal static class OperatorEndpoints
     }
 }
 
-public sealed record ReadyReport(string Status, string Storage, int OpenStreams);
+public sealed record ReadyReport(string Status, string Storage, int OpenStreams, string Reason, CheckReport[] Checks);
+public sealed record CheckReport(string Name, bool Healthy, string Reason);
 public sealed record IspbReport(string Ispb, long QueueDepth, long Unacknowledged, double OldestUnacknowledgedAgeSeconds, int OpenStreams);
 public sealed record IsolationReport(string Ispb, DateTimeOffset Since);
 public sealed record ReleaseReport(string Ispb, bool Released);

@@ -5,10 +5,12 @@ using Pix.Protocol.Multipart;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
 using Pix.Protocol.Xml;
+using Pix.Server.Health;
 using Pix.Server.Http;
 using Pix.Server.Icom;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
+using Pix.Server.Telemetry;
 using Pix.Storage;
 
 namespace Pix.Server.Ingest;
@@ -26,7 +28,8 @@ internal sealed class IngestEndpoint(
     Gzip gzip,
     IngestOptions options,
     ProblemResponder problems,
-    PixMetrics metrics)
+    PixMetrics metrics,
+    StorageHealth storage)
 {
     private readonly CheckOptions _check = new() { RequireSignature = options.RequireSignature };
 
@@ -40,10 +43,19 @@ internal sealed class IngestEndpoint(
             problems.Write(response, Problem.LengthRequired, "Send Content-Length or Transfer-Encoding: chunked."u8);
             return;
         }
-        if (!TryDecode(request, response, exchange, out var body)) return;
-        var count = Split(request, response, body.Span, exchange);
-        if (count == 0) return;
-        if (!Admit(response, route.Ispb, body, exchange, count, out var cost)) return;
+        ReadOnlyMemory<byte> body;
+        int count;
+        using (PixTracing.StartChild("ingest.body"))
+        {
+            if (!TryDecode(request, response, exchange, out body)) return;
+            count = Split(request, response, body.Span, exchange);
+            if (count == 0) return;
+        }
+        double cost;
+        using (PixTracing.StartChild("ingest.check"))
+        {
+            if (!Admit(response, route.Ispb, body, exchange, count, out cost)) return;
+        }
         if (ReceiverLags(exchange))
         {
             metrics.Throttled("backlog");
@@ -59,11 +71,15 @@ internal sealed class IngestEndpoint(
 
         try
         {
+            var appending = metrics.Start();
             await store.AppendAsync(exchange.Appends);
-            await quarantine.NoticeAsync(route.Ispb, exchange, body);
+            metrics.Appended(appending);
+            storage.WriteSucceeded();
+            await NoticesAsync(route.Ispb, exchange, body);
         }
-        catch (StoreUnavailableException)
+        catch (StoreUnavailableException e)
         {
+            storage.WriteFailed(e.Message);
             problems.Write(response, Problem.ServiceUnavailable, "Storage cannot take writes now; nothing was stored."u8, options.UnavailableRetryAfterSeconds);
             return;
         }
@@ -75,6 +91,18 @@ internal sealed class IngestEndpoint(
             if (messages[i].Disposition == Disposition.Deliver && !outcomes[i].Duplicate) engine.NotifyAppended(messages[i].To, 1);
         }
         WriteCreated(response, exchange, count);
+    }
+
+    private ValueTask NoticesAsync(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body)
+    {
+        // Only a sampled request with rejections gets a span: the common case stays a plain call.
+        if (exchange.RejectionCount == 0 || PixTracing.StartOperation("ingest.notices") is not { } span) return quarantine.NoticeAsync(sender, exchange, body);
+        return TracedNoticesAsync(span, sender, exchange, body);
+    }
+
+    private async ValueTask TracedNoticesAsync(System.Diagnostics.Activity span, Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body)
+    {
+        using (span) await quarantine.NoticeAsync(sender, exchange, body);
     }
 
     private bool TryDecode(HttpRequest request, HttpResponse response, IcomExchange exchange, out ReadOnlyMemory<byte> body)

@@ -26,6 +26,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private readonly long _idleTicks;
     private long _lastIdleSweep;
     private int _sweeping;
+    private volatile bool _draining;
 
     public StreamEngine(IQueueStore store, StreamOptions options, ILogger<StreamEngine> log, TimeProvider? clock = null)
     {
@@ -128,6 +129,14 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>Drain (SIGTERM): every parked poll answers now (204 when nothing came) and no poll parks from here on,
+    /// so clients take their <c>PI-Pull-Next</c> elsewhere instead of waiting on a node that is stopping.</summary>
+    public void BeginDrain()
+    {
+        _draining = true;
+        foreach (var list in _waiters.Values) list.Expire(long.MaxValue);
+    }
+
     /// <summary>Called after messages for <paramref name="ispb"/> became durable: wakes up to that many parked polls.</summary>
     public void NotifyAppended(Ispb ispb, int count)
     {
@@ -147,7 +156,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
             if (into.Count > 0) return ReadStatus.Ok;
             // The acknowledgement (if any) is done; later rounds only fill the now-current batch.
             request = request with { AcknowledgePrevious = false, Batch = into.Batch };
-            if (_clock.GetTimestamp() >= deadline || aborted.IsCancellationRequested) return ReadStatus.Ok;
+            if (_draining || _clock.GetTimestamp() >= deadline || aborted.IsCancellationRequested) return ReadStatus.Ok;
             var parked = waiter.Arm(deadline, aborted);
             if (!list.TryPark(waiter, seen)) continue;
             // Woken or timed out; a client that went away must not claim messages it will never receive.
@@ -164,7 +173,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         try
         {
             var now = _clock.GetTimestamp();
-            foreach (var list in _waiters.Values) list.Expire(now);
+            // While draining, a poll that parked just as BeginDrain swept is woken here, within one sweep period.
+            foreach (var list in _waiters.Values) list.Expire(_draining ? long.MaxValue : now);
             if (now - _lastIdleSweep < _clock.TimestampFrequency / 4) return;
             _lastIdleSweep = now;
             foreach (var (key, session) in _sessions)
