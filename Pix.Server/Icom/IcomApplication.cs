@@ -78,7 +78,6 @@ internal sealed class IcomApplication(
 
     private static void EndSpan(Activity span, IcomRoute route, int status)
     {
-        PixTracing.EndLongPoll(span);
         span.SetTag("http.response.status_code", status);
         if (route.Kind != IcomRouteKind.Unknown) span.SetTag("pix.ispb", route.Ispb.ToString());
         if (status >= 500) span.SetStatus(ActivityStatusCode.Error);

@@ -32,6 +32,15 @@ internal sealed class PixTracing(double ratio)
     public static Activity? StartChild(string name) =>
         Activity.Current is { } current && ReferenceEquals(current.Source, Source) ? Source.StartActivity(name) : null;
 
+    /// <summary>The span of writing a stream read's answer.</summary>
+    public static Activity? StartResponseWrite()
+    {
+        if (Activity.Current is not { } current || !ReferenceEquals(current.Source, Source)) return null;
+        // The engine claims again after every wait, so a mark still open here is the last empty claim, not a wait.
+        current.SetCustomProperty(PollFromProperty, null);
+        return Source.StartActivity("stream.write");
+    }
+
     /// <summary>
     /// A span for an operation that ends after the caller returns (an awaited store call handed back as a ValueTask):
     /// it is started as a child of the current request span, then the caller's current span is put back, so later
@@ -47,8 +56,8 @@ internal sealed class PixTracing(double ratio)
     }
 
     /// <summary>
-    /// The long-poll wait as a span: the store decorator marks when a claim found nothing (the engine then parks), and
-    /// the wait ends at the next claim or when the response goes out.
+    /// The long-poll wait as a span: the store decorator marks when a claim found nothing (the engine then parks unless
+    /// the poll is over), and the engine claims again when the wait ends (woken or timed out): that claim closes it.
     /// </summary>
     public static void EndLongPoll(Activity request)
     {
