@@ -12,12 +12,16 @@ public sealed class AppendBatch
     public List<AppendOutcome> Outcomes => _outcomes;
     public int Count => _messages.Count;
 
+    /// <summary>A receiver holding this many unacknowledged messages or more takes no new ones (back-pressure).</summary>
+    public long MaxBacklog { get; set; } = long.MaxValue;
+
     public void Add(in IncomingMessage message) => _messages.Add(message);
 
     public void Clear()
     {
         _messages.Clear();
         _outcomes.Clear();
+        MaxBacklog = long.MaxValue;
     }
 }
 
@@ -39,3 +43,11 @@ public enum Disposition : byte
 
 /// <summary>The id a message got, and whether it had been stored before (then the id is the original one).</summary>
 public readonly record struct AppendOutcome(ResourceId Id, bool Duplicate);
+
+/// <summary>How an append went. <see cref="Backlogged"/>: a receiver's backlog is at the limit, so its messages were
+/// not stored (others may have been: a retry of the whole request is safe, dedup returns the stored ones' ids).</summary>
+public enum AppendStatus : byte
+{
+    Stored = 0,
+    Backlogged = 1,
+}

@@ -45,7 +45,7 @@ internal sealed class EmbeddedServer : IAsyncDisposable
             Telemetry = new Pix.Server.Telemetry.TelemetryOptions { TraceSampling = traceSampling },
         };
         // The same object graph the host builds (IcomComposition), without the host.
-        _composition = new IcomComposition(store, options, dataDir, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+        _composition = new IcomComposition(store, options, dataDir, Pix.Protocol.Streams.TokenKeyRing.Single(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             signer: null, NullLoggerFactory.Instance, _meters, TimeProvider.System);
         Engine = _composition.Engine;
         Tokens = _composition.Tokens;

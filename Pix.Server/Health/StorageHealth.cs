@@ -1,31 +1,33 @@
 using Microsoft.Extensions.Logging;
+using Pix.Storage;
 
 namespace Pix.Server.Health;
 
 /// <summary>
-/// Whether storage can take writes, from two signals: what requests saw (a <c>StoreUnavailableException</c> marks it
-/// failing until the next durable write succeeds) and, for a store that writes files, a probe that creates, fsyncs
-/// and deletes a small file in the store's directory every <c>Pix:Health:ProbeSeconds</c>, so a broken disk shows
-/// before the next segment roll and while no client writes. A probe that hangs (a stuck disk) counts as failing.
+/// Whether storage can take writes, from two signals: the store's own verdict (<see cref="IQueueStore.Health"/>: its
+/// last write failed, its writer stopped, Redis unreachable) and, for a store that writes files, a probe that creates,
+/// fsyncs and deletes a small file in the store's directory every <c>Pix:Health:ProbeSeconds</c>. The probe sees a
+/// broken directory (full, read-only, immutable) before the next segment roll needs it and while no client writes;
+/// a probe that hangs (a stuck disk) counts as failing.
 /// </summary>
-/// <remarks>The storage port has no health call yet; when the store exposes one, it becomes a third signal here.</remarks>
 internal sealed partial class StorageHealth : IHealthSource, IDisposable
 {
     private static readonly TimeSpan HungProbe = TimeSpan.FromSeconds(5);
+    private readonly IQueueStore _store;
     private readonly string? _probePath;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly ITimer? _timer;
-    private volatile string? _writeFailure;
+    private readonly Lock _reportLock = new();
     private volatile string? _probeFailure;
     private long _probeStartedTicks;
     private int _probing;
-    private readonly Lock _reportLock = new();
     private bool _reportedUnhealthy;
 
-    /// <param name="probeDirectory">The directory the store writes into; null for a store without files (memory).</param>
-    public StorageHealth(string? probeDirectory, TimeSpan probeEvery, TimeProvider clock, ILogger<StorageHealth> log)
+    /// <param name="probeDirectory">The directory the store writes into; null for a store without files (memory, Redis).</param>
+    public StorageHealth(IQueueStore store, string? probeDirectory, TimeSpan probeEvery, TimeProvider clock, ILogger<StorageHealth> log)
     {
+        _store = store;
         _clock = clock;
         _log = log;
         if (probeDirectory is null || probeEvery <= TimeSpan.Zero) return;
@@ -39,28 +41,13 @@ internal sealed partial class StorageHealth : IHealthSource, IDisposable
     {
         get
         {
+            var store = _store.Health;
+            if (!store.Healthy) return HealthStatus.Failing($"The {_store.Kind} store cannot take writes: {store.Reason}");
             var started = Volatile.Read(ref _probeStartedTicks);
             if (started != 0 && _clock.GetElapsedTime(started) > HungProbe)
                 return HealthStatus.Failing($"The storage probe has not finished for {_clock.GetElapsedTime(started).TotalSeconds:F0} s: the disk does not answer.");
-            if (_probeFailure is { } probe) return HealthStatus.Failing(probe);
-            if (_writeFailure is { } write) return HealthStatus.Failing(write);
-            return HealthStatus.Ok;
+            return _probeFailure is { } probe ? HealthStatus.Failing(probe) : HealthStatus.Ok;
         }
-    }
-
-    /// <summary>A request's write was refused by the store (503 to the client).</summary>
-    public void WriteFailed(string reason)
-    {
-        _writeFailure = "The store refused a write: " + reason;
-        Report();
-    }
-
-    /// <summary>A durable write succeeded: one volatile read on the request path.</summary>
-    public void WriteSucceeded()
-    {
-        if (_writeFailure is null) return;
-        _writeFailure = null;
-        Report();
     }
 
     private void Probe()

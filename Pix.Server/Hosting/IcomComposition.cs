@@ -12,6 +12,7 @@ using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Server.Telemetry;
 using Pix.Storage;
+using Pix.Storage.Senders;
 
 namespace Pix.Server.Hosting;
 
@@ -22,7 +23,7 @@ namespace Pix.Server.Hosting;
 /// </summary>
 internal sealed class IcomComposition
 {
-    public IcomComposition(IQueueStore store, PixOptions options, string dataDir, byte[] tokenKey, IMessageSigner? signer,
+    public IcomComposition(IQueueStore store, PixOptions options, string dataDir, TokenKeyRing tokenKeys, IMessageSigner? signer,
         ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
     {
         Store = store;
@@ -30,24 +31,25 @@ internal sealed class IcomComposition
         var traced = new TracingQueueStore(store);
         Tracing = new PixTracing(options.Telemetry.TraceSampling);
         Drain = new DrainState();
-        StorageHealth = new StorageHealth(ProbeDirectory(store, dataDir), TimeSpan.FromSeconds(options.Health.ProbeSeconds), clock,
+        StorageHealth = new StorageHealth(store, ProbeDirectory(store, dataDir), TimeSpan.FromSeconds(options.Health.ProbeSeconds), clock,
             logs.CreateLogger<StorageHealth>());
         Metrics = new PixMetrics(meters, clock);
         Engine = new StreamEngine(traced, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
-        Tokens = new PullTokenCodec(tokenKey);
+        Tokens = new PullTokenCodec(tokenKeys);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
         Problems = new ProblemResponder(ProblemWriter);
         var gzip = new Gzip();
         var quarantineOptions = options.ToQuarantineOptions();
-        Isolation = new SenderIsolation(quarantineOptions, clock);
+        Senders = SenderGates.For(store, new SenderGateSettings(options.RateLimit.Capacity, options.RateLimit.RefillPerSecond,
+            quarantineOptions.IsolateAboveRatio, quarantineOptions.IsolateMinMessages, quarantineOptions.WindowSeconds), clock);
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
-        Quarantine = new QuarantineDesk(traced, Engine, Isolation, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
+        Quarantine = new QuarantineDesk(traced, Engine, Senders, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
             logs.CreateLogger<QuarantineDesk>());
-        var batches = new BatchResponder(traced, MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
+        var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
-        Ingest = new IngestEndpoint(traced, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
-            options.ToIngestOptions(), Problems, Metrics, StorageHealth);
-        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics, Drain, StorageHealth, Tracing);
+        Ingest = new IngestEndpoint(traced, Engine, Senders, options.RateLimit, Quarantine, gzip,
+            options.ToIngestOptions(), Problems, Metrics);
+        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing);
         Limits = new HttpLimits
         {
             MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
@@ -67,7 +69,7 @@ internal sealed class IcomComposition
     public PullTokenCodec Tokens { get; }
     public ProblemXmlWriter ProblemWriter { get; }
     public ProblemResponder Problems { get; }
-    public SenderIsolation Isolation { get; }
+    public ISenderGate Senders { get; }
     public AuditLog Audit { get; }
     public QuarantineDesk Quarantine { get; }
     public StreamEndpoint Streams { get; }

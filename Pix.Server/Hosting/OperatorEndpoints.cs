@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Routing;
 using Pix.Protocol.Ids;
 using Pix.Server.Health;
 using Pix.Server.Quarantine;
-using Pix.Server.Streams;
 using Pix.Storage;
+using Pix.Storage.Senders;
 
 namespace Pix.Server.Hosting;
 
@@ -19,37 +19,38 @@ internal static class OperatorEndpoints
     {
         routes.MapGet("/healthz", () => Results.Text("ok\n"));
         // 200 only when every health source says the node can serve; else 503 and the reasons, for people and probes.
-        routes.MapGet("/readyz", (Readiness readiness, DrainState drain, IQueueStore store, StreamEngine engine) =>
+        routes.MapGet("/readyz", (Readiness readiness, DrainState drain, IQueueStore store) =>
         {
             var ready = readiness.IsReady(out var checks);
-            var failing = checks.Where(c => !c.Status.Healthy).Select(c => c.Status.Reason).ToArray();
+            var failing = checks.Where(c => !c.Status.Healthy).Select(c => c.Name + ": " + c.Status.Reason).ToArray();
             var status = ready ? "ready" : drain.IsDraining ? "draining" : "unavailable";
-            var report = new ReadyReport(status, store.Kind, engine.OpenSessions, string.Join(" ", failing),
+            var report = new ReadyReport(status, store.Kind, ready ? null : string.Join(" ", failing),
                 checks.Select(c => new CheckReport(c.Name, c.Status.Healthy, c.Status.Reason)).ToArray());
             return Results.Json(report, OperatorJson.Default.ReadyReport, statusCode: ready ? 200 : 503);
         });
-        routes.MapGet("/admin/v1/ispb/{ispb}", (string ispb, IQueueStore store) =>
+        routes.MapGet("/admin/v1/ispb/{ispb}", async (string ispb, IQueueStore store, CancellationToken aborted) =>
         {
             if (!Ispb.TryParse(System.Text.Encoding.ASCII.GetBytes(ispb), out var parsed))
                 return Results.Problem(detail: "An ISPB is 8 characters of [0-9A-Z].", statusCode: 400);
-            var stats = store.Stats(parsed);
+            var stats = await store.StatsAsync(parsed, aborted);
             return Results.Json(new IspbReport(ispb, stats.Depth, stats.Unacknowledged, stats.OldestUnacknowledgedAgeMs / 1000.0, stats.OpenStreams),
                 OperatorJson.Default.IspbReport);
         });
-        routes.MapGet("/admin/v1/quarantine", (SenderIsolation isolation) =>
-            Results.Json(isolation.Isolated.Select(p => new IsolationReport(p.Key.ToString(), p.Value)).ToArray(), OperatorJson.Default.IsolationReportArray));
-        routes.MapPost("/admin/v1/quarantine/{ispb}/release", (string ispb, QuarantineDesk desk) =>
+        routes.MapGet("/admin/v1/quarantine", async (ISenderGate senders, CancellationToken aborted) =>
+            Results.Json((await senders.IsolatedAsync(aborted)).Select(p => new IsolationReport(p.Sender.ToString(), p.Since)).ToArray(),
+                OperatorJson.Default.IsolationReportArray));
+        routes.MapPost("/admin/v1/quarantine/{ispb}/release", async (string ispb, QuarantineDesk desk) =>
         {
             if (!Ispb.TryParse(System.Text.Encoding.ASCII.GetBytes(ispb), out var parsed))
                 return Results.Problem(detail: "An ISPB is 8 characters of [0-9A-Z].", statusCode: 400);
-            return desk.Release(parsed)
+            return await desk.ReleaseAsync(parsed)
                 ? Results.Json(new ReleaseReport(ispb, true), OperatorJson.Default.ReleaseReport)
                 : Results.Json(new ReleaseReport(ispb, false), OperatorJson.Default.ReleaseReport, statusCode: 404);
         });
     }
 }
 
-public sealed record ReadyReport(string Status, string Storage, int OpenStreams, string Reason, CheckReport[] Checks);
+public sealed record ReadyReport(string Status, string Storage, string? Reason, CheckReport[] Checks);
 public sealed record CheckReport(string Name, bool Healthy, string Reason);
 public sealed record IspbReport(string Ispb, long QueueDepth, long Unacknowledged, double OldestUnacknowledgedAgeSeconds, int OpenStreams);
 public sealed record IsolationReport(string Ispb, DateTimeOffset Since);

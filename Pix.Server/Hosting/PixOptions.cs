@@ -16,7 +16,8 @@ public sealed class PixOptions
     /// exporter's port; 9090 is Prometheus's own, where a packaged Prometheus listens.</summary>
     public string AdminListen { get; set; } = "127.0.0.1:9464";
     public string DataDir { get; set; } = "./data";
-    /// <summary><c>embedded</c> (default, durable) or <c>memory</c> (tests); see <c>StoreFactory.Kinds</c>.</summary>
+    /// <summary><c>embedded</c> (default, durable), <c>redis</c> (a Redis Cluster shared by several nodes) or
+    /// <c>memory</c> (tests); see <c>StoreFactory.Kinds</c>.</summary>
     public string Storage { get; set; } = "embedded";
     public double DedupWindowHours { get; set; } = 24;
     /// <summary>How long fully acknowledged data is kept (embedded store), e.g. <c>7.00:00:00</c>.</summary>
@@ -36,6 +37,8 @@ public sealed class PixOptions
     public TelemetryOptions Telemetry { get; set; } = new();
     public HealthOptions Health { get; set; } = new();
     public LoggingOptions Logging { get; set; } = new();
+    public RedisOptions Redis { get; set; } = new();
+    public TokenOptions Tokens { get; set; } = new();
 
     /// <summary>Short switches for the common keys.</summary>
     public static readonly Dictionary<string, string> Switches = new()
@@ -77,6 +80,21 @@ public sealed class PixOptions
         /// <summary>A PKCS#12 file with the private key; empty: a development certificate made at start (nothing trusts it).</summary>
         public string CertificatePath { get; set; } = "";
         public string CertificatePassword { get; set; } = "";
+    }
+
+    /// <summary><c>Pix:Redis:*</c>: the cluster and how durable a write must be before it is answered.</summary>
+    public sealed class RedisOptions
+    {
+        public string Configuration { get; set; } = "";
+        public string Durability { get; set; } = "replica";
+        public int WaitMilliseconds { get; set; } = 1000;
+    }
+
+    /// <summary><c>Pix:Tokens:*</c>: the keys that sign <c>PI-Pull-Next</c> tokens.</summary>
+    public sealed class TokenOptions
+    {
+        /// <summary>A file of <c>id:base64</c> lines every node reads; the first key signs, all verify (rotation).</summary>
+        public string KeyPath { get; set; } = "";
     }
 
     public IngestOptions ToIngestOptions() => new()

@@ -11,7 +11,11 @@ internal static class StoreSelection
         {
             DataDir = dataDir,
             Retention = options.Retention,
+            StreamIdleTimeout = options.Streams.IdleTimeout,
             DedupWindow = TimeSpan.FromHours(options.DedupWindowHours),
+            RedisConfiguration = options.Redis.Configuration,
+            RedisDurability = options.Redis.Durability,
+            RedisWaitMilliseconds = options.Redis.WaitMilliseconds,
             LoggerFactory = logs,
         });
 }

@@ -23,7 +23,6 @@ internal sealed class IcomApplication(
     IcomHttpOptions options,
     PixMetrics metrics,
     DrainState drain,
-    StorageHealth storage,
     PixTracing tracing) : IHttpApplication
 {
     private readonly ObjectPool<IcomExchange> _exchanges =
@@ -61,10 +60,9 @@ internal sealed class IcomApplication(
                 await DispatchAsync(request, response, route, exchange);
             }
         }
-        catch (StoreUnavailableException e) when (!response.HasStarted)
+        catch (StoreUnavailableException) when (!response.HasStarted)
         {
             // A stream change (open, claim, close) could not be made durable: nothing changed, the client retries.
-            storage.WriteFailed(e.Message);
             problems.Write(response, Problem.ServiceUnavailable, "Storage cannot take writes now; nothing changed."u8, retryAfterSeconds: 1);
         }
         finally

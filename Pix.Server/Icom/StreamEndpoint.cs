@@ -46,7 +46,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
     {
         if (!TryToken(request, response, route, out var token)) return;
         var status = await engine.DeleteAsync(token, request.Aborted);
-        if (status != ReadStatus.Ok)
+        if (status != StreamOutcome.Ok)
         {
             WriteRefusal(response, status);
             return;
@@ -73,9 +73,9 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         return true;
     }
 
-    private void Answer(HttpRequest request, HttpResponse response, IcomExchange exchange, ReadStatus status, PullToken next, ResponseMode mode)
+    private void Answer(HttpRequest request, HttpResponse response, IcomExchange exchange, StreamOutcome status, PullToken next, ResponseMode mode)
     {
-        if (status == ReadStatus.Ok)
+        if (status == StreamOutcome.Ok)
         {
             using var span = PixTracing.StartResponseWrite();
             batches.Write(response, exchange, next, mode, MediaNegotiation.AcceptsGzip(request.Header(KnownHeader.AcceptEncoding)));
@@ -84,15 +84,15 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         WriteRefusal(response, status);
     }
 
-    private void WriteRefusal(HttpResponse response, ReadStatus status)
+    private void WriteRefusal(HttpResponse response, StreamOutcome status)
     {
         switch (status)
         {
-            case ReadStatus.Full:
+            case StreamOutcome.Full:
                 metrics.Throttled("slots");
                 problems.Write(response, Problem.TooManyRequests, "All stream slots of this ISPB are taken; close one or wait for an idle one to expire."u8, retryAfterSeconds: 1);
                 break;
-            case ReadStatus.Busy:
+            case StreamOutcome.Busy:
                 problems.Write(response, Problem.Conflict, "A request is in flight on this stream."u8);
                 break;
             default:

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using Pix.Server.Health;
-using Pix.Server.Quarantine;
 using Pix.Storage;
 using Pix.Storage.Embedded;
+using Pix.Storage.Senders;
 
 namespace Pix.Server.Telemetry;
 
@@ -12,14 +12,15 @@ namespace Pix.Server.Telemetry;
 /// </summary>
 internal sealed class OperationalGauges
 {
-    public OperationalGauges(PixMetrics metrics, StorageHealth storage, DrainState drain, SenderIsolation isolation, IQueueStore store)
+    public OperationalGauges(PixMetrics metrics, StorageHealth storage, DrainState drain, ISenderGate senders, IQueueStore store)
     {
         var meter = metrics.Meter;
         meter.CreateObservableGauge("pix.storage.healthy", () => storage.Current.Healthy ? 1 : 0,
             description: "1 when storage takes writes (probe and last write), 0 when not: /readyz answers 503");
         meter.CreateObservableGauge("pix.draining", () => drain.IsDraining ? 1 : 0,
             description: "1 from SIGTERM until the process exits");
-        meter.CreateObservableGauge("pix.senders.isolated", () => isolation.Isolated.Count,
+        // A scrape thread, not a request: waiting for the gate (Redis when shared) is fine here.
+        meter.CreateObservableGauge("pix.senders.isolated", () => senders.IsolatedAsync().AsTask().GetAwaiter().GetResult().Count,
             description: "Senders whose messages are all quarantined (schema storm) until an operator releases them");
         var inner = store is TracingQueueStore traced ? traced.Inner : store;
         if (inner is not EmbeddedQueueStore embedded) return;

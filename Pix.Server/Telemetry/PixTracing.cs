@@ -36,7 +36,7 @@ internal sealed class PixTracing(double ratio)
     public static Activity? StartResponseWrite()
     {
         if (Activity.Current is not { } current || !ReferenceEquals(current.Source, Source)) return null;
-        // The engine claims again after every wait, so a mark still open here is the last empty claim, not a wait.
+        // The engine reads again after every wait, so a mark still open here is the last empty read, not a wait.
         current.SetCustomProperty(PollFromProperty, null);
         return Source.StartActivity("stream.write");
     }
@@ -56,13 +56,15 @@ internal sealed class PixTracing(double ratio)
     }
 
     /// <summary>
-    /// The long-poll wait as a span: the store decorator marks when a claim found nothing (the engine then parks unless
-    /// the poll is over), and the engine claims again when the wait ends (woken or timed out): that claim closes it.
+    /// The long-poll wait as a span: the store decorator marks when a read found nothing (the engine then parks unless
+    /// the poll is over), and the engine reads again when the wait ends (woken or timed out): that read closes it.
+    /// Under a millisecond the poll did not park (its deadline had passed, or an append came first): no span.
     /// </summary>
     public static void EndLongPoll(Activity request)
     {
         if (request.GetCustomProperty(PollFromProperty) is not DateTime from) return;
         request.SetCustomProperty(PollFromProperty, null);
+        if (DateTime.UtcNow - from < TimeSpan.FromMilliseconds(1)) return;
         var current = Activity.Current;
         Source.StartActivity("stream.long_poll", ActivityKind.Internal, request.Context, startTime: from)?.Dispose();
         // Stopping a span whose parent was given as a context sets the current span to null: put it back.

@@ -5,17 +5,20 @@ using Pix.Storage;
 namespace Pix.Server.Telemetry;
 
 /// <summary>
-/// Puts a span around each store operation that changes state (append with its fsync, open, claim, close) when it
+/// Puts a span around each store call of a request (append with its fsync or replica wait, open, read, close) when it
 /// runs under a sampled Pix request; otherwise it hands the call straight through, without an await or an allocation.
-/// A claim that finds nothing marks the start of a long-poll wait on the request span (see <see cref="PixTracing.EndLongPoll"/>).
+/// A read that comes back empty marks the start of a long-poll wait on the request span (see <see cref="PixTracing.EndLongPoll"/>).
+/// It forwards <see cref="IAppendFeed"/> when the store has one, so the engine still hears other nodes' appends.
 /// </summary>
-internal sealed class TracingQueueStore(IQueueStore inner) : IQueueStore
+internal sealed class TracingQueueStore(IQueueStore inner) : IQueueStore, IAppendFeed
 {
     public IQueueStore Inner => inner;
 
     public string Kind => inner.Kind;
 
-    public ValueTask AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
+    public StoreHealth Health => inner.Health;
+
+    public ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
     {
         var span = PixTracing.StartOperation("store.append");
         if (span is null) return inner.AppendAsync(batch, cancellationToken);
@@ -24,56 +27,45 @@ internal sealed class TracingQueueStore(IQueueStore inner) : IQueueStore
         return Traced(span, inner.AppendAsync(batch, cancellationToken));
     }
 
-    public ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, CancellationToken cancellationToken = default)
+    public ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, StreamTimes times, CancellationToken cancellationToken = default)
     {
         var span = PixTracing.StartOperation("store.open_stream");
-        return span is null ? inner.OpenStreamAsync(ispb, maxStreams, cancellationToken) : Traced(span, inner.OpenStreamAsync(ispb, maxStreams, cancellationToken));
+        return span is null ? inner.OpenStreamAsync(ispb, maxStreams, times, cancellationToken) : Traced(span, inner.OpenStreamAsync(ispb, maxStreams, times, cancellationToken));
     }
 
-    public bool TryGetStream(Ispb ispb, ulong streamId, out StreamPosition position) => inner.TryGetStream(ispb, streamId, out position);
-
-    public ValueTask<ClaimStatus> ClaimAsync(ClaimRequest request, MessageBatch into, CancellationToken cancellationToken = default)
+    public ValueTask<StreamReadResult> ReadAsync(ReadRequest request, MessageBatch into, CancellationToken cancellationToken = default)
     {
         if (Activity.Current is { } current && ReferenceEquals(current.Source, PixTracing.Source)) PixTracing.EndLongPoll(current);
-        var span = PixTracing.StartOperation("store.claim");
-        if (span is null) return inner.ClaimAsync(request, into, cancellationToken);
-        return TracedClaim(span, inner.ClaimAsync(request, into, cancellationToken), into);
+        var span = PixTracing.StartOperation("store.read");
+        if (span is null) return inner.ReadAsync(request, into, cancellationToken);
+        span.SetTag("pix.read.mode", ModeName(request.Mode));
+        return TracedRead(span, inner.ReadAsync(request, into, cancellationToken), into);
     }
 
-    public ValueTask<bool> CloseStreamAsync(Ispb ispb, ulong streamId, bool acknowledge, CancellationToken cancellationToken = default)
+    public ValueTask<CloseResult> CloseStreamAsync(CloseRequest request, CancellationToken cancellationToken = default)
     {
         var span = PixTracing.StartOperation("store.close_stream");
-        return span is null ? inner.CloseStreamAsync(ispb, streamId, acknowledge, cancellationToken) : Traced(span, inner.CloseStreamAsync(ispb, streamId, acknowledge, cancellationToken));
+        return span is null ? inner.CloseStreamAsync(request, cancellationToken) : Traced(span, inner.CloseStreamAsync(request, cancellationToken));
     }
 
-    public bool TryReadPayload(in StoredMessage message, Span<byte> destination) => inner.TryReadPayload(message, destination);
+    public ValueTask ExpireIdleAsync(List<ExpiredStream> expired, CancellationToken cancellationToken = default) =>
+        inner.ExpireIdleAsync(expired, cancellationToken);
 
-    public IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams() => inner.OpenStreams();
+    public ValueTask<IReadOnlyList<Ispb>> ParticipantsAsync(CancellationToken cancellationToken = default) => inner.ParticipantsAsync(cancellationToken);
 
-    public long Backlog(Ispb ispb) => inner.Backlog(ispb);
+    public ValueTask<QueueStats> StatsAsync(Ispb ispb, CancellationToken cancellationToken = default) => inner.StatsAsync(ispb, cancellationToken);
 
-    public IReadOnlyList<Ispb> Participants() => inner.Participants();
-
-    public QueueStats Stats(Ispb ispb) => inner.Stats(ispb);
+    public void Watch(Ispb ispb, Action<Ispb, int> appended) => (inner as IAppendFeed)?.Watch(ispb, appended);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
-    private static async ValueTask Traced(Activity span, ValueTask operation)
+    private static string ModeName(ReadMode mode) => mode switch
     {
-        try
-        {
-            await operation.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            span.SetStatus(ActivityStatusCode.Error, e.Message);
-            throw;
-        }
-        finally
-        {
-            span.Dispose();
-        }
-    }
+        ReadMode.Advance => "advance",
+        ReadMode.Fill => "fill",
+        ReadMode.FillAndRelease => "fill_and_release",
+        _ => "release",
+    };
 
     private static async ValueTask<T> Traced<T>(Activity span, ValueTask<T> operation)
     {
@@ -92,12 +84,12 @@ internal sealed class TracingQueueStore(IQueueStore inner) : IQueueStore
         }
     }
 
-    private static async ValueTask<ClaimStatus> TracedClaim(Activity span, ValueTask<ClaimStatus> operation, MessageBatch into)
+    private static async ValueTask<StreamReadResult> TracedRead(Activity span, ValueTask<StreamReadResult> operation, MessageBatch into)
     {
-        var status = await Traced(span, operation).ConfigureAwait(false);
+        var result = await Traced(span, operation).ConfigureAwait(false);
         span.SetTag("pix.messages", into.Count);
-        // Nothing to deliver: unless the poll is over, the engine parks it now. The wait ends at the next claim or the answer.
+        // Nothing to deliver: unless the poll is over, the engine parks it now. The wait ends at the next read.
         if (into.Count == 0 && span.Parent is { } request && !request.IsStopped) request.SetCustomProperty(PixTracing.PollFromProperty, DateTime.UtcNow);
-        return status;
+        return result;
     }
 }

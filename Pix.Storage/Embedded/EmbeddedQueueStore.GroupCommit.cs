@@ -42,6 +42,7 @@ public sealed partial class EmbeddedQueueStore
         {
             _logger.LogCritical(ex, "The embedded store's writer stopped unexpectedly; no more writes will be accepted");
             var unavailable = new StoreUnavailableException("The embedded store's writer stopped: " + ex.Message, ex);
+            _health = StoreHealth.Failing("the log writer stopped: " + ex.Message);
             lock (_stateLock)
             {
                 _stopping = true;
@@ -91,6 +92,7 @@ public sealed partial class EmbeddedQueueStore
         if (_writeFailing)
         {
             _writeFailing = false;
+            _health = StoreHealth.Ok;
             _logger.LogInformation("The embedded store writes again in {DataDir}", _options.DataDir);
         }
 
@@ -117,7 +119,8 @@ public sealed partial class EmbeddedQueueStore
         batch.Outcomes.Clear();
         foreach (var message in batch.Messages)
         {
-            var hasKey = !message.BizMsgIdr.IsEmpty;
+            // Quarantined messages neither hold nor consult dedup keys: a corrected resend must get through.
+            var hasKey = !message.BizMsgIdr.IsEmpty && message.Disposition == Disposition.Deliver;
             var key = hasKey ? DedupIndex.KeyOf(message.From, message.BizMsgIdr.Span) : default;
             if (hasKey && (_book.Dedup.TryGet(key, out var original) || _groupKeys.TryGetValue(key, out original)))
             {
@@ -180,6 +183,7 @@ public sealed partial class EmbeddedQueueStore
         {
             _logger.LogError("The embedded store cannot write to {DataDir}: {Reason}. Appends get 503 until it can.", _options.DataDir, ex.Message);
             _writeFailing = true;
+            _health = StoreHealth.Failing("cannot write the log: " + ex.Message);
         }
         var unavailable = new StoreUnavailableException($"The embedded store cannot write: {ex.Message}", ex);
         var stateWritten = false;

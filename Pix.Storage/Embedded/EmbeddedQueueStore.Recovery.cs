@@ -70,7 +70,8 @@ public sealed partial class EmbeddedQueueStore
         _logger.LogInformation(
             "Embedded store in {DataDir} recovered: {Records} log records ({Bytes} bytes) replayed after {Start} in {Elapsed} ms; {Queues} queues, {Streams} open streams",
             _options.DataDir, records, bytes, fromCheckpoint ? "the checkpoint" : "the start of the log",
-            clock.ElapsedMilliseconds, _book.Queues.Count(), _book.OpenStreams().Count);
+            clock.ElapsedMilliseconds, _book.Queues.Count(), _book.OpenStreamCount());
+        _book.ResetStreamTimes(Now, new StreamTimes(0, (int)_options.StreamIdleTimeout.TotalMilliseconds));
     }
 
     private (long Records, long Bytes) ReplaySegment(int number, long offset, bool isLast)
@@ -128,7 +129,7 @@ public sealed partial class EmbeddedQueueStore
             case LogRecordType.StreamOpened:
             {
                 var view = new StreamRecord.View(body);
-                _book.Queue(view.Ispb).TryOpen(view.StreamId, int.MaxValue);
+                _book.Queue(view.Ispb).TryOpen(view.StreamId, int.MaxValue, 0, default);
                 _book.AdvanceCounters(0, view.StreamId);
                 break;
             }

@@ -19,19 +19,23 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
 
     public string Kind => "memory";
 
-    public ValueTask AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
+    public StoreHealth Health => StoreHealth.Ok;
+
+    public ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
     {
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         // One lock for the whole request keeps it all-or-nothing and keeps arrival order equal to id order.
         lock (_appendLock)
         {
             batch.Outcomes.Clear();
+            if (_book.BacklogReached(batch)) return ValueTask.FromResult(AppendStatus.Backlogged);
             // Indexing, not foreach: the list is behind IReadOnlyList, whose enumerator would be boxed.
             var messages = batch.Messages;
             for (var i = 0; i < messages.Count; i++)
             {
                 var message = messages[i];
-                var hasKey = !message.BizMsgIdr.IsEmpty;
+                // Quarantined messages neither hold nor consult dedup keys: a corrected resend must get through.
+                var hasKey = !message.BizMsgIdr.IsEmpty && message.Disposition == Disposition.Deliver;
                 var key = hasKey ? DedupIndex.KeyOf(message.From, message.BizMsgIdr.Span) : default;
                 if (hasKey && _book.Dedup.TryGet(key, out var original))
                 {
@@ -39,93 +43,80 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
                     continue;
                 }
                 var id = _book.NextResourceId();
+                batch.Outcomes.Add(new AppendOutcome(id, false));
+                // Quarantined messages are not kept here: the memory store has no quarantine view.
+                if (message.Disposition != Disposition.Deliver) continue;
                 var position = (long)id.Sequence;
                 var payload = ArrayPool<byte>.Shared.Rent(message.Payload.Length);
                 message.Payload.Span.CopyTo(payload);
                 lock (_payloadLock) _payloads[position] = payload;
-                if (message.Disposition == Disposition.Deliver)
+                var queue = _book.Queue(message.To);
+                lock (queue)
                 {
-                    var queue = _book.Queue(message.To);
-                    lock (queue)
-                    {
-                        queue.Append(new StoredMessage(id, queue.NextSequence, position, message.Payload.Length, now));
-                    }
+                    queue.Append(new StoredMessage(id, queue.NextSequence, position, message.Payload.Length, now));
                 }
                 if (hasKey) _book.Dedup.Add(key, id, now);
-                batch.Outcomes.Add(new AppendOutcome(id, false));
             }
         }
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(AppendStatus.Stored);
     }
 
-    public ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, CancellationToken cancellationToken = default)
+    public ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, StreamTimes times, CancellationToken cancellationToken = default)
     {
         var queue = _book.Queue(ispb);
         var id = _book.NextStreamId();
         lock (queue)
         {
-            return ValueTask.FromResult(queue.TryOpen(id, maxStreams) ? new OpenResult(true, id) : OpenResult.Full);
+            return ValueTask.FromResult(queue.TryOpen(id, maxStreams, Now, times) ? new OpenResult(true, id) : OpenResult.Full);
         }
     }
 
-    public bool TryGetStream(Ispb ispb, ulong streamId, out StreamPosition position)
+    public ValueTask<StreamReadResult> ReadAsync(ReadRequest request, MessageBatch into, CancellationToken cancellationToken = default)
     {
-        position = default;
-        if (!_book.TryGetQueue(ispb, out var queue)) return false;
-        lock (queue) return queue.TryGetStream(streamId, out position);
-    }
-
-    public ValueTask<ClaimStatus> ClaimAsync(ClaimRequest request, MessageBatch into, CancellationToken cancellationToken = default)
-    {
-        if (!_book.TryGetQueue(request.Ispb, out var queue))
-        {
-            into.Clear();
-            return ValueTask.FromResult(ClaimStatus.Gone);
-        }
+        into.Clear();
+        if (!_book.TryGetQueue(request.Ispb, out var queue)) return ValueTask.FromResult(StreamReadResult.Gone);
+        Span<StoredMessage> claim = stackalloc StoredMessage[MessageBatch.Capacity];
         Span<StoredMessage> settled = stackalloc StoredMessage[MessageBatch.Capacity];
-        ClaimStatus status;
-        var count = 0;
-        lock (queue)
+        StreamReadResult result;
+        int count;
+        ReadEffect effect;
+        lock (queue) result = queue.Read(request, Now, claim, out count, settled, out effect);
+        // Nobody reads acknowledged payloads again; claimed ones stay until their acknowledgement.
+        Release(settled[..effect.Acknowledged]);
+        into.Batch = result.Batch;
+        lock (_payloadLock)
         {
-            if (request.AcknowledgePrevious) count = queue.CopyClaim(request.StreamId, settled);
-            status = queue.Claim(request, into, out _);
+            for (var i = 0; i < count; i++) into.Add(claim[i], _payloads[claim[i].Position].AsSpan(0, claim[i].Length));
         }
-        // Ok with AcknowledgePrevious means the previous batch was acknowledged: nobody reads those payloads again.
-        if (status == ClaimStatus.Ok) Release(settled[..count]);
-        return ValueTask.FromResult(status);
+        return ValueTask.FromResult(result);
     }
 
-    public ValueTask<bool> CloseStreamAsync(Ispb ispb, ulong streamId, bool acknowledge, CancellationToken cancellationToken = default)
+    public ValueTask<CloseResult> CloseStreamAsync(CloseRequest request, CancellationToken cancellationToken = default)
     {
-        if (!_book.TryGetQueue(ispb, out var queue)) return ValueTask.FromResult(false);
+        if (!_book.TryGetQueue(request.Ispb, out var queue)) return ValueTask.FromResult(new CloseResult(ReadStatus.Gone, 0));
         Span<StoredMessage> settled = stackalloc StoredMessage[MessageBatch.Capacity];
-        bool closed;
-        var count = 0;
-        lock (queue)
-        {
-            if (acknowledge) count = queue.CopyClaim(streamId, settled);
-            closed = queue.Close(streamId, acknowledge);
-        }
-        if (closed) Release(settled[..count]);
-        return ValueTask.FromResult(closed);
+        CloseResult result;
+        int count;
+        lock (queue) result = queue.Close(request, Now, settled, out count, out _);
+        Release(settled[..count]);
+        return ValueTask.FromResult(result);
     }
 
-    // Process memory has no checksum to fail.
-    public bool TryReadPayload(in StoredMessage message, Span<byte> destination)
+    public ValueTask ExpireIdleAsync(List<ExpiredStream> expired, CancellationToken cancellationToken = default)
     {
-        lock (_payloadLock) _payloads[message.Position].AsSpan(0, message.Length).CopyTo(destination);
-        return true;
+        _book.ExpireIdle(Now, expired);
+        return ValueTask.CompletedTask;
     }
 
-    public IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams() => _book.OpenStreams();
+    public ValueTask<IReadOnlyList<Ispb>> ParticipantsAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_book.Participants());
 
-    public long Backlog(Ispb ispb) => _book.Backlog(ispb);
-
-    public IReadOnlyList<Ispb> Participants() => _book.Participants();
-
-    public QueueStats Stats(Ispb ispb) => _book.Stats(ispb, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+    public ValueTask<QueueStats> StatsAsync(Ispb ispb, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_book.Stats(ispb, _clock.GetUtcNow().ToUnixTimeMilliseconds()));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private long Now => MonotonicClock.NowMs(_clock);
 
     private void Release(ReadOnlySpan<StoredMessage> acknowledged)
     {

@@ -48,7 +48,7 @@ public sealed class TraceExportTests
         var reads = collector.Spans.Where(s => Hex(s.TraceId) == readTrace).ToList();
         var readRoot = Assert.Single(reads, s => s.Name == "GET /api/v1/out/{ispb}/stream/start");
         Assert.Contains(readRoot.Attributes, a => a.Key == "pix.ispb" && a.Value.StringValue == psp);
-        foreach (var name in new[] { "store.open_stream", "store.claim", "stream.write" })
+        foreach (var name in new[] { "store.open_stream", "store.read", "stream.write" })
             Assert.Contains(reads, s => s.Name == name && s.ParentSpanId == readRoot.SpanId);
         Assert.All(collector.ContentTypes, type => Assert.Equal("application/x-protobuf", type));
     }
