@@ -23,37 +23,19 @@ public sealed class TracingAllocationTests
     [Fact]
     public async Task RequestsWithATraceparentAllocateNothingWhileTheSdkListensAndSamplingIsOff()
     {
-        var exporter = new CountingSpanExporter();
-        using var provider = Listen(exporter);
-        using var directory = new TempDirectory();
-        await using var server = new EmbeddedServer(new MemoryQueueStore(TimeSpan.Zero, new SteppingClock()), directory.Path, traceSampling: 0);
-        var read = WithTraceParent(BenchRequests.OnToken("GET"));
-        server.Expect(WithTraceParent(BenchRequests.Start()), 204);
-        server.NextToken.CopyTo(read.AsSpan(BenchRequests.TokenOffset("GET")));
-
-        AllocationMeter.AssertNone(() =>
-        {
-            var status = server.Send(read);
-            server.NextToken.CopyTo(read.AsSpan(BenchRequests.TokenOffset("GET")));
-            return status;
-        });
-        Assert.Empty(exporter.Spans);
+        await using var traced = new TracedServer(sampling: 0);
+        AllocationMeter.AssertNone(traced.ReadOnChain);
+        Assert.Empty(traced.Exporter.Spans);
     }
 
     [Fact]
-    public async Task ASampledReadContinuesTheClientsTraceWithSpansForTokenClaimAndWrite()
+    public async Task ASampledReadContinuesTheClientsTraceWithSpansForTokenReadAndWrite()
     {
-        var exporter = new CountingSpanExporter();
-        using var provider = Listen(exporter);
-        using var directory = new TempDirectory();
-        await using var server = new EmbeddedServer(new MemoryQueueStore(TimeSpan.Zero, new SteppingClock()), directory.Path, traceSampling: 1);
-        var read = WithTraceParent(BenchRequests.OnToken("GET"));
-        server.Expect(BenchRequests.Start(), 204);
-        server.NextToken.CopyTo(read.AsSpan(BenchRequests.TokenOffset("GET")));
-        server.Expect(read, 204);
-        provider.ForceFlush();
+        await using var traced = new TracedServer(sampling: 1);
+        Assert.Equal(204, traced.ReadOnChain());
+        traced.Provider.ForceFlush();
 
-        var spans = exporter.Spans.Where(s => s.TraceId.ToHexString() == TraceId).ToList();
+        var spans = traced.Exporter.Spans.Where(s => s.TraceId.ToHexString() == TraceId).ToList();
         var root = Assert.Single(spans, s => s.Kind == ActivityKind.Server);
         Assert.Equal("GET /api/v1/out/{ispb}/stream/{token}", root.DisplayName);
         Assert.Equal(ClientSpanId, root.ParentSpanId.ToHexString());
@@ -67,29 +49,51 @@ public sealed class TracingAllocationTests
     [Fact]
     public async Task TheClientsSampledFlagCannotPushPixPastItsSamplingRatio()
     {
-        var exporter = new CountingSpanExporter();
-        using var provider = Listen(exporter);
-        using var directory = new TempDirectory();
-        await using var server = new EmbeddedServer(new MemoryQueueStore(TimeSpan.Zero, new SteppingClock()), directory.Path, traceSampling: 0.05);
-        var read = WithTraceParent(BenchRequests.OnToken("GET"));
-        server.Expect(BenchRequests.Start(), 204);
+        await using var traced = new TracedServer(sampling: 0.05);
         const int requests = 2000;
-        for (var i = 0; i < requests; i++)
-        {
-            server.NextToken.CopyTo(read.AsSpan(BenchRequests.TokenOffset("GET")));
-            server.Expect(read, 204);
-        }
-        provider.ForceFlush();
+        for (var i = 0; i < requests; i++) Assert.Equal(204, traced.ReadOnChain());
+        traced.Provider.ForceFlush();
         // Every request asked to be sampled; Pix drew 5 %: 100 expected, standard deviation about 10.
-        var roots = exporter.Spans.Count(s => s.Kind == ActivityKind.Server);
+        var roots = traced.Exporter.Spans.Count(s => s.Kind == ActivityKind.Server);
         Assert.InRange(roots, 50, 150);
     }
 
-    private static TracerProvider Listen(CountingSpanExporter exporter) => Sdk.CreateTracerProviderBuilder()
-        .AddSource(PixTracing.SourceName)
-        .SetSampler(new AlwaysOnSampler())
-        .AddProcessor(new SimpleActivityExportProcessor(exporter))
-        .Build()!;
+    /// <summary>The embedded server with the SDK listening to the <c>Pix</c> source, and a stream open: every read on
+    /// its token chain carries the client's <c>traceparent</c> with the sampled flag set.</summary>
+    private sealed class TracedServer : IAsyncDisposable
+    {
+        private readonly TempDirectory _directory = new();
+        private readonly EmbeddedServer _server;
+        private readonly byte[] _read = WithTraceParent(BenchRequests.OnToken("GET"));
+
+        public TracedServer(double sampling)
+        {
+            Provider = Sdk.CreateTracerProviderBuilder()
+                .AddSource(PixTracing.SourceName)
+                .SetSampler(new AlwaysOnSampler())
+                .AddProcessor(new SimpleActivityExportProcessor(Exporter))
+                .Build()!;
+            _server = new EmbeddedServer(new MemoryQueueStore(TimeSpan.Zero, new SteppingClock()), _directory.Path, traceSampling: sampling);
+            _server.Expect(BenchRequests.Start(), 204);
+        }
+
+        public CountingSpanExporter Exporter { get; } = new();
+        public TracerProvider Provider { get; }
+
+        /// <summary>A read on the latest token (long poll 0: 204), then the next token is taken for the next read.</summary>
+        public int ReadOnChain()
+        {
+            _server.NextToken.CopyTo(_read.AsSpan(BenchRequests.TokenOffset("GET")));
+            return _server.Send(_read);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _server.DisposeAsync();
+            Provider.Dispose();
+            _directory.Dispose();
+        }
+    }
 
     private static byte[] WithTraceParent(byte[] request)
     {

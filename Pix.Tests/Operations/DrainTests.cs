@@ -3,12 +3,13 @@ using System.Net;
 using System.Text.Json;
 using Pix.Tests.EndToEnd;
 using Pix.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Pix.Tests.Operations;
 
 /// <summary>SIGTERM drains the node: parked polls answered at once, in-flight work finished, connections closed
 /// cleanly, nothing acknowledged lost, the process gone within <c>Pix:ShutdownSeconds</c>.</summary>
-public sealed class DrainTests
+public sealed class DrainTests(ITestOutputHelper output)
 {
     private const string Spi = "00038166";
 
@@ -35,6 +36,7 @@ public sealed class DrainTests
             var signalled = Stopwatch.StartNew();
             server.Signal("TERM");
             var answers = await Task.WhenAll(polls.Select(async p => (Response: await p, At: signalled.Elapsed)));
+            output.WriteLine($"parked polls answered {string.Join(", ", answers.Select(a => $"{a.At.TotalMilliseconds:F0} ms"))} after SIGTERM");
             foreach (var (response, at) in answers)
             {
                 Assert.Equal(204, response.Status);
@@ -66,6 +68,7 @@ public sealed class DrainTests
             Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(10) - signalled.Elapsed + TimeSpan.FromMilliseconds(500)),
                 $"Still running {signalled.Elapsed.TotalSeconds:F1} s after SIGTERM.");
             Assert.Equal(0, server.ExitCode);
+            output.WriteLine($"exited {signalled.Elapsed.TotalSeconds:F2} s after SIGTERM (Pix:DrainSeconds 2, Pix:ShutdownSeconds 10)");
             foreach (var poller in pollers) poller.Dispose();
         }
 
@@ -87,6 +90,7 @@ public sealed class DrainTests
         server.Signal("TERM");
         Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(2)), "A second SIGTERM did not end the process.");
         Assert.True(second.Elapsed < TimeSpan.FromSeconds(2));
+        output.WriteLine($"exited {second.Elapsed.TotalMilliseconds:F0} ms after the second SIGTERM");
         Assert.Equal(143, server.ExitCode);
     }
 
