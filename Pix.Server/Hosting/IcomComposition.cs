@@ -43,7 +43,8 @@ internal sealed class IcomComposition
         Senders = SenderGates.For(store, new SenderGateSettings(options.RateLimit.Capacity, options.RateLimit.RefillPerSecond,
             quarantineOptions.IsolateAboveRatio, quarantineOptions.IsolateMinMessages, quarantineOptions.WindowSeconds), clock);
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
-        Quarantine = new QuarantineDesk(traced, Engine, Senders, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
+        Notices = new NoticeDispatcher(traced, Engine, signer, logs.CreateLogger<NoticeDispatcher>());
+        Quarantine = new QuarantineDesk(traced, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
@@ -71,6 +72,7 @@ internal sealed class IcomComposition
     public ProblemResponder Problems { get; }
     public ISenderGate Senders { get; }
     public AuditLog Audit { get; }
+    public NoticeDispatcher Notices { get; }
     public QuarantineDesk Quarantine { get; }
     public StreamEndpoint Streams { get; }
     public IngestEndpoint Ingest { get; }

@@ -71,6 +71,11 @@ internal sealed class IngestEndpoint(
                 return;
             }
             Route(route.Ispb, body, exchange, count, decision.Isolated);
+            // The admi.002 decisions go into the same append as the messages; a dispatcher sends them later.
+            using (exchange.RejectionCount > 0 || decision.NewlyIsolated ? PixTracing.StartChild("ingest.notices") : null)
+            {
+                quarantine.QueueNotices(route.Ispb, exchange, body, decision.NewlyIsolated);
+            }
             var appending = metrics.Start();
             var appended = await store.AppendAsync(exchange.Appends);
             metrics.Appended(appending);
@@ -82,13 +87,13 @@ internal sealed class IngestEndpoint(
                 problems.Write(response, Problem.TooManyRequests, "A receiver's backlog is over the limit: its streams must catch up first."u8, BacklogRetryAfterSeconds);
                 return;
             }
-            await NoticesAsync(route.Ispb, exchange, body);
         }
         catch (StoreUnavailableException)
         {
             problems.Write(response, Problem.ServiceUnavailable, "Storage cannot take writes now; nothing was stored."u8, options.UnavailableRetryAfterSeconds);
             return;
         }
+        quarantine.Stored(route.Ispb, exchange, body);
         if (decision.NewlyIsolated) quarantine.Isolated(route.Ispb);
 
         var messages = exchange.Appends.Messages;
@@ -98,18 +103,6 @@ internal sealed class IngestEndpoint(
             if (messages[i].Disposition == Disposition.Deliver && !outcomes[i].Duplicate) engine.NotifyAppended(messages[i].To, 1);
         }
         WriteCreated(response, exchange, count);
-    }
-
-    private ValueTask NoticesAsync(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body)
-    {
-        // Only a sampled request with rejections gets a span: the common case stays a plain call.
-        if (exchange.RejectionCount == 0 || PixTracing.StartOperation("ingest.notices") is not { } span) return quarantine.NoticeAsync(sender, exchange, body);
-        return TracedNoticesAsync(span, sender, exchange, body);
-    }
-
-    private async ValueTask TracedNoticesAsync(System.Diagnostics.Activity span, Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body)
-    {
-        using (span) await quarantine.NoticeAsync(sender, exchange, body);
     }
 
     private bool TryDecode(HttpRequest request, HttpResponse response, IcomExchange exchange, out ReadOnlyMemory<byte> body)
@@ -224,8 +217,9 @@ internal sealed class IngestEndpoint(
             var (result, header) = exchange.Checked[i];
             var bizMsgIdr = header.HasBizMsgIdr ? xml[header.BizMsgIdr] : default;
             var to = header.HasTo ? header.To : sender;
-            var cause = !result.Ok ? RejectionCause.Check
-                : isolated ? RejectionCause.Isolated
+            // An isolated sender's messages are quarantined without a notice each, whatever else is wrong with them.
+            var cause = isolated ? RejectionCause.Isolated
+                : !result.Ok ? RejectionCause.Check
                 : NotRoutable(sender, header) ? RejectionCause.NotRoutable
                 : (RejectionCause?)null;
             var deliver = cause is null;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pix.Protocol.Ids;
 using Pix.Storage;
+using Pix.Storage.Notices;
 
 namespace Pix.Server.Telemetry;
 
@@ -47,6 +48,13 @@ internal sealed class TracingQueueStore(IQueueStore inner) : IQueueStore, IAppen
         var span = PixTracing.StartOperation("store.close_stream");
         return span is null ? inner.CloseStreamAsync(request, cancellationToken) : Traced(span, inner.CloseStreamAsync(request, cancellationToken));
     }
+
+    // The notice outbox is sent off the request path (NoticeDispatcher): no request span to hang these under.
+    public ValueTask PendingNoticesAsync(List<PendingNotice> into, int max, CancellationToken cancellationToken = default) =>
+        inner.PendingNoticesAsync(into, max, cancellationToken);
+
+    public ValueTask<bool> DeliverNoticeAsync(PendingNotice notice, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> bizMsgIdr,
+        CancellationToken cancellationToken = default) => inner.DeliverNoticeAsync(notice, payload, bizMsgIdr, cancellationToken);
 
     public ValueTask ExpireIdleAsync(List<ExpiredStream> expired, CancellationToken cancellationToken = default) =>
         inner.ExpireIdleAsync(expired, cancellationToken);

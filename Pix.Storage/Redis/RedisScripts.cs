@@ -13,6 +13,7 @@ internal static class RedisScripts
     public static readonly string Reap = Load("reap");
     public static readonly string Stats = Load("stats");
     public static readonly string Admit = Load("admit");
+    public static readonly string Notice = Load("notice");
 
     private static string Load(string name) => Text("common") + "\n" + Text(name);
 
