@@ -44,7 +44,7 @@ internal sealed class IcomComposition
             quarantineOptions.IsolateAboveRatio, quarantineOptions.IsolateMinMessages, quarantineOptions.WindowSeconds), clock);
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
         Notices = new NoticeDispatcher(traced, Engine, signer, logs.CreateLogger<NoticeDispatcher>());
-        Quarantine = new QuarantineDesk(traced, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
+        Quarantine = new QuarantineDesk(traced, Engine, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);

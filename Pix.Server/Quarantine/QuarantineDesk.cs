@@ -4,8 +4,10 @@ using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Xml;
 using Pix.Server.Icom;
+using Pix.Server.Streams;
 using Pix.Storage;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 using Pix.Storage.Senders;
 
 namespace Pix.Server.Quarantine;
@@ -19,6 +21,7 @@ namespace Pix.Server.Quarantine;
 /// </summary>
 internal sealed partial class QuarantineDesk(
     IQueueStore store,
+    StreamEngine engine,
     NoticeDispatcher dispatcher,
     ISenderGate gate,
     AuditLog audit,
@@ -119,6 +122,28 @@ internal sealed partial class QuarantineDesk(
         audit.Add(new AuditRecord(clock.GetUtcNow(), "quarantined", "unknown", receiver.ToString(), id, null, "stored bytes fail their checksum", null));
     }
 
+    /// <summary>An operator delivers a quarantined message: it goes to its receiver under its own id, holding the dedup
+    /// key its BizMsgIdr gives it (read from the stored bytes), and the decision is audited.</summary>
+    public async ValueTask<QuarantineDelivery> DeliverAsync(ResourceId id, CancellationToken aborted)
+    {
+        if (await store.FindQuarantinedAsync(id, aborted) is not { } message) return new QuarantineDelivery(QuarantineDeliveryStatus.NotFound, default, default);
+        var bytes = await store.ReadQuarantinedAsync(message.From, id, aborted);
+        if (bytes is null) return new QuarantineDelivery(QuarantineDeliveryStatus.NotFound, default, default);
+        MessageCheck.Check(bytes, CheckOptions.Unsigned, out var header);
+        var bizMsgIdr = header.HasBizMsgIdr ? bytes.AsMemory()[header.BizMsgIdr] : default;
+        var delivery = await store.DeliverQuarantinedAsync(message.From, id, bizMsgIdr, aborted);
+        if (delivery.Status == QuarantineDeliveryStatus.Delivered) engine.NotifyAppended(delivery.To, 1);
+        var outcome = delivery.Status switch
+        {
+            QuarantineDeliveryStatus.Delivered => "delivered by an operator",
+            QuarantineDeliveryStatus.Duplicate => "not delivered: its receiver already has a message with the same BizMsgIdr " + delivery.Id,
+            _ => "not found",
+        };
+        LogDelivered(id.ToString(), message.From.ToString(), delivery.To.ToString(), outcome);
+        audit.Add(new AuditRecord(clock.GetUtcNow(), "released", message.From.ToString(), message.To.ToString(), id.ToString(), null, outcome, null));
+        return delivery;
+    }
+
     public async ValueTask<bool> ReleaseAsync(Ispb sender)
     {
         if (!await gate.ReleaseAsync(sender)) return false;
@@ -171,6 +196,9 @@ internal sealed partial class QuarantineDesk(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stored message {ResourceId} for {Ispb} fails its checksum: skipped from the batch and quarantined")]
     private partial void LogDamaged(string resourceId, string ispb);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quarantined message {ResourceId} from {From} to {To}: {Outcome}")]
+    private partial void LogDelivered(string resourceId, string from, string to, string outcome);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sender {Ispb} was released from isolation")]
     private partial void LogReleased(string ispb);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Pix.Protocol.Ids;
 using Pix.Storage;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 
 namespace Pix.Server.Telemetry;
 
@@ -10,6 +11,8 @@ namespace Pix.Server.Telemetry;
 /// runs under a sampled Pix request; otherwise it hands the call straight through, without an await or an allocation.
 /// A read that comes back empty marks the start of a long-poll wait on the request span (see <see cref="PixTracing.EndLongPoll"/>).
 /// It forwards <see cref="IAppendFeed"/> when the store has one, so the engine still hears other nodes' appends.
+/// Calls made off the request path (the notice outbox, the sweeper, operator routes) pass straight through: a new
+/// port method needs one more line here.
 /// </summary>
 internal sealed class TracingQueueStore(IQueueStore inner) : IQueueStore, IAppendFeed
 {
@@ -55,6 +58,19 @@ internal sealed class TracingQueueStore(IQueueStore inner) : IQueueStore, IAppen
 
     public ValueTask<bool> DeliverNoticeAsync(PendingNotice notice, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> bizMsgIdr,
         CancellationToken cancellationToken = default) => inner.DeliverNoticeAsync(notice, payload, bizMsgIdr, cancellationToken);
+
+    // Operator routes, not ICOM requests: passed through.
+    public ValueTask ListQuarantinedAsync(Ispb from, long sinceUnixMs, int max, List<QuarantinedMessage> into, CancellationToken cancellationToken = default) =>
+        inner.ListQuarantinedAsync(from, sinceUnixMs, max, into, cancellationToken);
+
+    public ValueTask<QuarantinedMessage?> FindQuarantinedAsync(ResourceId id, CancellationToken cancellationToken = default) =>
+        inner.FindQuarantinedAsync(id, cancellationToken);
+
+    public ValueTask<byte[]?> ReadQuarantinedAsync(Ispb from, ResourceId id, CancellationToken cancellationToken = default) =>
+        inner.ReadQuarantinedAsync(from, id, cancellationToken);
+
+    public ValueTask<QuarantineDelivery> DeliverQuarantinedAsync(Ispb from, ResourceId id, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default) =>
+        inner.DeliverQuarantinedAsync(from, id, bizMsgIdr, cancellationToken);
 
     public ValueTask ExpireIdleAsync(List<ExpiredStream> expired, CancellationToken cancellationToken = default) =>
         inner.ExpireIdleAsync(expired, cancellationToken);

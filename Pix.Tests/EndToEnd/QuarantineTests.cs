@@ -184,4 +184,55 @@ public sealed class QuarantineTests
         var again = await http.PostAsync($"http://127.0.0.1:{server.AdminPort}/admin/v1/quarantine/{psp}/release", null);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, again.StatusCode);
     }
+
+    [Fact]
+    public async Task AnOperatorListsReadsAndDeliversAQuarantinedMessageUnderItsOwnId()
+    {
+        await using var server = await PixServerProcess.StartAsync("embedded", null, ("Pix:Streams:LongPollSeconds", "0.2"));
+        var psp = ServerFixture.NewIspb();
+        using var client = new IcomClient(server.Port);
+        var bad = BreakEndToEndId(TestMessages.Pacs008(psp, Spi, "held"));
+        var id = (await client.PostAsync(psp, bad)).Header("PI-ResourceId")!;
+        Assert.Empty(await DrainAsync(server.Port, Spi));
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.AdminPort}") };
+        var listed = JsonDocument.Parse(await http.GetStringAsync($"/admin/v1/quarantine/messages?from={psp}")).RootElement;
+        var entry = Assert.Single(listed.EnumerateArray());
+        Assert.Equal(id, entry.GetProperty("resourceId").GetString());
+        Assert.Equal(Spi, entry.GetProperty("to").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync("/admin/v1/quarantine/messages")).StatusCode);
+
+        var path = $"/admin/v1/quarantine/messages/{Uri.EscapeDataString(id)}";
+        Assert.Equal(bad, await http.GetStringAsync(path));
+        var delivered = await http.PostAsync(path + "/deliver", null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, delivered.StatusCode);
+        Assert.Contains("\"delivered\"", await delivered.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.PostAsync(path + "/deliver", null)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync(path)).StatusCode);
+
+        using var reader = new IcomClient(server.Port);
+        var read = await reader.StartAsync(Spi);
+        Assert.Equal([id], IcomClient.Messages(read).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task AQuarantinedMessageDoesNotSwallowItsCorrectedResend()
+    {
+        await using var server = await PixServerProcess.StartAsync("embedded", null, ("Pix:Streams:LongPollSeconds", "0.2"),
+            ("Pix:Xml:IsolateMinMessages", "2"), ("Pix:Xml:IsolateAboveRatio", "0.1"));
+        var psp = ServerFixture.NewIspb();
+        using var client = new IcomClient(server.Port);
+        // Isolated by its first failures, the sender's healthy message is quarantined too...
+        var healthy = TestMessages.Pacs008(psp, Spi, "resent");
+        Assert.Equal(201, (await client.PostAsync(psp, BreakEndToEndId(TestMessages.Pacs008(psp, Spi, "b1")))).Status);
+        Assert.Equal(201, (await client.PostAsync(psp, BreakEndToEndId(TestMessages.Pacs008(psp, Spi, "b2")))).Status);
+        var held = (await client.PostAsync(psp, healthy)).Header("PI-ResourceId");
+        using var http = new HttpClient();
+        Assert.True((await http.PostAsync($"http://127.0.0.1:{server.AdminPort}/admin/v1/quarantine/{psp}/release", null)).IsSuccessStatusCode);
+        // ...and once released, resending it (same BizMsgIdr) stores and delivers it under a new id.
+        var resent = await client.PostAsync(psp, healthy);
+        Assert.Equal(201, resent.Status);
+        Assert.NotEqual(held, resent.Header("PI-ResourceId"));
+        Assert.Equal(["resent"], (await DrainAsync(server.Port, Spi)).Select(IcomClient.Tag));
+    }
 }
