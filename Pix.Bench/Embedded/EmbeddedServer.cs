@@ -31,7 +31,7 @@ internal sealed class EmbeddedServer : IAsyncDisposable
     private readonly BenchMeterFactory _meters = new();
     private readonly IcomComposition _composition;
 
-    public EmbeddedServer(IQueueStore store, string dataDir, int maxStreamsPerIspb = 6)
+    public EmbeddedServer(IQueueStore store, string dataDir, int maxStreamsPerIspb = 6, double traceSampling = 0.01)
     {
         Store = store;
         var options = new PixOptions
@@ -42,6 +42,8 @@ internal sealed class EmbeddedServer : IAsyncDisposable
             RateLimit = new RateLimitOptions { Capacity = 1e15, RefillPerSecond = 1e15 },
             Limits = new PixOptions.LimitOptions { MaxBacklog = long.MaxValue },
             Xml = new PixOptions.XmlOptions { RequireSignature = false },
+            // The host's default; the benchmarks run without a trace listener, so nothing is sampled anyway.
+            Telemetry = new Pix.Server.Telemetry.TelemetryOptions { TraceSampling = traceSampling },
         };
         // The same object graph the host builds (IcomComposition), without the host. TLS off: the request path is
         // measured over in-memory pipes, and identity is a per-connection matter (one PeerIdentity per connection).

@@ -119,6 +119,9 @@ public enum KnownHeader
     ContentType,
     TransferEncoding,
     UserAgent,
+    /// <summary>W3C Trace Context: accepted in strict mode too, so a PSP's traces reach into Pix.</summary>
+    TraceParent,
+    TraceState,
     /// <summary>Proxy mode only (<see cref="HttpLimits.ForwardedCertificateHeader"/>): the client certificate a TLS terminator forwards.</summary>
     ForwardedCertificate,
     /// <summary>Proxy mode only: X-Forwarded-For, the client address as the terminator saw it.</summary>
