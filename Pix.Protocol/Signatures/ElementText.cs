@@ -1,10 +1,13 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Pix.Protocol.Xml;
 
 namespace Pix.Protocol.Signatures;
 
 /// <summary>The value of a signature element that holds text (DigestValue, SignatureValue, X509IssuerName,
-/// X509SerialNumber), read as a DOM's InnerText would be: text and CDATA joined, comments left out.</summary>
+/// X509SerialNumber), read as a DOM's InnerText would be: text and CDATA joined, comments left out. Stack buffers are
+/// not zeroed first: each is written before it is read.</summary>
+[SkipLocalsInit]
 internal static class ElementText
 {
     public const int MaxBase64Chars = 2048;
@@ -37,9 +40,11 @@ internal static class ElementText
     public static bool DecodeBase64(ReadOnlySpan<byte> xml, in ByteRange content, Span<byte> destination, out int written)
     {
         written = 0;
-        Span<byte> text = stackalloc byte[MaxBase64Chars];
+        var size = content.End - content.Start;
+        if (size > MaxBase64Chars) return false;
+        Span<byte> text = stackalloc byte[size];
         if (!Decode(xml, content, text, out var length)) return false;
-        Span<char> chars = stackalloc char[MaxBase64Chars];
+        Span<char> chars = stackalloc char[length];
         var count = Encoding.UTF8.GetChars(text[..length], chars);
         var kept = 0;
         for (var i = 0; i < count; i++)

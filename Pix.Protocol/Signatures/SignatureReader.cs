@@ -8,7 +8,8 @@ namespace Pix.Protocol.Signatures;
 /// shape the Pix profile allows: <c>/Envelope/AppHdr/Sgntr/ds:Signature</c> holding SignedInfo
 /// (CanonicalizationMethod, SignatureMethod, Reference+), SignatureValue and KeyInfo, in that order, with no Object;
 /// algorithms without parameters; no text where XMLDSig has only elements. Algorithms and references are judged
-/// afterwards (<see cref="SignatureProfile"/>). Nothing is allocated.
+/// afterwards (<see cref="SignatureProfile"/>). It stops once it has the signature and the Document's start tag: the
+/// pass that canonicalizes the rest walks it anyway (and checks it). Nothing is allocated.
 /// </summary>
 internal ref struct SignatureReader
 {
@@ -42,6 +43,7 @@ internal ref struct SignatureReader
                 case XmlTokenKind.StartElement:
                     if (!StartElement(ref layout)) return false;
                     if (_tokens.SelfClosing && !EndElement(ref layout, selfClosing: true)) return false;
+                    if (layout.HasDocument && layout.SignatureEnd > 0) return true;
                     break;
                 case XmlTokenKind.EndElement:
                     if (_depth == 0) return Fail(CheckRule.SignatureMalformed, _tokens.TokenStart);
@@ -51,6 +53,7 @@ internal ref struct SignatureReader
                         return Fail(CheckRule.SignatureMalformed, _tokens.TokenStart);
                     }
                     if (!EndElement(ref layout, selfClosing: false)) return false;
+                    if (layout.HasDocument && layout.SignatureEnd > 0) return true;
                     break;
                 case XmlTokenKind.Text:
                 case XmlTokenKind.CData:

@@ -2,18 +2,25 @@ using System.Security.Cryptography;
 
 namespace Pix.Protocol.Signatures;
 
-/// <summary>The SHA-256 each thread reuses for its verifications (a native hash context: made once per thread).</summary>
+/// <summary>The two SHA-256 each thread reuses for its verifications (native hash contexts: made once per thread).
+/// Two, because the last pass digests the whole message and its Document at once.</summary>
 internal static class SignatureScratch
 {
     [ThreadStatic]
-    private static IncrementalHash? t_sha256;
+    private static IncrementalHash? t_first;
 
-    public static IncrementalHash Sha256 => t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    [ThreadStatic]
+    private static IncrementalHash? t_second;
 
-    /// <summary>After an unexpected exception the hash may hold part of a pass: drop it so the next one starts clean.</summary>
+    public static IncrementalHash First => t_first ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public static IncrementalHash Second => t_second ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    /// <summary>After an unexpected exception a hash may hold part of a pass: drop both so the next ones start clean.</summary>
     public static void Discard()
     {
-        t_sha256?.Dispose();
-        t_sha256 = null;
+        t_first?.Dispose();
+        t_second?.Dispose();
+        t_first = t_second = null;
     }
 }
