@@ -29,6 +29,7 @@ public static class SignatureVerifier
     /// whose rule says what is wrong (missing, malformed, unsupported algorithm or transform, which reference's
     /// digest differs, a SignatureValue the key does not verify, an issuer/serial that is not the signer's) and whose
     /// location is the element at fault: ready for the quarantine and its admi.002, as any other check failure.
+    /// On bytes MessageCheck refuses the verdict means nothing (it still never throws, nor loops).
     /// </summary>
     public static CheckResult Verify(ReadOnlySpan<byte> message, SignerCertificate signer)
     {

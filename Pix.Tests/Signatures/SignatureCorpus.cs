@@ -396,6 +396,14 @@ internal sealed class SignatureCorpus(int seed)
         // SignedXml copies xml:* attributes of the Signature onto SignedInfo and KeyInfo when it canonicalizes them.
         yield return s => Case("xml-lang-on-signature", AddAttribute(s.Xml, s.SignatureStart, Pick(new[] { "xml:lang=\"pt-BR\"", "xml:space='preserve'" })),
             s.Certificate, false, CheckRule.SignatureValue);
+        // A reference by Id must name exactly one element; SignatureValue is covered by no digest, so only that rule breaks.
+        yield return s =>
+        {
+            var id = s.Xml.IndexOf("Id=\"_", s.KeyInfoStart, StringComparison.Ordinal) + 3;
+            var value = s.Xml[id..s.Xml.IndexOf('"', id + 1)];
+            var at = s.SignatureValueStart - "<SignatureValue>".Length;
+            return Case("keyinfo-id-repeated", AddAttribute(s.Xml, at, $"Id=\"{value[1..]}\""), s.Certificate, false, CheckRule.SignatureMalformed);
+        };
         yield return s =>
         {
             var id = s.Xml.IndexOf("Id=\"_", s.KeyInfoStart, StringComparison.Ordinal) + 5;
