@@ -15,6 +15,8 @@ namespace Pix.Bench.Suites;
 /// the others are in the <c>comparison</c> category the gate leaves out.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MaxColumn]
 public class SignatureBenchmarks
 {
     public const string Comparison = "comparison";
