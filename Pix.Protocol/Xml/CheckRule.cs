@@ -43,6 +43,15 @@ public enum CheckRule : byte
     CreDt,
     SignatureMissing,
     SignatureElement,
+    // signature verification (Pix.Protocol.Signatures)
+    SignatureMalformed,
+    SignatureAlgorithm,
+    SignatureTransform,
+    SignatureCertificate,
+    SignatureValue,
+    SignatureKeyInfoDigest,
+    SignatureDocumentDigest,
+    SignatureEnvelopeDigest,
     // structure
     MissingElement,
     UnexpectedElement,
