@@ -31,6 +31,17 @@ public static class SignatureVerifier
     /// location is the element at fault: ready for the quarantine and its admi.002, as any other check failure.
     /// On bytes MessageCheck refuses the verdict means nothing (it still never throws, nor loops).
     /// </summary>
+    /// <summary>The verdict when the server knows no certificate for the sender (no registry entry, no client
+    /// certificate): a failure of kind <see cref="CheckFailure.Signature"/> located at <c>AppHdr/Sgntr</c>.</summary>
+    public static CheckResult NoCertificate { get; } = NoCertificateResult();
+
+    private static CheckResult NoCertificateResult()
+    {
+        var location = default(ElementPath);
+        location.Append("/Envelope/AppHdr/Sgntr"u8);
+        return new CheckResult(CheckFailure.Signature, CheckRule.SignatureNoCertificate, 0, location);
+    }
+
     public static CheckResult Verify(ReadOnlySpan<byte> message, SignerCertificate signer)
     {
         ArgumentNullException.ThrowIfNull(signer);

@@ -88,4 +88,6 @@ public enum CheckRule : byte
     // cross-field
     NbOfTxs,
     AmountTwoDecimals,
+    // signature verification: Pix knows no certificate for the sender (last, so the other values keep theirs)
+    SignatureNoCertificate,
 }

@@ -79,6 +79,7 @@ public static class CheckRuleText
         CheckRule.Currency => "Ccy must be BRL"u8,
         CheckRule.NbOfTxs => "NbOfTxs must equal the number of transactions"u8,
         CheckRule.AmountTwoDecimals => "amounts must be written with exactly two decimals"u8,
+        CheckRule.SignatureNoCertificate => "no signing certificate is known for the sender to verify the signature against"u8,
         _ => "unknown rule"u8,
     };
 }

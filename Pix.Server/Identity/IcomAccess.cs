@@ -2,6 +2,7 @@ using System.Net;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
+using Pix.Protocol.Signatures;
 using Pix.Server.Hosting;
 using Pix.Server.Http;
 using Pix.Server.Icom;
@@ -74,6 +75,18 @@ internal sealed class IcomAccess(
             return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// The certificates the messages of <paramref name="sender"/> on this request must be signed with: the ones the
+    /// registry lists for it, else the certificate the caller presented (mtls) or that its terminator forwarded (proxy).
+    /// Empty when none is known (TLS off without a registry entry). Allocation-free: prepared once per certificate.
+    /// </summary>
+    public ReadOnlySpan<SignerCertificate> Signers(HttpRequest request, Ispb sender)
+    {
+        if (registry?.Current.Find(sender) is { Signers.Length: > 0 } participant) return participant.Signers;
+        var verdict = request.ConnectionFeatures?.Get<PeerIdentity>()?.Verdict;
+        return verdict is { IsAccepted: true } && verdict.Ispb == sender ? verdict.Signers : default;
     }
 
     /// <summary>With a registry, whether <paramref name="ispb"/> exists (the SPI may only address registered participants).</summary>

@@ -92,6 +92,13 @@ internal sealed partial class IcomIdentity : IDisposable
             registry = new Reloadable<ParticipantRegistry>("Participant registry", [path], _ => ParticipantRegistry.Load(path),
                 r => r.Describe(), check, logs.CreateLogger<Reloadable<ParticipantRegistry>>());
         }
+        if (mode == TlsMode.Off && registry is null && options.Xml.RequireSignature)
+        {
+            tls?.Dispose();
+            throw new ArgumentException("Pix:Xml:RequireSignature true verifies every message against its sender's certificate, and with "
+                + "Pix:Tls:Mode off there is none to verify against: set Pix:Participants:Path (a registry listing each participant's "
+                + "signingCertificates), use mtls or proxy mode, or set Pix:Xml:RequireSignature false for a trial without signatures.");
+        }
         return new IcomIdentity(mode, tls, registry, proxies, settings.ProxyHeader.Trim(), development, log);
     }
 
@@ -167,7 +174,8 @@ internal sealed partial class IcomIdentity : IDisposable
             LogRefused(_log, connectionId, peer.Address?.ToString() ?? "?", presented.Subject, verdict.Refusal);
             return false;
         }
-        peer.ClientCertificate = presented;
+        // The verdict's own copy: SslStream disposes the certificate it handed over when the connection ends.
+        peer.ClientCertificate = verdict.Certificate;
         peer.Verdict = verdict;
         return true;
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Pix.Protocol.Ids;
+using Pix.Protocol.Signatures;
 
 namespace Pix.Server.Identity;
 
@@ -12,6 +13,8 @@ public sealed class Participant(Ispb ispb, string name, TrustedNetworks networks
     public TrustedNetworks Networks { get; } = networks;
     /// <summary>The certificates whose keys sign its messages (the XMLDSig check uses these instead of the client certificate).</summary>
     public X509Certificate2Collection SigningCertificates { get; } = signingCertificates;
+    /// <summary>The same, prepared for signature verification.</summary>
+    public SignerCertificate[] Signers { get; } = signingCertificates.Select(SignerCertificate.From).ToArray();
 
     public bool AllowsAddress(System.Net.IPAddress? address) => Networks.IsEmpty || Networks.Contains(address);
 }

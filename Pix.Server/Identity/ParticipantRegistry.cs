@@ -71,6 +71,9 @@ public sealed class ParticipantRegistry
                     throw new ArgumentException($"{where} ({ispb}): signing certificate '{Shorten(item)}' could not be read: {e.Message}", e);
                 }
             }
+            var notRsa = certificates.FirstOrDefault(c => c.GetRSAPublicKey() is null);
+            if (notRsa is not null)
+                throw new ArgumentException($"{where} ({ispb}): signing certificate '{notRsa.Subject}' has no RSA key; messages are signed RSA-SHA256.");
             participants[ispb] = new Participant(ispb, entry.Name ?? "", networks, certificates);
         }
         return new ParticipantRegistry(participants.ToFrozenDictionary(), System.IO.Path.GetFullPath(path));

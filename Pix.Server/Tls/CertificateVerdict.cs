@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Pix.Protocol.Ids;
+using Pix.Protocol.Signatures;
 
 namespace Pix.Server.Tls;
 
@@ -48,6 +49,26 @@ public sealed class CertificateVerdict
         new(CertificateRefusal.Accepted, certificate, ispb, generation, certificate.NotAfter.ToUniversalTime().Ticks);
 
     public static CertificateVerdict Refuse(CertificateRefusal refusal, int generation) => new(refusal, null, default, generation, 0);
+
+    private SignerCertificate[]? _signers;
+
+    /// <summary>The certificate prepared for signature verification (made on first use, shared by every connection
+    /// that presents it; empty when its key is not RSA, the only key the signature profile allows).</summary>
+    public SignerCertificate[] Signers => Volatile.Read(ref _signers) ?? CreateSigners();
+
+    private SignerCertificate[] CreateSigners()
+    {
+        SignerCertificate[] signers;
+        try
+        {
+            signers = Certificate is null ? [] : [SignerCertificate.From(Certificate)];
+        }
+        catch (ArgumentException)
+        {
+            signers = [];
+        }
+        return Interlocked.CompareExchange(ref _signers, signers, null) ?? signers;
+    }
 
     /// <summary>Still valid for <paramref name="generation"/> at <paramref name="utcTicks"/>.</summary>
     public bool IsCurrent(int generation, long utcTicks) => Generation == generation && utcTicks <= ValidUntilTicks;

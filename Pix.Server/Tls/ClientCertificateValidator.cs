@@ -79,8 +79,10 @@ public sealed class ClientCertificateValidator
                 if (crl.Revokes(element.Certificate)) return CertificateVerdict.Refuse(CertificateRefusal.Revoked, Generation);
             }
         }
+        // The verdict outlives this connection (cached for the next ones), and SslStream disposes the certificate it
+        // handed over when its connection ends: keep a copy of our own.
         return TryReadIspb(certificate, out var ispb)
-            ? CertificateVerdict.Accept(certificate, ispb, Generation)
+            ? CertificateVerdict.Accept(X509CertificateLoader.LoadCertificate(certificate.RawDataMemory.Span), ispb, Generation)
             : CertificateVerdict.Refuse(CertificateRefusal.NotAnIspb, Generation);
     }
 

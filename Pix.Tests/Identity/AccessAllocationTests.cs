@@ -76,7 +76,9 @@ public sealed class AccessAllocationTests(AccessAllocationTests.Material materia
         var access = Access(TlsMode.Mtls);
         var response = new HttpResponse { Date = _date };
         Assert.True(access.Admit(request, response, route));
-        AllocationMeter.AssertNone(() => access.Admit(request, response, route) ? 1 : throw new InvalidOperationException("refused"));
+        // Admission, and finding the certificate the caller's messages are verified against.
+        AllocationMeter.AssertNone(() => access.Admit(request, response, route) && access.Signers(request, route.Ispb).Length == 1
+            ? 1 : throw new InvalidOperationException("refused"));
     }
 
     [Fact]

@@ -58,10 +58,12 @@ public sealed class DevelopmentCertificateTests
         for (var run = 0; run < 2; run++)
         {
             await using var server = await PixServerProcess.StartAsync("memory", data.Path,
-                ("Pix:Xml:RequireSignature", "true"), ("Pix:Streams:LongPollSeconds", "0.3"));
-            using var client = new IcomClient(server.Port);
-            // PSP to PSP: quarantined, and the sender gets an admi.002 that Pix signs as the SPI.
-            Assert.Equal(201, (await client.PostAsync(Psp1, SampleMessages.Pacs008(Ispb.Parse(Psp1), Ispb.Parse(Psp2)))).Status);
+                ("Pix:Tls:Mode", "mtls"), ("Pix:Xml:RequireSignature", "true"), ("Pix:Streams:LongPollSeconds", "0.3"));
+            using var client = await ConnectAsync(server.Port, set, Psp1);
+            // PSP to PSP, signed with PSP 1's own key: quarantined, and the sender gets an admi.002 Pix signs as the SPI.
+            using var psp1 = X509Certificate2.CreateFromPemFile(set.ClientCertificate(Ispb.Parse(Psp1)), set.ClientKey(Ispb.Parse(Psp1)));
+            var message = SampleMessages.Pacs008(Ispb.Parse(Psp1), Ispb.Parse(Psp2), signer: new Pix.Server.Signing.SpiSignature(psp1));
+            Assert.Equal(201, (await client.PostAsync(Psp1, message)).Status);
             var notice = await FirstMessageAsync(client, Psp1);
             using var spi = X509CertificateLoader.LoadCertificateFromFile(set.ClientCertificate(Ispb.Spi));
             AssertSignedBy(notice, spi);
