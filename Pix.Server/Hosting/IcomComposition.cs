@@ -25,7 +25,8 @@ internal sealed class IcomComposition
     {
         Store = store;
         Metrics = new PixMetrics(meters, clock);
-        Engine = new StreamEngine(store, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
+        InFlight = new InFlightRequests(options.Limits.EffectiveMaxInFlight);
+        Engine = new StreamEngine(store, options.Streams, logs.CreateLogger<StreamEngine>(), clock) { InFlight = InFlight };
         Tokens = new PullTokenCodec(tokenKey);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
         Problems = new ProblemResponder(ProblemWriter);
@@ -39,13 +40,16 @@ internal sealed class IcomComposition
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
         Ingest = new IngestEndpoint(store, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
-        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics);
+        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics, InFlight);
         Limits = new HttpLimits
         {
             MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
             MaxHeaderBytes = options.Limits.MaxHeaderBytes,
             // Framing allows a gzip body up to the limit; ingest applies the limit again after inflating.
             MaxBodyBytes = options.Limits.MaxBodyBytes,
+            WriteTimeout = TimeSpan.FromSeconds(options.Limits.WriteTimeoutSeconds),
+            RequestTimeout = TimeSpan.FromSeconds(options.Limits.RequestTimeoutSeconds),
+            KeepAliveTimeout = TimeSpan.FromSeconds(options.Limits.KeepAliveTimeoutSeconds),
         };
     }
 
@@ -62,4 +66,7 @@ internal sealed class IcomComposition
     public IngestEndpoint Ingest { get; }
     public IcomApplication Application { get; }
     public HttpLimits Limits { get; }
+    public InFlightRequests InFlight { get; }
+    /// <summary>Pooled bytes held by the ICOM connections (exported as <c>pix_http_buffer_bytes</c>).</summary>
+    public RetainedBuffers Buffers { get; } = new();
 }

@@ -58,14 +58,25 @@ public static class PixHost
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Ingest);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Streams);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Problems);
+        // Without TLS clients have no certificate: connections count per remote address only when
+        // Pix:Limits:MaxConnectionsPerClient is set. The identity layer (Pix:Tls:Mode mtls, proxy) passes true and its
+        // IConnectionClientKey (the client certificate) here.
+        var connections = new ConnectionGate(options.Limits.MaxConnections,
+            options.Limits.EffectiveMaxConnectionsPerClient(clientsHaveCertificates: false));
+        services.AddSingleton(connections);
         services.AddSingleton<QueueGauges>();
+        services.AddSingleton(sp =>
+        {
+            var composition = sp.GetRequiredService<IcomComposition>();
+            return new EdgeGauges(composition.Metrics, connections, composition.Buffers, composition.InFlight);
+        });
         services.AddSingleton<AspNetIcomHandler>();
         services.AddSingleton(_ => new DateHeader());
         services.AddSingleton(sp =>
         {
             var composition = sp.GetRequiredService<IcomComposition>();
             return new HttpConnectionHandler(composition.Application, composition.Limits, composition.ProblemWriter,
-                sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>());
+                sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>(), connections, composition.Buffers);
         });
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(PixMetrics.MeterName)
@@ -81,6 +92,8 @@ public static class PixHost
             kestrel.Listen(icomEndpoint, listen =>
             {
                 listeners.Icom = listen;
+                // First on the listener: a connection past Pix:Limits:MaxConnections is closed before any TLS work.
+                listen.UseConnectionGate(connections);
                 if (!aspNet) listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
             });
             kestrel.Listen(adminEndpoint, listen => listeners.Admin = listen);
@@ -88,6 +101,7 @@ public static class PixHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
+        app.Services.GetRequiredService<EdgeGauges>();
         if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);
         OperatorEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");

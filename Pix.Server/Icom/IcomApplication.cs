@@ -17,7 +17,8 @@ internal sealed class IcomApplication(
     StreamEndpoint streams,
     ProblemResponder problems,
     IcomHttpOptions options,
-    PixMetrics metrics) : IHttpApplication
+    PixMetrics metrics,
+    InFlightRequests inFlight) : IHttpApplication
 {
     private readonly ObjectPool<IcomExchange> _exchanges =
         new DefaultObjectPool<IcomExchange>(new ExchangePolicy(), maximumRetained: 4096);
@@ -29,6 +30,14 @@ internal sealed class IcomApplication(
     {
         var started = metrics.Start();
         var route = IcomRoute.Match(request.Path);
+        if (!inFlight.TryEnter())
+        {
+            // Shed before any work: the requests already admitted keep their latency, this one retries shortly.
+            metrics.Throttled("inflight");
+            problems.Write(response, Problem.ServiceUnavailable, "Too many requests in progress on this node (Pix:Limits:MaxInFlight); retry later."u8, retryAfterSeconds: 1);
+            metrics.Finish(started, route.Kind, request.Method, response.StatusCode);
+            return;
+        }
         var exchange = _exchanges.Get();
         try
         {
@@ -48,6 +57,7 @@ internal sealed class IcomApplication(
         }
         finally
         {
+            inFlight.Exit();
             _exchanges.Return(exchange);
             metrics.Finish(started, route.Kind, request.Method, response.StatusCode);
         }
@@ -81,14 +91,14 @@ internal sealed class IcomApplication(
         _ => "GET, DELETE"u8,
     };
 
-    private sealed class ExchangePolicy : PooledObjectPolicy<IcomExchange>
+    internal sealed class ExchangePolicy : PooledObjectPolicy<IcomExchange>
     {
         public override IcomExchange Create() => new();
 
         public override bool Return(IcomExchange exchange)
         {
             exchange.Reset();
-            return true;
+            return exchange.BufferBytes <= IcomExchange.MaxPooledBufferBytes;
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Streams;
+using Pix.Server.Http;
 using Pix.Storage;
 
 namespace Pix.Server.Streams;
@@ -43,6 +44,9 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     }
 
     public StreamOptions Options => _options;
+
+    /// <summary>Admission control: a parked poll does not count as a request in flight while it waits.</summary>
+    public InFlightRequests? InFlight { get; init; }
 
     public int OpenSessions => _sessions.Count;
 
@@ -150,8 +154,11 @@ internal sealed partial class StreamEngine : IAsyncDisposable
             if (_clock.GetTimestamp() >= deadline || aborted.IsCancellationRequested) return ReadStatus.Ok;
             var parked = waiter.Arm(deadline, aborted);
             if (!list.TryPark(waiter, seen)) continue;
+            InFlight?.Parked();
+            var woken = await parked.ConfigureAwait(false);
+            InFlight?.Resumed();
             // Woken or timed out; a client that went away must not claim messages it will never receive.
-            if (!await parked.ConfigureAwait(false) && aborted.IsCancellationRequested) return ReadStatus.Ok;
+            if (!woken && aborted.IsCancellationRequested) return ReadStatus.Ok;
         }
     }
 
