@@ -45,15 +45,8 @@ public sealed class EdgeTests
         using var http = new HttpClient();
         async Task<string> Metrics() => await http.GetStringAsync($"http://127.0.0.1:{server.AdminPort}/metrics");
 
-        var clients = new List<SlowClient>();
-        for (var i = 0; i < 30; i++)
-        {
-            var client = await SlowClient.ConnectAsync(server.Port);
-            // Half trickle a head byte by byte; half announce a mebibyte of body and trickle it.
-            if (i % 2 == 0) client.Trickle([], Encoding.ASCII.GetBytes("POST /api/v1/in/00038166/msgs HTTP/1.1\r\nHost: pix\r\nX-Pad: " + new string('p', 300)), TimeSpan.FromMilliseconds(20));
-            else client.Trickle(Encoding.ASCII.GetBytes("POST /api/v1/in/00038166/msgs HTTP/1.1\r\nHost: pix\r\nContent-Type: application/xml\r\nContent-Length: 1048576\r\n\r\n"), new byte[1000], TimeSpan.FromMilliseconds(20));
-            clients.Add(client);
-        }
+        // Half trickle a head byte by byte; half announce a mebibyte of body and trickle it.
+        var clients = await SlowClient.SlowlorisAsync(server.Port, 30, "/api/v1/in/00038166/msgs");
         // Tens of thousands of pipelined requests whose answers the client never reads: far more than socket buffers hold.
         using var nonReader = await SlowClient.ConnectAsync(server.Port, receiveBufferBytes: 4096);
         nonReader.FloodWithoutReading(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("GET /nowhere HTTP/1.1\r\nHost: pix\r\n\r\n", 60_000))));

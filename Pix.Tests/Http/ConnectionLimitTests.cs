@@ -98,15 +98,8 @@ public sealed class ConnectionLimitTests
         var buffers = new RetainedBuffers();
         var limits = new HttpLimits { RequestTimeout = TimeSpan.FromSeconds(1.5) };
         await using var server = await PixHttpTestServer.StartAsync(limits, gate: gate, buffers: buffers);
-        var clients = new List<SlowClient>();
-        for (var i = 0; i < 10; i++)
-        {
-            // Five trickle their head, five announce a mebibyte of body and trickle it.
-            var client = await SlowClient.ConnectAsync(server.Port);
-            if (i % 2 == 0) client.Trickle([], Encoding.ASCII.GetBytes("POST /in HTTP/1.1\r\nHost: h\r\nX-Pad: " + new string('p', 200)), TimeSpan.FromMilliseconds(20));
-            else client.Trickle(Encoding.ASCII.GetBytes("POST /in HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n"), new byte[500], TimeSpan.FromMilliseconds(20));
-            clients.Add(client);
-        }
+        // Five trickle their head, five announce a mebibyte of body and trickle it.
+        var clients = await SlowClient.SlowlorisAsync(server.Port, 10, "/in");
         Assert.True(await Eventually.TrueAsync(() => gate.Open == 10 && buffers.Bytes > 0, Patience));
         // Each body sender has its first 4 KiB buffer, not the mebibyte it announced.
         Assert.InRange(buffers.Bytes, 1, 5 * 4096);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Net.Sockets;
 
 namespace Pix.Tests.Http;
@@ -23,6 +24,25 @@ internal sealed class SlowClient : IDisposable
         if (receiveBufferBytes > 0) socket.ReceiveBufferSize = receiveBufferBytes;
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         return new SlowClient(socket);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> slowloris clients posting to <paramref name="path"/>, one byte every 20 ms: the even ones
+    /// trickle a head that never ends, the odd ones send a head announcing a mebibyte of body and trickle the body.
+    /// </summary>
+    public static async Task<List<SlowClient>> SlowlorisAsync(int port, int count, string path)
+    {
+        var clients = new List<SlowClient>();
+        var interval = TimeSpan.FromMilliseconds(20);
+        for (var i = 0; i < count; i++)
+        {
+            var client = await ConnectAsync(port);
+            var head = $"POST {path} HTTP/1.1\r\nHost: pix\r\n";
+            if (i % 2 == 0) client.Trickle([], Encoding.ASCII.GetBytes(head + "X-Pad: " + new string('p', 300)), interval);
+            else client.Trickle(Encoding.ASCII.GetBytes(head + "Content-Type: application/xml\r\nContent-Length: 1048576\r\n\r\n"), new byte[1000], interval);
+            clients.Add(client);
+        }
+        return clients;
     }
 
     /// <summary>Sends <paramref name="head"/> at once, then <paramref name="trickle"/> one byte every
