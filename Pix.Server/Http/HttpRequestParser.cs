@@ -183,7 +183,9 @@ internal sealed class HttpRequestParser : IDisposable
         var count = (int)Math.Min(_remaining, reader.Remaining);
         if (count == 0) return;
         EnsureBodyCapacity(_bodyLength + count);
-        reader.UnreadSequence.Slice(0, count).CopyTo(_body.AsSpan(_bodyLength));
+        var span = reader.UnreadSpan;
+        if (count <= span.Length) span[..count].CopyTo(_body.AsSpan(_bodyLength));
+        else reader.UnreadSequence.Slice(0, count).CopyTo(_body.AsSpan(_bodyLength));
         reader.Advance(count);
         _bodyLength += count;
         _remaining -= count;

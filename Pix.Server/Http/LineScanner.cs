@@ -40,6 +40,23 @@ internal sealed class LineScanner
     {
         line = default;
         error = RequestError.None;
+        // Fast path: the line ends in the current segment (almost always), so it is searched and handed on as a span.
+        var span = reader.UnreadSpan;
+        if (_scanned < span.Length)
+        {
+            var lf = span[(int)_scanned..].IndexOf((byte)'\n');
+            if (lf >= 0)
+            {
+                var lineLength = (int)_scanned + lf;
+                BytesExamined += lf + 1 + lineLength;
+                _scanned = 0;
+                if (_sectionBytes + lineLength + 1 > maxSectionBytes) return Fail(tooLong, out error);
+                _sectionBytes += lineLength + 1;
+                line = span[..lineLength];
+                reader.Advance(lineLength + 1);
+                return EndsWithCarriageReturn(ref line, out error);
+            }
+        }
         var unread = reader.UnreadSequence;
         var searched = _scanned == 0 ? unread : unread.Slice(_scanned);
         var end = searched.PositionOf((byte)'\n');
@@ -57,8 +74,14 @@ internal sealed class LineScanner
         _sectionBytes += (int)length + 1;
         reader.Advance(length + 1);
         line = raw.IsSingleSegment ? raw.FirstSpan : Copy(raw);
+        return EndsWithCarriageReturn(ref line, out error);
+    }
+
+    private static ParseStatus EndsWithCarriageReturn(ref ReadOnlySpan<byte> line, out RequestError error)
+    {
         if (line.IsEmpty || line[^1] != (byte)'\r') return Fail(RequestError.BareLineFeed, out error);
         line = line[..^1];
+        error = RequestError.None;
         return ParseStatus.Complete;
     }
 
