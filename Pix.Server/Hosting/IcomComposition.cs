@@ -25,7 +25,7 @@ internal sealed class IcomComposition
     {
         Store = store;
         Metrics = new PixMetrics(meters, clock);
-        InFlight = new InFlightRequests(options.Limits.EffectiveMaxInFlight);
+        InFlight = new InFlightRequests(options.Limits.MaxInFlight);
         Engine = new StreamEngine(store, options.Streams, logs.CreateLogger<StreamEngine>(), clock) { InFlight = InFlight };
         Tokens = new PullTokenCodec(tokenKey);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);

@@ -4,8 +4,8 @@ namespace Pix.Server.Http;
 /// Admission control (<c>Pix:Limits:MaxInFlight</c>): how many requests are being worked on, and whether one more
 /// may start. A long poll parked on an empty queue costs a waiter and nothing else, so it does not count: the stream
 /// engine calls <see cref="Parked"/> when it parks a request and <see cref="Resumed"/> when it wakes it. Past the
-/// limit a request is answered 503 with Retry-After at once, so queues stay short and the latency of admitted
-/// requests stays flat instead of every request getting slower together.
+/// limit a request is answered 503 with Retry-After before any work, so what piles up behind a stalled store or a
+/// saturated node (pooled scratch, queued work) stays bounded, and the LB-saturation playbook has a signal.
 /// </summary>
 internal sealed class InFlightRequests
 {

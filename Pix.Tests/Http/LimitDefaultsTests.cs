@@ -19,13 +19,11 @@ public sealed class LimitDefaultsTests
     }
 
     [Fact]
-    public void InFlightDefaultsTo256PerProcessorAndConnectionsTo20000()
+    public void TheServerWideLimitsHaveTheirDocumentedDefaults()
     {
         var limits = new PixOptions.LimitOptions();
-        Assert.Equal(256 * Environment.ProcessorCount, limits.EffectiveMaxInFlight);
+        Assert.Equal(4096, limits.MaxInFlight);
         Assert.Equal(20_000, limits.MaxConnections);
-        Assert.Equal(30, limits.WriteTimeoutSeconds);
-        limits.MaxInFlight = 0;
-        Assert.Equal(0, limits.EffectiveMaxInFlight);
+        Assert.Equal((30, 30, 130), (limits.WriteTimeoutSeconds, limits.RequestTimeoutSeconds, limits.KeepAliveTimeoutSeconds));
     }
 }
