@@ -86,7 +86,7 @@ public sealed class AdmissionTests : IAsyncLifetime
             Limits = new PixOptions.LimitOptions { MaxInFlight = maxInFlight },
             Xml = new PixOptions.XmlOptions { RequireSignature = false },
         };
-        var composition = new IcomComposition(new MemoryQueueStore(TimeSpan.Zero), options, _data.Path, RandomNumberGenerator.GetBytes(32),
+        var composition = new IcomComposition(new MemoryQueueStore(TimeSpan.Zero), options, _data.Path, Pix.Protocol.Streams.TokenKeyRing.Single(RandomNumberGenerator.GetBytes(32)),
             signer: null, NullLoggerFactory.Instance, new BenchMeterFactory(), TimeProvider.System);
         _compositions.Add(composition);
         return composition;
@@ -96,11 +96,14 @@ public sealed class AdmissionTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // In the order the benchmarks' embedded server disposes the same graph.
         foreach (var composition in _compositions)
         {
+            await composition.Notices.DisposeAsync();
             await composition.Engine.DisposeAsync();
-            await composition.Store.DisposeAsync();
+            await composition.Audit.DisposeAsync();
             composition.Metrics.Dispose();
+            await composition.Store.DisposeAsync();
         }
         _data.Dispose();
     }
