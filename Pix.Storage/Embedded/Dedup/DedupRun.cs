@@ -5,18 +5,18 @@ using System.Runtime.InteropServices;
 namespace Pix.Storage.Embedded.Dedup;
 
 /// <summary>
-/// One immutable run file: keys sorted by hash in 4 KiB blocks. In memory it keeps only the fences (8 bytes per
-/// block, about 0.1 byte per key) and the filter; a lookup that passes the filter reads the one block its hash falls
-/// in (two in the rare case a 64-bit hash repeats across a block boundary).
+/// One immutable run file: keys sorted by hash in 4 KiB blocks. In memory it keeps only the fences (4 bytes per
+/// block, under 0.05 byte per key) and the filter (about 1.84 bytes per key); a lookup that passes the filter reads the one block its hash falls
+/// in (two in the rare case a 32-bit hash prefix repeats across a block boundary).
 /// </summary>
 internal sealed class DedupRun : IDisposable
 {
     private readonly DedupFile _file;
-    private readonly ulong[] _fences;
-    private readonly SplitBlockFilter _filter;
+    private readonly uint[] _fences;
+    private readonly DedupRunFilter _filter;
     private readonly DedupRunFormat.Footer _footer;
 
-    public DedupRun(long id, int level, DedupFile file, DedupRunFormat.Footer footer, ulong[] fences, SplitBlockFilter filter)
+    public DedupRun(long id, int level, DedupFile file, DedupRunFormat.Footer footer, uint[] fences, DedupRunFilter filter)
     {
         Id = id;
         Level = level;
@@ -42,7 +42,7 @@ internal sealed class DedupRun : IDisposable
     public long DiskBytes => _footer.FooterOffset + DedupRunFormat.FooterBytes;
 
     /// <summary>Filter and fences: what this run costs in memory.</summary>
-    public long MemoryBytes => _filter.ByteLength + _fences.LongLength * sizeof(ulong);
+    public long MemoryBytes => _filter.ByteLength + _fences.LongLength * sizeof(uint);
 
     /// <summary>Opens a run written earlier, reading and checking its footer, fences and filter.</summary>
     public static DedupRun Open(DedupFiles files, long id, int level)
@@ -57,10 +57,9 @@ internal sealed class DedupRun : IDisposable
             {
                 throw Damaged(file.Name, length - DedupRunFormat.FooterBytes, "footer");
             }
-            var fences = new ulong[footer.Blocks];
-            var words = new uint[footer.FilterWords];
+            var fences = new uint[footer.Blocks];
             var fenceBytes = MemoryMarshal.AsBytes(fences.AsSpan());
-            var filterBytes = MemoryMarshal.AsBytes(words.AsSpan());
+            var filterBytes = new byte[footer.FilterBytes];
             if (file.ReadAt(fenceBytes, footer.FencesOffset) != fenceBytes.Length
                 || file.ReadAt(filterBytes, footer.FilterOffset) != filterBytes.Length)
             {
@@ -69,8 +68,11 @@ internal sealed class DedupRun : IDisposable
             var crc = new Crc32();
             crc.Append(fenceBytes);
             crc.Append(filterBytes);
-            if (crc.GetCurrentHashAsUInt32() != footer.MetaCrc) throw Damaged(file.Name, footer.FencesOffset, "fences and filter");
-            return new DedupRun(id, level, file, footer, fences, new SplitBlockFilter(words));
+            if (crc.GetCurrentHashAsUInt32() != footer.MetaCrc || !DedupRunFilter.TryRead(filterBytes, out var filter))
+            {
+                throw Damaged(file.Name, footer.FencesOffset, "fences and filter");
+            }
+            return new DedupRun(id, level, file, footer, fences, filter!);
         }
         catch
         {
@@ -86,14 +88,15 @@ internal sealed class DedupRun : IDisposable
     {
         found = default;
         if (!_filter.MayContain(hash)) return false;
-        var block = LastBlockAtOrBelow(hash);
+        var fence = DedupRunFormat.FenceOf(hash);
+        var block = LastBlockAtOrBelow(fence);
         if (block < 0) return false;
         Span<byte> buffer = stackalloc byte[DedupRunFormat.BlockBytes];
         while (true)
         {
             if (FindInBlock(block, key, buffer, out found)) return true;
-            // Entries with this hash may begin in the block before (a 64-bit hash repeated across a boundary).
-            if (block == 0 || _fences[block] != hash) return false;
+            // Entries with this fence may begin in the block before (a 32-bit prefix repeated across a boundary).
+            if (block == 0 || _fences[block] != fence) return false;
             block--;
         }
     }
@@ -137,13 +140,13 @@ internal sealed class DedupRun : IDisposable
         return false;
     }
 
-    private long LastBlockAtOrBelow(ulong hash)
+    private long LastBlockAtOrBelow(uint fence)
     {
         long lo = 0, hi = _fences.LongLength - 1, result = -1;
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            if (_fences[mid] <= hash)
+            if (_fences[mid] <= fence)
             {
                 result = mid;
                 lo = mid + 1;

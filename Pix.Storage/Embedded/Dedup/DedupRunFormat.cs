@@ -5,7 +5,8 @@ namespace Pix.Storage.Embedded.Dedup;
 
 /// <summary>
 /// The layout of a run file: 4 KiB blocks of up to 85 entries sorted by (hash, key), each block ending with its
-/// entry count and a CRC32; then each block's first hash (the fences), then the filter, then a 64-byte footer.
+/// entry count and a CRC32; then the upper 32 bits of each block's first hash (the fences), then the filter
+/// (<see cref="DedupRunFilter"/>), then a 64-byte footer.
 /// Fences and filter are read into memory when the run opens; a lookup reads one block.
 /// </summary>
 internal static class DedupRunFormat
@@ -15,9 +16,12 @@ internal static class DedupRunFormat
     public const int CountOffset = EntriesPerBlock * DedupEntry.ByteLength;
     public const int CrcOffset = BlockBytes - 4;
     public const int FooterBytes = 64;
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private static ReadOnlySpan<byte> Magic => "PIXDDRUN"u8;
+
+    /// <summary>A block's fence: the upper half of its first entry's hash.</summary>
+    public static uint FenceOf(ulong hash) => (uint)(hash >> 32);
 
     public static string FileName(long id) => $"run-{id:D12}.dat";
 
@@ -43,13 +47,13 @@ internal static class DedupRunFormat
         return count is >= 0 and <= EntriesPerBlock ? count : -1;
     }
 
-    public readonly record struct Footer(long Entries, long Blocks, long FilterWords, long MinAtMs, long MaxAtMs, uint MetaCrc)
+    public readonly record struct Footer(long Entries, long Blocks, long FilterBytes, long MinAtMs, long MaxAtMs, uint MetaCrc)
     {
         public long FencesOffset => Blocks * BlockBytes;
 
-        public long FilterOffset => FencesOffset + Blocks * sizeof(ulong);
+        public long FilterOffset => FencesOffset + Blocks * sizeof(uint);
 
-        public long FooterOffset => FilterOffset + FilterWords * sizeof(uint);
+        public long FooterOffset => FilterOffset + FilterBytes;
 
         public void WriteTo(Span<byte> destination)
         {
@@ -58,7 +62,7 @@ internal static class DedupRunFormat
             BinaryPrimitives.WriteInt32LittleEndian(destination[8..], FormatVersion);
             BinaryPrimitives.WriteInt64LittleEndian(destination[16..], Entries);
             BinaryPrimitives.WriteInt64LittleEndian(destination[24..], Blocks);
-            BinaryPrimitives.WriteInt64LittleEndian(destination[32..], FilterWords);
+            BinaryPrimitives.WriteInt64LittleEndian(destination[32..], FilterBytes);
             BinaryPrimitives.WriteInt64LittleEndian(destination[40..], MinAtMs);
             BinaryPrimitives.WriteInt64LittleEndian(destination[48..], MaxAtMs);
             BinaryPrimitives.WriteUInt32LittleEndian(destination[56..], MetaCrc);

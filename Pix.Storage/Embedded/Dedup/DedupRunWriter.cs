@@ -15,8 +15,8 @@ internal sealed class DedupRunWriter : IDisposable
     private readonly long _id;
     private readonly int _level;
     private readonly byte[] _buffer = new byte[BufferBytes];
-    private readonly List<ulong> _fences = new();
-    private readonly SplitBlockFilter _filter;
+    private readonly List<uint> _fences = new();
+    private readonly DedupRunFilter.Builder _filter;
     private int _bufferUsed;
     private int _inBlock;
     private long _written;
@@ -25,12 +25,12 @@ internal sealed class DedupRunWriter : IDisposable
     private long _maxAtMs = long.MinValue;
     private bool _finished;
 
-    public DedupRunWriter(DedupFiles files, long id, int level, long maxEntries, int filterBitsPerKey)
+    public DedupRunWriter(DedupFiles files, long id, int level, long maxEntries, int fingerprintBits)
     {
         _id = id;
         _level = level;
         _file = files.Create(DedupRunFormat.FileName(id));
-        _filter = SplitBlockFilter.ForKeys(maxEntries, filterBitsPerKey);
+        _filter = new DedupRunFilter.Builder(maxEntries, fingerprintBits);
     }
 
     public long Id => _id;
@@ -39,7 +39,7 @@ internal sealed class DedupRunWriter : IDisposable
 
     public void Append(in DedupEntry entry, ulong hash)
     {
-        if (_inBlock == 0) _fences.Add(hash);
+        if (_inBlock == 0) _fences.Add(DedupRunFormat.FenceOf(hash));
         entry.WriteTo(_buffer.AsSpan(_bufferUsed + _inBlock * DedupEntry.ByteLength));
         _filter.Add(hash);
         _entries++;
@@ -54,20 +54,21 @@ internal sealed class DedupRunWriter : IDisposable
         if (_inBlock > 0) SealBlock();
         FlushBuffer();
         var fences = _fences.ToArray();
+        var filter = _filter.Finish();
         var fenceBytes = MemoryMarshal.AsBytes(fences.AsSpan());
-        var filterBytes = MemoryMarshal.AsBytes(_filter.Words.AsSpan());
-        var crc = new Crc32();
-        crc.Append(fenceBytes);
-        crc.Append(filterBytes);
-        var footer = new DedupRunFormat.Footer(_entries, fences.Length, _filter.Words.Length, _minAtMs, _maxAtMs, crc.GetCurrentHashAsUInt32());
+        var footer = new DedupRunFormat.Footer(_entries, fences.Length, filter.ByteLength, _minAtMs, _maxAtMs, 0);
         _file.WriteAt(fenceBytes, footer.FencesOffset);
-        _file.WriteAt(filterBytes, footer.FilterOffset);
+        filter.WriteTo(_file, footer.FilterOffset);
+        // The CRC over fences and filter is computed from what was written, read back from the page cache.
+        var meta = new byte[footer.FooterOffset - footer.FencesOffset];
+        _file.ReadAt(meta, footer.FencesOffset);
+        footer = footer with { MetaCrc = Crc32.HashToUInt32(meta) };
         Span<byte> tail = stackalloc byte[DedupRunFormat.FooterBytes];
         footer.WriteTo(tail);
         _file.WriteAt(tail, footer.FooterOffset);
         _file.Sync();
         _finished = true;
-        return new DedupRun(_id, _level, _file, footer, fences, _filter);
+        return new DedupRun(_id, _level, _file, footer, fences, filter);
     }
 
     public void Dispose()

@@ -109,7 +109,7 @@ internal sealed partial class DiskDedupIndex
             live[i] = cursors[i].MoveNext();
             total += inputs[i].Entries;
         }
-        using var writer = new DedupRunWriter(_files, id, level, total, _options.FilterBitsPerKey);
+        using var writer = new DedupRunWriter(_files, id, level, total, _options.FingerprintBits);
         long steps = 0;
         while (true)
         {

@@ -128,7 +128,7 @@ internal sealed partial class DiskDedupIndex
         OrderEqualHashesByKey(table, hashes, slots, n);
         var horizon = HorizonMs();
         var id = NextRunId();
-        using var writer = new DedupRunWriter(_files, id, 0, n, _options.FilterBitsPerKey);
+        using var writer = new DedupRunWriter(_files, id, 0, n, _options.FingerprintBits);
         for (var i = 0; i < n; i++)
         {
             var newest = table.SlotAt(slots[i]);
