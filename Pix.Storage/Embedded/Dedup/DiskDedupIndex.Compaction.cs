@@ -35,6 +35,7 @@ internal sealed partial class DiskDedupIndex
     /// <summary>Deletes every run whose newest key is outside the window: a manifest without them, then the files.</summary>
     private bool Expire()
     {
+        _expiryDue = false;
         var horizon = HorizonMs();
         DedupRun[] expired;
         lock (_manifestLock)

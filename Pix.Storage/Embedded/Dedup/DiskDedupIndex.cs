@@ -30,6 +30,7 @@ internal sealed partial class DiskDedupIndex : IDisposable
     private long _nextRunId;
     private volatile Exception? _fault;
     private volatile bool _disposing;
+    private volatile bool _expiryDue;
 
     private DiskDedupIndex(DedupFiles files, DedupIndexOptions options, ResourceId instance, DedupManifest manifest, DedupRun[] runs)
     {
@@ -129,7 +130,11 @@ internal sealed partial class DiskDedupIndex : IDisposable
         var horizon = HorizonMs();
         active.Add(key, key.Hash(), id.Sequence, atMs, horizon);
         var runs = _current.Runs;
-        if (runs.Length > 0 && runs[^1].MaxAtMs < horizon) _compactorSignal.Set();
+        if (runs.Length > 0 && runs[^1].MaxAtMs < horizon && !_expiryDue)
+        {
+            _expiryDue = true;
+            _compactorSignal.Set();
+        }
     }
 
     /// <summary>
