@@ -21,6 +21,7 @@ internal sealed class FasterDedupCandidate : IDedupCandidate
     private readonly ClientSession<DedupKey, Value, Value, Value, Empty, SimpleFunctions<DedupKey, Value>> _session;
     private readonly IDevice _log;
     private readonly List<(long AtMs, long Address)> _marks = new();
+    private readonly string _marksFile;
     private long _lastMarkMs = long.MinValue;
 
     public FasterDedupCandidate(string directory, long cacheBytes, long expectedKeys)
@@ -39,6 +40,17 @@ internal sealed class FasterDedupCandidate : IDedupCandidate
             RemoveOutdatedCheckpoints = true,
         };
         _store = new FasterKV<DedupKey, Value>(settings);
+        // The log addresses by key time survive a reopen in a side file, as a store would keep them.
+        _marksFile = Path.Combine(directory, "marks.txt");
+        if (File.Exists(_marksFile))
+        {
+            foreach (var line in File.ReadLines(_marksFile))
+            {
+                var parts = line.Split(' ');
+                _marks.Add((long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            _lastMarkMs = _marks.Count > 0 ? _marks[^1].AtMs : long.MinValue;
+        }
         _session = _store.For(new SimpleFunctions<DedupKey, Value>()).NewSession<SimpleFunctions<DedupKey, Value>>();
     }
 
@@ -80,6 +92,7 @@ internal sealed class FasterDedupCandidate : IDedupCandidate
     public void Persist(long watermark)
     {
         _store.TakeHybridLogCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();
+        File.WriteAllLines(_marksFile, _marks.Select(m => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{m.AtMs} {m.Address}")));
     }
 
     public void PersistAll() => _store.TakeFullCheckpointAsync(CheckpointType.FoldOver).AsTask().GetAwaiter().GetResult();

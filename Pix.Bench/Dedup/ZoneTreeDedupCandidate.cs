@@ -6,8 +6,8 @@ using ZoneTree.Serializers;
 namespace Pix.Bench.Dedup;
 
 /// <summary>
-/// ZoneTree: an LSM tree in C#. Keys are the 32-byte struct, values (sequence, time); no WAL (the store's log is
-/// the truth; persist = move the mutable segment forward and merge it into the disk segment); the maintainer merges in the background. Expiry: an
+/// ZoneTree: an LSM tree in C#. Keys are the 32-byte struct, values (sequence, time); durability by its own
+/// write-ahead log (async compressed; persist = sync it); the maintainer merges in the background. Expiry: an
 /// is-deleted delegate that treats values older than the horizon as deleted, so merges drop them.
 /// </summary>
 internal sealed class ZoneTreeDedupCandidate : IDedupCandidate
@@ -32,7 +32,7 @@ internal sealed class ZoneTreeDedupCandidate : IDedupCandidate
             .SetValueSerializer(new StructSerializer<Value>())
             .SetMutableSegmentMaxItemCount((int)Math.Min(int.MaxValue, cacheBytes / 4 / 64))
             .SetIsDeletedDelegate((in DedupKey _, in Value value) => value.AtMs < Volatile.Read(ref _horizonMs))
-            .ConfigureWriteAheadLogOptions(o => o.WriteAheadLogMode = ZoneTree.Options.WriteAheadLogMode.None)
+            .ConfigureWriteAheadLogOptions(o => o.WriteAheadLogMode = ZoneTree.Options.WriteAheadLogMode.AsyncCompressed)
             .OpenOrCreate();
         _maintainer = _tree.CreateMaintainer();
         _maintainer.EnableJobForCleaningInactiveCaches = true;
@@ -53,18 +53,10 @@ internal sealed class ZoneTreeDedupCandidate : IDedupCandidate
         return found;
     }
 
-    // Without a WAL, only a merge into the disk segment makes keys durable.
-    public void Persist(long watermark)
-    {
-        _tree.Maintenance.MoveMutableSegmentForward();
-        while (_tree.Maintenance.ReadOnlySegmentsCount > 0)
-        {
-            var merge = _tree.Maintenance.StartMergeOperation();
-            if (merge is null) Thread.Sleep(1);
-            else merge.Join();
-        }
-        _tree.Maintenance.SaveMetaData();
-    }
+    // Durability is ZoneTree's own write-ahead log, synced here. (Without a WAL only a merge into the disk segment
+    // makes keys durable; forcing one per persist rewrites the disk segment each time: measured 43k keys/s at 0.7 M
+    // keys falling to 23k keys/s at 2 M, so 20 M keys would take over an hour.)
+    public void Persist(long watermark) => _tree.SyncWALAsync().GetAwaiter().GetResult();
 
     public string Expire(long horizonMs)
     {
