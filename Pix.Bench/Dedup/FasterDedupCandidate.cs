@@ -60,7 +60,7 @@ internal sealed class FasterDedupCandidate : IDedupCandidate
         var v = new Value { Sequence = sequence, AtMs = atMs };
         _session.Upsert(ref k, ref v);
         // Where the log stood at each minute of key time, for expiry by address.
-        if (atMs - _lastMarkMs >= 60_000)
+        if (_lastMarkMs == long.MinValue || atMs - _lastMarkMs >= 60_000)
         {
             _marks.Add((atMs, _store.Log.TailAddress));
             _lastMarkMs = atMs;
