@@ -11,7 +11,8 @@ namespace Pix.Bench.Commands;
 /// so memory figures are its own. Inserts N keys spread over one window (monotonic time, random ids, a persist
 /// every so many keys), closes it, drops the page cache, reopens it cold, looks up random keys (5 % present,
 /// 95 % absent) one at a time, then adds 8 more hours of keys so the oldest leave the window. Progress every
-/// 5 s; the figures go to <c>{out}/{engine}-{keys}.json</c>; <c>dedup-report --out DIR</c> tabulates and plots them.
+/// 5 s; everything after the insert runs in a fresh process (<c>--phase reopen</c>) so its memory figures are
+/// not what the insert left with the GC; the figures go to <c>{out}/{engine}-{keys}.json</c>; <c>dedup-report --out DIR</c> tabulates and plots them.
 /// </summary>
 internal static class DedupBenchCommand
 {
@@ -30,9 +31,15 @@ internal static class DedupBenchCommand
         var window = TimeSpan.FromHours(args.Number("window-hours", 24));
         var expiryHours = args.Number("expiry-hours", 8);
         var directory = Path.Combine(root, $"{engine}-{keys}");
+        var file = Path.Combine(outDir, $"{engine}-{keys}.json");
+        var workload = new DedupWorkload(keys, window);
+        if (args.Text("phase") == "reopen")
+        {
+            var inserted = JsonSerializer.Deserialize<DedupRunResult>(File.ReadAllText(file))!;
+            return Reopen(inserted, engine, directory, file, cacheBytes, window, keys, workload, lookups, presentPercent, persistEvery, expiryHours);
+        }
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         Directory.CreateDirectory(outDir);
-        var workload = new DedupWorkload(keys, window);
         var result = new DedupRunResult { Engine = engine, Keys = keys, CacheBytes = cacheBytes, Lookups = lookups, PresentShare = presentPercent / 100.0 };
         Console.WriteLine($"dedup {engine}: {keys:N0} keys over {window.TotalHours} h, cache {cacheBytes / 1048576} MiB, persist every {persistEvery:N0}, in {directory}");
 
@@ -66,15 +73,31 @@ internal static class DedupBenchCommand
             Console.WriteLine($"  inserted in {result.InsertSeconds:F0} s ({result.InsertKeysPerSecond:N0} keys/s), RSS {Mib(result.RssAfterInsert)}, heap {Mib(result.HeapAfterInsert)}; {result.StateAfterInsert}");
         }
         result.DiskBytes = DiskBytes(directory);
+        File.WriteAllText(file, JsonSerializer.Serialize(result, Json));
 
+        // The rest in a fresh process, so its memory is not what the insert phase left with the GC.
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        // Under `dotnet Pix.Bench.dll` the first argument is the dll; under the apphost it is the program itself.
+        var viaHost = Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet";
+        foreach (var arg in Environment.GetCommandLineArgs().Skip(viaHost ? 0 : 1)) start.ArgumentList.Add(arg);
+        start.ArgumentList.Add("--phase");
+        start.ArgumentList.Add("reopen");
+        using var child = Process.Start(start)!;
+        child.WaitForExit();
+        return child.ExitCode;
+    }
+
+    private static int Reopen(DedupRunResult result, string engine, string directory, string file, long cacheBytes, TimeSpan window, long keys,
+        DedupWorkload workload, long lookups, long presentPercent, long persistEvery, long expiryHours)
+    {
         // 2. Cold open.
         result.Cold = DropPageCache();
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         using (var index = Open(engine, directory, cacheBytes, window, keys))
         {
             result.OpenSeconds = clock.Elapsed.TotalSeconds;
             result.RssAfterOpen = Rss();
-            Console.WriteLine($"  disk {Mib(result.DiskBytes)}; page cache {(result.Cold ? "dropped" : "NOT dropped (need root)")}; opened in {result.OpenSeconds:F1} s, RSS {Mib(result.RssAfterOpen)}");
+            Console.WriteLine($"  disk {Mib(result.DiskBytes)}; page cache {(result.Cold ? "dropped" : "NOT dropped (need root)")}; reopened in a fresh process in {result.OpenSeconds:F1} s, RSS {Mib(result.RssAfterOpen)}");
 
             // 3. Lookups: one at a time, mostly absent.
             var all = new NanoHistogram();
@@ -124,7 +147,6 @@ internal static class DedupBenchCommand
         }
         result.DiskBytesAfterExpiry = DiskBytes(directory);
         Console.WriteLine($"  disk after expiry {Mib(result.DiskBytesAfterExpiry)}");
-        var file = Path.Combine(outDir, $"{engine}-{keys}.json");
         File.WriteAllText(file, JsonSerializer.Serialize(result, Json));
         Console.WriteLine($"  wrote {file}");
         return result.WrongAnswers == 0 ? 0 : 1;

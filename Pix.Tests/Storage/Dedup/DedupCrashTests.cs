@@ -80,7 +80,7 @@ public sealed class DedupCrashTests
             if (watermark == 1) AddRange(index, First, First + Second);
             for (var i = 0; i < First + Second; i++)
             {
-                var found = index.TryGet(DedupTestKeys.Key(i), out var id);
+                var found = index.TryGet(Keys[i], out var id);
                 if (i < 300)
                 {
                     Assert.False(found, $"cut after {dieAfter}: key {i} outlived the window");
@@ -93,9 +93,11 @@ public sealed class DedupCrashTests
         }
     }
 
+    private static readonly DedupKey[] Keys = Enumerable.Range(0, First + Second).Select(DedupTestKeys.Key).ToArray();
+
     private static void AddRange(DiskDedupIndex index, int from, int to)
     {
-        for (var i = from; i < to; i++) index.Add(DedupTestKeys.Key(i), DedupTestKeys.Id((ulong)i + 1), AtOf(i));
+        for (var i = from; i < to; i++) index.Add(Keys[i], DedupTestKeys.Id((ulong)i + 1), AtOf(i));
     }
 
     private static void WaitForQuiet(DiskDedupIndex index)
