@@ -1,13 +1,14 @@
 using Microsoft.Extensions.Logging;
 using Pix.Storage.Embedded;
 using Pix.Storage.Memory;
+using Pix.Storage.Redis;
 
 namespace Pix.Storage;
 
 /// <summary>Creates the adapter <c>Pix:Storage</c> names.</summary>
 public static class StoreFactory
 {
-    public static readonly IReadOnlyList<string> Kinds = ["embedded", "memory"];
+    public static readonly IReadOnlyList<string> Kinds = ["embedded", "memory", "redis"];
 
     public static IQueueStore Create(string kind, StoreFactoryOptions options) => kind.ToLowerInvariant() switch
     {
@@ -16,10 +17,25 @@ public static class StoreFactory
             DataDir = options.DataDir,
             Retention = options.Retention,
             DedupWindow = options.DedupWindow,
+            StreamIdleTimeout = options.StreamIdleTimeout,
+            Quarantine = options.Quarantine,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Embedded"),
             Clock = options.Clock,
         }),
-        "memory" => new MemoryQueueStore(options.DedupWindow, options.Clock),
+        "memory" => new MemoryQueueStore(options.DedupWindow, options.Clock, options.Quarantine),
+        "redis" => new RedisQueueStore(new RedisStoreOptions
+        {
+            Configuration = string.IsNullOrWhiteSpace(options.RedisConfiguration)
+                ? throw new ArgumentException("Pix:Storage redis needs Pix:Redis:Configuration (the cluster's seeds, e.g. 127.0.0.1:7100,127.0.0.1:7101).")
+                : options.RedisConfiguration,
+            Durability = Enum.TryParse<RedisDurability>(options.RedisDurability, ignoreCase: true, out var durability)
+                ? durability
+                : throw new ArgumentException($"Unknown Pix:Redis:Durability '{options.RedisDurability}'. Known: replica, aof, none."),
+            WaitMilliseconds = options.RedisWaitMilliseconds,
+            DedupWindow = options.DedupWindow,
+            Quarantine = options.Quarantine,
+            Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Redis"),
+        }),
         _ => throw new ArgumentException(
             $"Unknown storage '{kind}' (Pix:Storage). Known: {string.Join(", ", Kinds)}.", nameof(kind)),
     };

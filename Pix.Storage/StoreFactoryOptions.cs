@@ -14,6 +14,21 @@ public sealed class StoreFactoryOptions
 
     public TimeSpan DedupWindow { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary><c>Pix:Streams:IdleTimeoutSeconds</c>: idle clocks of streams recovered after a restart start with it.</summary>
+    public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>Pix:Redis:Configuration</c>: the cluster's seeds, as StackExchange.Redis reads them.</summary>
+    public string RedisConfiguration { get; init; } = "";
+
+    /// <summary><c>Pix:Redis:Durability</c>: <c>replica</c> (default), <c>aof</c> or <c>none</c>.</summary>
+    public string RedisDurability { get; init; } = "replica";
+
+    /// <summary><c>Pix:Redis:WaitMilliseconds</c>: how long a write waits for its replica before 503.</summary>
+    public int RedisWaitMilliseconds { get; init; } = 1000;
+
+    /// <summary><c>Pix:Xml:QuarantineRetention</c> and <c>Pix:Xml:QuarantineQuotaPerSender</c>.</summary>
+    public Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;

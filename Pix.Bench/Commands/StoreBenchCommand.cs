@@ -1,3 +1,4 @@
+using Pix.Bench.Embedded;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -85,27 +86,21 @@ internal static class StoreBenchCommand
             }
         }
 
-        // Repeated reads: the batch is in memory, the bytes come from the page cache into a socket-sized buffer.
-        var stream = (await store.OpenStreamAsync(ispbs[0], 6)).StreamId;
+        // Repeated reads: the batch is in memory, the bytes come from the page cache into the batch's buffer.
+        var stream = new StoreCursor(store, ispbs[0]);
+        await stream.OpenAsync();
         var into = new MessageBatch();
-        var socket = new byte[64 * 1024];
-        await store.ClaimAsync(new ClaimRequest(ispbs[0], stream, 1, false, 10), into);
+        await stream.NextAsync(into);
         long reads = 0;
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < seconds)
         {
-            await store.ClaimAsync(new ClaimRequest(ispbs[0], stream, 1, false, 10), into);
-            var offset = 0;
-            foreach (var m in into.Items)
-            {
-                store.TryReadPayload(m, socket.AsSpan(offset, m.Length));
-                offset += m.Length;
-            }
+            await stream.RepeatAsync(into);
             reads++;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"read of a 10-message batch of 1 KB (repeated read, one thread): {reads / clock.Elapsed.TotalSeconds:F0} batches/s"));
-        await store.CloseStreamAsync(ispbs[0], stream, acknowledge: false);
+        await stream.CloseAsync(acknowledge: false);
 
         // Claim + ack cycles on 36 streams (6 ISPBs x 6): every cycle is a durable write, shared by group commit.
         var before = store.Counters;
@@ -113,22 +108,13 @@ internal static class StoreBenchCommand
         clock.Restart();
         var tasks = ispbs.SelectMany(ispb => Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
         {
-            var id = (await store.OpenStreamAsync(ispb, 6)).StreamId;
+            var cursor = new StoreCursor(store, ispb);
+            await cursor.OpenAsync();
             var batch = new MessageBatch();
-            var buffer = new byte[64 * 1024];
-            uint number = 1;
-            var ack = false;
             while (clock.Elapsed.TotalSeconds < seconds)
             {
-                await store.ClaimAsync(new ClaimRequest(ispb, id, number++, ack, 10), batch);
-                ack = true;
+                await cursor.NextAsync(batch);
                 if (batch.Count == 0) break;
-                var offset = 0;
-                foreach (var m in batch.Items)
-                {
-                    store.TryReadPayload(m, buffer.AsSpan(offset, m.Length));
-                    offset += m.Length;
-                }
                 Interlocked.Increment(ref cycles);
             }
         }))).ToArray();
@@ -161,30 +147,19 @@ internal static class StoreBenchCommand
         await AppendRange(10_000, 20_000);
         var append = (GC.GetTotalAllocatedBytes(precise: true) - before) / 10_000.0;
 
-        var stream = (await store.OpenStreamAsync(ispb, 6)).StreamId;
+        var stream = new StoreCursor(store, ispb);
+        await stream.OpenAsync();
         var into = new MessageBatch();
-        var buffer = new byte[64 * 1024];
-        uint number = 1;
         async Task Cycle(int count)
         {
-            for (var i = 0; i < count; i++)
-            {
-                await store.ClaimAsync(new ClaimRequest(ispb, stream, number, number > 1, 10), into);
-                number++;
-                var offset = 0;
-                foreach (var m in into.Items)
-                {
-                    store.TryReadPayload(m, buffer.AsSpan(offset, m.Length));
-                    offset += m.Length;
-                }
-            }
+            for (var i = 0; i < count; i++) await stream.NextAsync(into);
         }
         await Cycle(500);
         before = GC.GetTotalAllocatedBytes(precise: true);
         await Cycle(1000);
         var cycle = (GC.GetTotalAllocatedBytes(precise: true) - before) / 1000.0;
         before = GC.GetTotalAllocatedBytes(precise: true);
-        for (var i = 0; i < 10_000; i++) await store.ClaimAsync(new ClaimRequest(ispb, stream, number - 1, false, 10), into);
+        for (var i = 0; i < 10_000; i++) await stream.RepeatAsync(into);
         var repeat = (GC.GetTotalAllocatedBytes(precise: true) - before) / 10_000.0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"allocated per operation (all threads): append of 1 message {append:F0} B, claim+ack of a 10-message batch {cycle:F0} B, repeated read {repeat:F0} B"));
@@ -217,18 +192,25 @@ internal static class StoreBenchCommand
         clock.Restart();
         await using (var store = Open(path))
         {
+            var elapsed = clock.ElapsedMilliseconds;
+            var queued = await Unacknowledged(store);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"recovery of {messages} unacknowledged messages from the shutdown checkpoint: {clock.ElapsedMilliseconds} ms ({store.Stats(Receiver(0)).Unacknowledged + store.Stats(Receiver(1)).Unacknowledged} in the queues)"));
+                $"recovery of {messages} unacknowledged messages from the shutdown checkpoint: {elapsed} ms ({queued} in the queues)"));
         }
         foreach (var checkpoint in Directory.GetFiles(path, "*.ckpt")) File.Delete(checkpoint);
         // The page cache is not dropped (a shared machine): the replay reads the log warm.
         clock.Restart();
         await using (var store = Open(path))
         {
+            var elapsed = clock.ElapsedMilliseconds;
+            var queued = await Unacknowledged(store);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"recovery of {messages} messages by full log replay (no checkpoint, {DirectorySize(path) / 1048576} MiB of log): {clock.ElapsedMilliseconds} ms ({store.Stats(Receiver(0)).Unacknowledged + store.Stats(Receiver(1)).Unacknowledged} in the queues)"));
+                $"recovery of {messages} messages by full log replay (no checkpoint, {DirectorySize(path) / 1048576} MiB of log): {elapsed} ms ({queued} in the queues)"));
         }
     }
+
+    private static async Task<long> Unacknowledged(IQueueStore store) =>
+        (await store.StatsAsync(Receiver(0))).Unacknowledged + (await store.StatsAsync(Receiver(1))).Unacknowledged;
 
     private static long DirectorySize(string path) =>
         new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);

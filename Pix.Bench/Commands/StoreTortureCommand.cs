@@ -17,6 +17,8 @@ internal static class StoreTortureCommand
     public static readonly Ispb[] Receivers = [Ispb.Parse("11111111"), Ispb.Parse("22222222")];
     private static readonly Ispb Sender = Ispb.Parse("99999999");
     private static readonly Lock OutputLock = new();
+    // Streams never idle out here: the crash test resumes them after each kill, as clients holding tokens would.
+    private static readonly StreamTimes Times = new(1_000, int.MaxValue / 2);
     private static readonly Stream Output = Console.OpenStandardOutput();
 
     public static async Task<int> RunAsync(CommandArguments args)
@@ -41,10 +43,10 @@ internal static class StoreTortureCommand
         }
         foreach (var ispb in StoreTortureCommand.Receivers)
         {
-            var resumed = store.OpenStreams().Where(s => s.Ispb == ispb).Select(s => s.StreamId).ToList();
-            for (var s = resumed.Count; s < 3; s++) resumed.Add(0);
+            var resumed = store.OpenStreams().Where(s => s.Ispb == ispb).Select(s => (s.StreamId, s.Batch)).ToList();
+            for (var s = resumed.Count; s < 3; s++) resumed.Add((0, 0));
             var random = new Random(seed * 31 + (int)ispb.Packed);
-            foreach (var streamId in resumed) workers.Add(Task.Run(() => ConsumeLoop(store, ispb, streamId, new Random(random.Next()), stop.Token)));
+            foreach (var (streamId, batch) in resumed) workers.Add(Task.Run(() => ConsumeLoop(store, ispb, streamId, batch, new Random(random.Next()), stop.Token)));
         }
         await Task.WhenAll(workers);
         await store.DisposeAsync();
@@ -83,38 +85,34 @@ internal static class StoreTortureCommand
         }
     }
 
-    private static async Task ConsumeLoop(IQueueStore store, Ispb ispb, ulong streamId, Random random, CancellationToken stop)
+    private static async Task ConsumeLoop(IQueueStore store, Ispb ispb, ulong streamId, uint resumeAt, Random random, CancellationToken stop)
     {
         var into = new MessageBatch();
         var lines = new StringBuilder();
-        uint batchNumber;
-        bool acknowledge;
-        if (streamId != 0 && store.TryGetStream(ispb, streamId, out var position))
-        {
-            batchNumber = position.Batch; // a repeated read: the batch the killed run held comes again
-            acknowledge = false;
-        }
-        else
-        {
-            streamId = await OpenAsync(store, ispb, stop);
-            batchNumber = 1;
-            acknowledge = false;
-        }
+        // A resumed stream reads with the previous token (a repeated read: the batch the killed run held comes
+        // again); a new one with the start token 0.
+        uint token = resumeAt > 0 ? resumeAt - 1 : 0;
+        var acknowledge = false;
+        if (streamId == 0) streamId = await OpenAsync(store, ispb, stop);
         var previous = new List<ResourceId>();
         while (!stop.IsCancellationRequested)
         {
             if (acknowledge) WriteIds('k', previous, lines);
-            var status = await store.ClaimAsync(new ClaimRequest(ispb, streamId, batchNumber, acknowledge, random.Next(1, 11)), into);
-            if (status != ClaimStatus.Ok) throw new InvalidOperationException($"Stream {streamId} answered {status} at batch {batchNumber}.");
+            var read = await store.ReadAsync(new ReadRequest(ispb, streamId, token, ReadMode.Advance, random.Next(1, 11), 1, Times), into);
+            if (read.Status != ReadStatus.Ok) throw new InvalidOperationException($"Stream {streamId} answered {read.Status} on token {token}.");
             if (acknowledge) WriteIds('K', previous, lines);
             previous.Clear();
-            foreach (var message in into.Items)
+            for (var i = 0; i < into.Count; i++)
             {
-                previous.Add(message.Id);
-                CheckPayload(store, message);
+                previous.Add(into[i].Id);
+                CheckPayload(into, i);
             }
             WriteIds('D', previous, lines);
-            if (into.Count == 0) await Task.Delay(2, CancellationToken.None);
+            if (into.Count == 0)
+            {
+                await store.ReadAsync(new ReadRequest(ispb, streamId, read.Batch, ReadMode.Release, 0, 1, Times), into);
+                await Task.Delay(2, CancellationToken.None);
+            }
 
             var dice = random.Next(40);
             if (dice == 0 || dice == 1)
@@ -122,15 +120,16 @@ internal static class StoreTortureCommand
                 // Close: acknowledging (like DELETE) or releasing (like an idle timeout), then a fresh stream.
                 var ack = dice == 0;
                 if (ack) WriteIds('k', previous, lines);
-                await store.CloseStreamAsync(ispb, streamId, ack, CancellationToken.None);
+                // The current token closes with an acknowledgement; the previous one releases the batch.
+                await store.CloseStreamAsync(new CloseRequest(ispb, streamId, ack ? read.Batch : read.Batch - 1), CancellationToken.None);
                 if (ack) WriteIds('K', previous, lines);
                 previous.Clear();
                 streamId = await OpenAsync(store, ispb, stop);
-                batchNumber = 1;
+                token = 0;
                 acknowledge = false;
                 continue;
             }
-            batchNumber++;
+            token = read.Batch;
             acknowledge = true;
         }
     }
@@ -139,17 +138,16 @@ internal static class StoreTortureCommand
     {
         while (true)
         {
-            var opened = await store.OpenStreamAsync(ispb, 6, CancellationToken.None);
+            var opened = await store.OpenStreamAsync(ispb, 6, Times, CancellationToken.None);
             if (opened.Opened) return opened.StreamId;
             await Task.Delay(10, stop);
         }
     }
 
     // The payload starts with its BizMsgIdr: a wrong position would show here.
-    private static void CheckPayload(IQueueStore store, in StoredMessage message)
+    private static void CheckPayload(MessageBatch batch, int index)
     {
-        var bytes = new byte[message.Length];
-        if (!store.TryReadPayload(message, bytes) || bytes[0] != (byte)'s') throw new InvalidDataException($"Message {message.Id} reads back wrong bytes.");
+        if (batch.IsDamaged(index) || batch.Payload(index)[0] != (byte)'s') throw new InvalidDataException($"Message {batch[index].Id} reads back wrong bytes.");
     }
 
     private static void WriteIds(char kind, List<ResourceId> ids, StringBuilder lines)

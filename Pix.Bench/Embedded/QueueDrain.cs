@@ -9,6 +9,7 @@ namespace Pix.Bench.Embedded;
 /// </summary>
 internal sealed class QueueDrain(IQueueStore store, Ispb ispb, int interval)
 {
+    private static readonly StreamTimes Times = new(60_000, 3_600_000);
     private readonly MessageBatch _batch = new();
     private ulong _stream;
     private uint _current;
@@ -16,10 +17,10 @@ internal sealed class QueueDrain(IQueueStore store, Ispb ispb, int interval)
 
     public void Open()
     {
-        var opened = Wait(store.OpenStreamAsync(ispb, int.MaxValue));
+        var opened = Wait(store.OpenStreamAsync(ispb, int.MaxValue, Times));
         if (!opened.Opened) throw new InvalidOperationException("No stream slot for the drain.");
         _stream = opened.StreamId;
-        _current = 1;
+        _current = 0;
     }
 
     /// <summary>Counts <paramref name="stored"/> new messages and drains once <c>interval</c> have accumulated.</summary>
@@ -31,10 +32,15 @@ internal sealed class QueueDrain(IQueueStore store, Ispb ispb, int interval)
         {
             // Acknowledge the previous batch and claim the next; the last round leaves one claimed batch behind,
             // which the following drain acknowledges.
-            var status = Wait(store.ClaimAsync(new ClaimRequest(ispb, _stream, _current + 1, true, MessageBatch.Capacity), _batch));
-            if (status != ClaimStatus.Ok) throw new InvalidOperationException($"Drain claim: {status}");
-            _current++;
-            if (_batch.Count == 0) break;
+            var read = Wait(store.ReadAsync(new ReadRequest(ispb, _stream, _current, ReadMode.Advance, MessageBatch.Capacity, 1, Times), _batch));
+            if (read.Status != ReadStatus.Ok) throw new InvalidOperationException($"Drain read: {read.Status}");
+            _current = read.Batch;
+            if (_batch.Count == 0)
+            {
+                // An empty read keeps its lease (it would park): give it back.
+                Wait(store.ReadAsync(new ReadRequest(ispb, _stream, _current, ReadMode.Release, 0, 1, Times), _batch));
+                break;
+            }
             _pending -= _batch.Count;
         }
         _pending = 0;

@@ -80,7 +80,7 @@ public class RequestPathBenchmarks
         _drain.Open();
         Check(Ingest1(), 201);
         // 201 is also the answer for a message that failed its checks and went to quarantine: make sure it was queued.
-        if (_server.Store.Stats(Ispb.Parse(BenchMessages.Receiver)).Depth != 1) throw new InvalidOperationException("The message was not queued.");
+        if (_server.Store.StatsAsync(Ispb.Parse(BenchMessages.Receiver)).AsTask().GetAwaiter().GetResult().Depth != 1) throw new InvalidOperationException("The message was not queued.");
         Check(Ingest10Multipart(), 201);
     }
 

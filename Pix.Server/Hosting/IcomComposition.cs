@@ -10,6 +10,7 @@ using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Storage;
+using Pix.Storage.Senders;
 
 namespace Pix.Server.Hosting;
 
@@ -20,24 +21,26 @@ namespace Pix.Server.Hosting;
 /// </summary>
 internal sealed class IcomComposition
 {
-    public IcomComposition(IQueueStore store, PixOptions options, string dataDir, byte[] tokenKey, IMessageSigner? signer,
+    public IcomComposition(IQueueStore store, PixOptions options, string dataDir, TokenKeyRing tokenKeys, IMessageSigner? signer,
         ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
     {
         Store = store;
         Metrics = new PixMetrics(meters, clock);
         Engine = new StreamEngine(store, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
-        Tokens = new PullTokenCodec(tokenKey);
+        Tokens = new PullTokenCodec(tokenKeys);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
         Problems = new ProblemResponder(ProblemWriter);
         var gzip = new Gzip();
         var quarantineOptions = options.ToQuarantineOptions();
-        Isolation = new SenderIsolation(quarantineOptions, clock);
+        Senders = SenderGates.For(store, new SenderGateSettings(options.RateLimit.Capacity, options.RateLimit.RefillPerSecond,
+            quarantineOptions.IsolateAboveRatio, quarantineOptions.IsolateMinMessages, quarantineOptions.WindowSeconds), clock);
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
-        Quarantine = new QuarantineDesk(store, Engine, Isolation, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
+        Notices = new NoticeDispatcher(store, Engine, signer, logs.CreateLogger<NoticeDispatcher>());
+        Quarantine = new QuarantineDesk(store, Engine, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
             logs.CreateLogger<QuarantineDesk>());
-        var batches = new BatchResponder(store, MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
+        var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
-        Ingest = new IngestEndpoint(store, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
+        Ingest = new IngestEndpoint(store, Engine, Senders, options.RateLimit, Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
         Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics);
         Limits = new HttpLimits
@@ -55,8 +58,9 @@ internal sealed class IcomComposition
     public PullTokenCodec Tokens { get; }
     public ProblemXmlWriter ProblemWriter { get; }
     public ProblemResponder Problems { get; }
-    public SenderIsolation Isolation { get; }
+    public ISenderGate Senders { get; }
     public AuditLog Audit { get; }
+    public NoticeDispatcher Notices { get; }
     public QuarantineDesk Quarantine { get; }
     public StreamEndpoint Streams { get; }
     public IngestEndpoint Ingest { get; }

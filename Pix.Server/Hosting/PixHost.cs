@@ -43,17 +43,20 @@ public static class PixHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new IcomComposition(
-            StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>()), options, dataDir,
-            TokenKeyFile.LoadOrCreate(dataDir), NoticeSigner.Create(options), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var store = StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>());
+            return new IcomComposition(store, options, dataDir, TokenKeys.Load(options, dataDir, store), NoticeSigner.Create(options),
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>());
+        });
         // The parts the operator routes and the aspnet baseline use; registered by factory, so the container disposes
         // them (the store last writes its checkpoint) when the host stops.
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Store);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Engine);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Metrics);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Audit);
-        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Isolation);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Senders);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Notices);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Quarantine);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Ingest);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Streams);
@@ -88,6 +91,8 @@ public static class PixHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
+        // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.
+        app.Services.GetRequiredService<NoticeDispatcher>();
         if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);
         OperatorEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -13,7 +13,8 @@ public sealed class PixOptions
     /// <summary>Operator listener (/healthz, /readyz, /metrics, /admin/v1/...).</summary>
     public string AdminListen { get; set; } = "127.0.0.1:9090";
     public string DataDir { get; set; } = "./data";
-    /// <summary><c>embedded</c> (default, durable) or <c>memory</c> (tests); see <c>StoreFactory.Kinds</c>.</summary>
+    /// <summary><c>embedded</c> (default, durable), <c>redis</c> (a Redis Cluster shared by several nodes) or
+    /// <c>memory</c> (tests); see <c>StoreFactory.Kinds</c>.</summary>
     public string Storage { get; set; } = "embedded";
     public double DedupWindowHours { get; set; } = 24;
     /// <summary>How long fully acknowledged data is kept (embedded store), e.g. <c>7.00:00:00</c>.</summary>
@@ -25,6 +26,8 @@ public sealed class PixOptions
     public RateLimitOptions RateLimit { get; set; } = new();
     public IcomHttpOptions Http { get; set; } = new();
     public SigningOptions Signing { get; set; } = new();
+    public RedisOptions Redis { get; set; } = new();
+    public TokenOptions Tokens { get; set; } = new();
 
     /// <summary>Short switches for the common keys.</summary>
     public static readonly Dictionary<string, string> Switches = new()
@@ -51,6 +54,10 @@ public sealed class PixOptions
         public double IsolateAboveRatio { get; set; } = 0.005;
         public int IsolateMinMessages { get; set; } = 200;
         public double IsolateWindowSeconds { get; set; } = 300;
+        /// <summary>How long quarantined messages are kept, whatever <c>Pix:Retention</c> says.</summary>
+        public TimeSpan QuarantineRetention { get; set; } = TimeSpan.FromDays(30);
+        /// <summary>Quarantined messages kept per sender; beyond it the oldest go first (their audit lines stay).</summary>
+        public int QuarantineQuotaPerSender { get; set; } = 100_000;
     }
 
     /// <summary><c>Pix:Signing:*</c>: the certificate that signs the admi.002 notices Pix writes as the SPI.</summary>
@@ -59,6 +66,21 @@ public sealed class PixOptions
         /// <summary>A PKCS#12 file with the private key; empty: a development certificate made at start (nothing trusts it).</summary>
         public string CertificatePath { get; set; } = "";
         public string CertificatePassword { get; set; } = "";
+    }
+
+    /// <summary><c>Pix:Redis:*</c>: the cluster and how durable a write must be before it is answered.</summary>
+    public sealed class RedisOptions
+    {
+        public string Configuration { get; set; } = "";
+        public string Durability { get; set; } = "replica";
+        public int WaitMilliseconds { get; set; } = 1000;
+    }
+
+    /// <summary><c>Pix:Tokens:*</c>: the keys that sign <c>PI-Pull-Next</c> tokens.</summary>
+    public sealed class TokenOptions
+    {
+        /// <summary>A file of <c>id:base64</c> lines every node reads; the first key signs, all verify (rotation).</summary>
+        public string KeyPath { get; set; } = "";
     }
 
     public IngestOptions ToIngestOptions() => new()

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pix.Storage;
+using Pix.Storage.Quarantine;
 
 namespace Pix.Server.Hosting;
 
@@ -11,7 +12,12 @@ internal static class StoreSelection
         {
             DataDir = dataDir,
             Retention = options.Retention,
+            StreamIdleTimeout = options.Streams.IdleTimeout,
             DedupWindow = TimeSpan.FromHours(options.DedupWindowHours),
+            RedisConfiguration = options.Redis.Configuration,
+            RedisDurability = options.Redis.Durability,
+            RedisWaitMilliseconds = options.Redis.WaitMilliseconds,
+            Quarantine = new QuarantineLimits(options.Xml.QuarantineRetention, options.Xml.QuarantineQuotaPerSender),
             LoggerFactory = logs,
         });
 }

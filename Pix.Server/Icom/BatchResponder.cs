@@ -12,10 +12,10 @@ namespace Pix.Server.Icom;
 /// <summary>
 /// Writes a stream read's answer: 200 with the batch (one XML body, or multipart/mixed) or 204, each with
 /// <c>PI-Pull-Next</c>. Payloads are copied once, from the store straight into the response buffer (with gzip they go
-/// through one scratch buffer first). A stored message whose checksum fails on the way out is left out, quarantined,
-/// and counted in <c>Pix-Skipped</c>; the healthy ones still go.
+/// through one scratch buffer first). A stored message the store found damaged (its checksum failed, or it could not
+/// be read) is left out, quarantined, and counted in <c>Pix-Skipped</c>; the healthy ones still go.
 /// </summary>
-internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipart, PullTokenCodec tokens, Gzip gzip, QuarantineDesk quarantine)
+internal sealed class BatchResponder(MultipartWriter multipart, PullTokenCodec tokens, Gzip gzip, QuarantineDesk quarantine)
 {
     /// <summary>Room for the status line and every header this writer sends.</summary>
     private const int HeadRoom = 1024;
@@ -27,6 +27,10 @@ internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipar
         var batch = exchange.Batch;
         var skipped = exchange.Skipped;
         skipped.Clear();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch.IsDamaged(i)) skipped.Add(i);
+        }
         var asMultipart = mode == ResponseMode.Multipart || batch.Count > 1;
         if (compress && batch.Count > 0)
         {
@@ -35,14 +39,13 @@ internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipar
         else
         {
             response.BeginStaged(HeadRoom + (batch.Count == 0 ? 0 : (int)Measure(batch, skipped, true, exchange.Lengths)));
-            while (!TryWriteStaged(response, exchange, next, asMultipart)) response.DiscardStaged();
+            WriteStaged(response, exchange, next, asMultipart);
             response.CommitStaged();
         }
         ReportSkipped(next.Ispb, batch, skipped);
     }
 
-    /// <summary>One attempt at the whole response; false when a payload failed its checksum (it is then marked skipped).</summary>
-    private bool TryWriteStaged(HttpResponse response, IcomExchange exchange, PullToken next, bool asMultipart)
+    private void WriteStaged(HttpResponse response, IcomExchange exchange, PullToken next, bool asMultipart)
     {
         var batch = exchange.Batch;
         var skipped = exchange.Skipped;
@@ -51,18 +54,18 @@ internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipar
         if (healthy == 0)
         {
             response.EndHeaders(0);
-            return true;
+            return;
         }
         response.EndHeaders(Measure(batch, skipped, asMultipart, exchange.Lengths));
-        return TryWriteBody(response, batch, skipped, asMultipart);
+        WriteBody(response, batch, skipped, asMultipart);
     }
 
     private void WriteCompressed(HttpResponse response, IcomExchange exchange, PullToken next, bool asMultipart)
     {
         var batch = exchange.Batch;
         var skipped = exchange.Skipped;
-        do exchange.Body.ResetWrittenCount();
-        while (!TryWriteBody(exchange.Body, batch, skipped, asMultipart));
+        exchange.Body.ResetWrittenCount();
+        WriteBody(exchange.Body, batch, skipped, asMultipart);
         var healthy = batch.Count - skipped.Count;
         WriteHead(response, next, healthy, skipped.Count, batch, skipped, asMultipart);
         if (healthy == 0)
@@ -119,25 +122,17 @@ internal sealed class BatchResponder(IQueueStore store, MultipartWriter multipar
         return multipart.Measure(lengths.AsSpan(0, count));
     }
 
-    private bool TryWriteBody(IBufferWriter<byte> output, MessageBatch batch, SkipSet skipped, bool asMultipart)
+    private void WriteBody(IBufferWriter<byte> output, MessageBatch batch, SkipSet skipped, bool asMultipart)
     {
         var part = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             if (skipped.Contains(i)) continue;
-            ref readonly var message = ref batch[i];
-            if (asMultipart) multipart.WritePartHead(output, part, message.Id);
-            var span = output.GetSpan(message.Length);
-            if (!store.TryReadPayload(message, span[..message.Length]))
-            {
-                skipped.Add(i);
-                return false;
-            }
-            output.Advance(message.Length);
+            if (asMultipart) multipart.WritePartHead(output, part, batch[i].Id);
+            output.Write(batch.Payload(i));
             part++;
         }
         if (asMultipart && part > 0) multipart.WriteEnd(output);
-        return true;
     }
 
     private void ReportSkipped(Ispb receiver, MessageBatch batch, SkipSet skipped)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Pix.Protocol.Multipart;
+using Pix.Protocol.Xml;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Storage;
@@ -22,16 +23,16 @@ internal sealed class IcomExchange
     public ArrayBufferWriter<byte> Notices { get; } = new(4 * 1024);
     public int[] Lengths { get; } = new int[MessageBatch.Capacity];
     public SkipSet Skipped { get; } = new();
+    /// <summary>Each part's check result and header, kept from the checks until the messages are routed.</summary>
+    public CheckedPart[] Checked { get; } = new CheckedPart[MessageBatch.Capacity];
     public Rejection[] Rejections { get; } = new Rejection[MessageBatch.Capacity];
     public int RejectionCount { get; set; }
-    public AppendBatch NoticeAppends { get; } = new();
-    public Range[] NoticeRanges { get; } = new Range[MessageBatch.Capacity];
+    public NoticeTexts[] NoticeRanges { get; } = new NoticeTexts[MessageBatch.Capacity];
 
     public void Reset()
     {
         Batch.Clear();
         Appends.Clear();
-        NoticeAppends.Clear();
         RejectionCount = 0;
         Body.ResetWrittenCount();
         Compressed.ResetWrittenCount();
@@ -39,3 +40,6 @@ internal sealed class IcomExchange
         Notices.ResetWrittenCount();
     }
 }
+
+/// <summary>What the checks said of one part of an ingest request.</summary>
+internal readonly record struct CheckedPart(CheckResult Result, AppHeader Header);

@@ -45,7 +45,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
     {
         if (!TryToken(request, response, route, out var token)) return;
         var status = await engine.DeleteAsync(token, request.Aborted);
-        if (status != ReadStatus.Ok)
+        if (status != StreamOutcome.Ok)
         {
             WriteRefusal(response, status);
             return;
@@ -71,9 +71,9 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         return true;
     }
 
-    private void Answer(HttpRequest request, HttpResponse response, IcomExchange exchange, ReadStatus status, PullToken next, ResponseMode mode)
+    private void Answer(HttpRequest request, HttpResponse response, IcomExchange exchange, StreamOutcome status, PullToken next, ResponseMode mode)
     {
-        if (status == ReadStatus.Ok)
+        if (status == StreamOutcome.Ok)
         {
             batches.Write(response, exchange, next, mode, MediaNegotiation.AcceptsGzip(request.Header(KnownHeader.AcceptEncoding)));
             return;
@@ -81,15 +81,15 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         WriteRefusal(response, status);
     }
 
-    private void WriteRefusal(HttpResponse response, ReadStatus status)
+    private void WriteRefusal(HttpResponse response, StreamOutcome status)
     {
         switch (status)
         {
-            case ReadStatus.Full:
+            case StreamOutcome.Full:
                 metrics.Throttled("slots");
                 problems.Write(response, Problem.TooManyRequests, "All stream slots of this ISPB are taken; close one or wait for an idle one to expire."u8, retryAfterSeconds: 1);
                 break;
-            case ReadStatus.Busy:
+            case StreamOutcome.Busy:
                 problems.Write(response, Problem.Conflict, "A request is in flight on this stream."u8);
                 break;
             default:

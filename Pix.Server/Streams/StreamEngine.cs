@@ -9,9 +9,10 @@ namespace Pix.Server.Streams;
 
 /// <summary>
 /// The stream semantics of ICOM over an <see cref="IQueueStore"/>: opening streams, reading with acknowledgement by
-/// advancing, repeated reads, long polls woken by appends, DELETE, and idle expiry. The store owns slots, batches
-/// and claims (so they survive restarts); the engine owns what only matters while the process lives: in-flight
-/// requests, last use, and parked polls.
+/// advancing, repeated reads, long polls woken by appends, DELETE, and idle expiry. The store owns everything that
+/// must hold across nodes and restarts (slots, batches, claims, the lease that makes a second request 409, idle
+/// deadlines); the engine owns only the parked polls of this process and the sweeper that times them out and asks
+/// the store to expire idle streams.
 /// </summary>
 internal sealed partial class StreamEngine : IAsyncDisposable
 {
@@ -19,113 +20,67 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private readonly StreamOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private readonly ConcurrentDictionary<(Ispb, ulong), StreamSession> _sessions = new();
     private readonly ConcurrentDictionary<Ispb, WaiterList> _waiters = new();
+    private readonly LeaseValues _leases = new();
     private readonly ITimer _sweeper;
     private readonly long _longPollTicks;
-    private readonly long _idleTicks;
+    private readonly StreamTimes _times;
+    private readonly List<ExpiredStream> _expired = new();
+    private readonly Action<Ispb, int> _notifyAppended;
     private long _lastIdleSweep;
     private int _sweeping;
+    private int _expiring;
 
     public StreamEngine(IQueueStore store, StreamOptions options, ILogger<StreamEngine> log, TimeProvider? clock = null)
     {
         _store = store;
+        _notifyAppended = NotifyAppended;
         _options = options;
         _log = log;
         _clock = clock ?? TimeProvider.System;
         _longPollTicks = (long)(options.LongPollSeconds * _clock.TimestampFrequency);
-        _idleTicks = (long)(options.IdleTimeoutSeconds * _clock.TimestampFrequency);
-        // Streams that were open before a restart start their idle clock now.
-        var now = _clock.GetTimestamp();
-        foreach (var (ispb, id) in store.OpenStreams()) _sessions[(ispb, id)] = new StreamSession(id, now);
+        // The lease outlives the poll by a margin for the last store round trip; a dead node's lease frees its
+        // stream within that.
+        _times = new StreamTimes((int)(options.LongPollSeconds * 1000) + LeaseMarginMilliseconds, (int)(options.IdleTimeoutSeconds * 1000));
         var period = TimeSpan.FromMilliseconds(options.SweepMilliseconds);
         _sweeper = _clock.CreateTimer(_ => Sweep(), null, period, period);
     }
 
-    public StreamOptions Options => _options;
+    private const int LeaseMarginMilliseconds = 2000;
 
-    public int OpenSessions => _sessions.Count;
+    public StreamOptions Options => _options;
 
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
     // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
     /// <summary>Opens a stream and reads its first batch (long-polling when the queue is empty).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<(ReadStatus Status, PullToken Next)> StartAsync(Ispb ispb, int max, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
+    public async ValueTask<(StreamOutcome Outcome, PullToken Next)> StartAsync(Ispb ispb, int max, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
         into.Clear();
-        var opened = await _store.OpenStreamAsync(ispb, _options.MaxPerIspb, aborted).ConfigureAwait(false);
-        if (!opened.Opened) return (ReadStatus.Full, default);
-        var session = new StreamSession(opened.StreamId, _clock.GetTimestamp());
-        session.TryEnter(out _);
-        _sessions[(ispb, opened.StreamId)] = session;
-        try
-        {
-            var status = await ClaimWithPollAsync(new ClaimRequest(ispb, opened.StreamId, 1, false, max), into, waiter, aborted).ConfigureAwait(false);
-            return (status, new PullToken(ispb, opened.StreamId, into.Batch == 0 ? 1 : into.Batch, 0));
-        }
-        finally
-        {
-            session.Exit(_clock.GetTimestamp());
-        }
+        var opened = await _store.OpenStreamAsync(ispb, _options.MaxPerIspb, _times, aborted).ConfigureAwait(false);
+        if (!opened.Opened) return (StreamOutcome.Full, default);
+        var result = await ReadWithPollAsync(new ReadRequest(ispb, opened.StreamId, 0, ReadMode.Advance, max, _leases.Next(), _times), into, waiter, aborted).ConfigureAwait(false);
+        return (Outcome(result.Status), new PullToken(ispb, opened.StreamId, result.Batch, 0));
     }
 
     /// <summary>Reads on a <c>PI-Pull-Next</c> token: the current token acknowledges and advances; the previous one
     /// repeats the current batch; anything older is gone.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<(ReadStatus Status, PullToken Next)> NextAsync(PullToken token, int max, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
+    public async ValueTask<(StreamOutcome Outcome, PullToken Next)> NextAsync(PullToken token, int max, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
         into.Clear();
-        if (!_sessions.TryGetValue((token.Ispb, token.StreamId), out var session)) return (ReadStatus.Gone, default);
-        if (!session.TryEnter(out var expiring)) return (expiring ? ReadStatus.Gone : ReadStatus.Busy, default);
-        try
-        {
-            if (!_store.TryGetStream(token.Ispb, token.StreamId, out var position)) return (ReadStatus.Gone, default);
-            ClaimRequest request;
-            if (token.Batch == position.Batch) request = new(token.Ispb, token.StreamId, position.Batch + 1, true, max);
-            else if (token.Batch + 1 == position.Batch) request = new(token.Ispb, token.StreamId, position.Batch, false, max);
-            else return (ReadStatus.Gone, default);
-            var status = await ClaimWithPollAsync(request, into, waiter, aborted).ConfigureAwait(false);
-            return (status, token with { Batch = into.Batch == 0 ? request.Batch : into.Batch });
-        }
-        finally
-        {
-            session.Exit(_clock.GetTimestamp());
-        }
+        var result = await ReadWithPollAsync(new ReadRequest(token.Ispb, token.StreamId, token.Batch, ReadMode.Advance, max, _leases.Next(), _times), into, waiter, aborted).ConfigureAwait(false);
+        return (Outcome(result.Status), token with { Batch = result.Batch });
     }
 
     /// <summary>Closes a stream. On the current token the last batch is acknowledged; on the previous one (its
     /// response was lost) the batch goes back to the queue. Any other token, or a closed stream: gone.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ReadStatus> DeleteAsync(PullToken token, CancellationToken aborted)
+    public async ValueTask<StreamOutcome> DeleteAsync(PullToken token, CancellationToken aborted)
     {
-        var key = (token.Ispb, token.StreamId);
-        if (!_sessions.TryGetValue(key, out var session)) return ReadStatus.Gone;
-        if (!session.TryEnter(out var expiring)) return expiring ? ReadStatus.Gone : ReadStatus.Busy;
-        var closed = false;
-        try
-        {
-            if (!_store.TryGetStream(token.Ispb, token.StreamId, out var position)) return ReadStatus.Gone;
-            bool acknowledge;
-            if (token.Batch == position.Batch) acknowledge = true;
-            else if (token.Batch + 1 == position.Batch) acknowledge = false;
-            else return ReadStatus.Gone;
-            closed = await _store.CloseStreamAsync(token.Ispb, token.StreamId, acknowledge, aborted).ConfigureAwait(false);
-            if (!closed) return ReadStatus.Gone;
-            if (!acknowledge && position.Claimed > 0) Waiters(token.Ispb).Wake(position.Claimed);
-            return ReadStatus.Ok;
-        }
-        finally
-        {
-            if (closed)
-            {
-                session.MarkClosed();
-                _sessions.TryRemove(key, out _);
-            }
-            else
-            {
-                session.Exit(_clock.GetTimestamp());
-            }
-        }
+        var result = await _store.CloseStreamAsync(new CloseRequest(token.Ispb, token.StreamId, token.Batch), aborted).ConfigureAwait(false);
+        if (result.Released > 0) Waiters(token.Ispb).Wake(result.Released);
+        return Outcome(result.Status);
     }
 
     /// <summary>Called after messages for <paramref name="ispb"/> became durable: wakes up to that many parked polls.</summary>
@@ -134,28 +89,61 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         if (_waiters.TryGetValue(ispb, out var list)) list.Wake(count);
     }
 
+    /// <summary>
+    /// The first store step decides the token and claims; when the batch is empty the request keeps the stream's
+    /// lease and parks until an append wakes it, the poll times out, or the client leaves. A client that left gives
+    /// the lease back without claiming: messages are never claimed for a reader that will not receive them.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadStatus> ClaimWithPollAsync(ClaimRequest request, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
+    private async ValueTask<StreamReadResult> ReadWithPollAsync(ReadRequest request, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
         var deadline = _clock.GetTimestamp() + _longPollTicks;
         var list = Waiters(request.Ispb);
+        var seen = list.Version;
+        var result = await _store.ReadAsync(request, into, aborted).ConfigureAwait(false);
+        if (result.Status != ReadStatus.Ok || into.Count > 0) return result;
+        request = request with { Mode = ReadMode.Fill, Batch = result.Batch };
         while (true)
         {
-            var seen = list.Version;
-            var claimed = await _store.ClaimAsync(request, into, aborted).ConfigureAwait(false);
-            if (claimed == ClaimStatus.Gone || claimed == ClaimStatus.Stale) return ReadStatus.Gone;
-            if (into.Count > 0) return ReadStatus.Ok;
-            // The acknowledgement (if any) is done; later rounds only fill the now-current batch.
-            request = request with { AcknowledgePrevious = false, Batch = into.Batch };
-            if (_clock.GetTimestamp() >= deadline || aborted.IsCancellationRequested) return ReadStatus.Ok;
+            if (aborted.IsCancellationRequested)
+            {
+                await _store.ReadAsync(request with { Mode = ReadMode.Release }, into, CancellationToken.None).ConfigureAwait(false);
+                return result;
+            }
+            if (_clock.GetTimestamp() >= deadline)
+            {
+                return await _store.ReadAsync(request with { Mode = ReadMode.FillAndRelease }, into, aborted).ConfigureAwait(false);
+            }
             var parked = waiter.Arm(deadline, aborted);
-            if (!list.TryPark(waiter, seen)) continue;
-            // Woken or timed out; a client that went away must not claim messages it will never receive.
-            if (!await parked.ConfigureAwait(false) && aborted.IsCancellationRequested) return ReadStatus.Ok;
+            if (list.TryPark(waiter, seen) && !await parked.ConfigureAwait(false)) continue;
+            // Woken, or an append came between the last look and parking: look again.
+            if (aborted.IsCancellationRequested)
+            {
+                // The wake-up was meant for a reader that can take the message: pass it on.
+                list.Wake(1);
+                continue;
+            }
+            seen = list.Version;
+            result = await _store.ReadAsync(request, into, aborted).ConfigureAwait(false);
+            if (result.Status != ReadStatus.Ok || into.Count > 0) return result;
         }
     }
 
-    private WaiterList Waiters(Ispb ispb) => _waiters.GetOrAdd(ispb, static _ => new WaiterList());
+    private static StreamOutcome Outcome(ReadStatus status) => status switch
+    {
+        ReadStatus.Ok => StreamOutcome.Ok,
+        ReadStatus.Busy => StreamOutcome.Busy,
+        _ => StreamOutcome.Gone,
+    };
+
+    private WaiterList Waiters(Ispb ispb)
+    {
+        if (_waiters.TryGetValue(ispb, out var list)) return list;
+        list = _waiters.GetOrAdd(ispb, static _ => new WaiterList());
+        // Another node's append (or released batch) must wake the polls parked here too.
+        (_store as IAppendFeed)?.Watch(ispb, _notifyAppended);
+        return list;
+    }
 
     private void Sweep()
     {
@@ -165,13 +153,10 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         {
             var now = _clock.GetTimestamp();
             foreach (var list in _waiters.Values) list.Expire(now);
-            if (now - _lastIdleSweep < _clock.TimestampFrequency / 4) return;
-            _lastIdleSweep = now;
-            foreach (var (key, session) in _sessions)
+            if (now - _lastIdleSweep >= _clock.TimestampFrequency / 4 && Interlocked.Exchange(ref _expiring, 1) == 0)
             {
-                if (now - session.LastUsedTicks < _idleTicks || !session.TryBeginExpiry()) continue;
-                _sessions.TryRemove(key, out _);
-                _ = ExpireAsync(key.Item1, key.Item2);
+                _lastIdleSweep = now;
+                _ = ExpireIdleAsync();
             }
         }
         catch (Exception e)
@@ -184,20 +169,27 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         }
     }
 
-    private async Task ExpireAsync(Ispb ispb, ulong streamId)
+    // The store decides which streams are idle and closes each once, however many nodes ask; a failed round is
+    // simply tried again at the next sweep. A slow store delays only this, never the parked polls' deadlines.
+    private async Task ExpireIdleAsync()
     {
         try
         {
-            _store.TryGetStream(ispb, streamId, out var position);
-            if (await _store.CloseStreamAsync(ispb, streamId, acknowledge: false).ConfigureAwait(false))
+            _expired.Clear();
+            await _store.ExpireIdleAsync(_expired).ConfigureAwait(false);
+            foreach (var stream in _expired)
             {
-                LogExpired(ispb.ToString(), streamId, position.Claimed);
-                if (position.Claimed > 0) Waiters(ispb).Wake(position.Claimed);
+                LogExpired(stream.Ispb.ToString(), stream.StreamId, stream.Released);
+                if (stream.Released > 0) Waiters(stream.Ispb).Wake(stream.Released);
             }
         }
         catch (Exception e)
         {
-            LogExpireFailed(e, ispb.ToString(), streamId);
+            LogExpireFailed(e);
+        }
+        finally
+        {
+            Volatile.Write(ref _expiring, 0);
         }
     }
 
@@ -211,8 +203,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream {StreamId} of {Ispb} expired after idling; {Released} unacknowledged messages go back to the queue")]
     private partial void LogExpired(string ispb, ulong streamId, int released);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Expiring stream {StreamId} of {Ispb} failed; it will be retried")]
-    private partial void LogExpireFailed(Exception e, string ispb, ulong streamId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Expiring idle streams failed; the next sweep tries again")]
+    private partial void LogExpireFailed(Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The stream sweeper failed")]
     private partial void LogSweepFailed(Exception e);

@@ -46,7 +46,11 @@ internal sealed class QueueGauges
         {
             if (_takenAt is { } takenAt && _clock.GetElapsedTime(takenAt) < SnapshotAge) return _snapshot;
             var snapshot = new List<(Ispb, QueueStats)>();
-            foreach (var ispb in _store.Participants()) snapshot.Add((ispb, _store.Stats(ispb)));
+            // A scrape thread, not a request: waiting for the store here is fine (in-process stores answer at once).
+            foreach (var ispb in _store.ParticipantsAsync().AsTask().GetAwaiter().GetResult())
+            {
+                snapshot.Add((ispb, _store.StatsAsync(ispb).AsTask().GetAwaiter().GetResult()));
+            }
             _snapshot = snapshot;
             _takenAt = _clock.GetTimestamp();
             return snapshot;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Embedded;
@@ -21,6 +23,7 @@ public sealed partial class EmbeddedQueueStore
         try
         {
             _book = new QueueBook(options.DedupWindow, InstanceIdFile.LoadOrCreate(options.DataDir));
+            _quarantine = new QuarantineShelf(options.Quarantine);
             _checkpoints = new CheckpointFiles(options.DataDir);
             _segments = new SegmentFiles(logDirectory);
             Recover();
@@ -70,7 +73,8 @@ public sealed partial class EmbeddedQueueStore
         _logger.LogInformation(
             "Embedded store in {DataDir} recovered: {Records} log records ({Bytes} bytes) replayed after {Start} in {Elapsed} ms; {Queues} queues, {Streams} open streams",
             _options.DataDir, records, bytes, fromCheckpoint ? "the checkpoint" : "the start of the log",
-            clock.ElapsedMilliseconds, _book.Queues.Count(), _book.OpenStreams().Count);
+            clock.ElapsedMilliseconds, _book.Queues.Count(), _book.OpenStreamCount());
+        _book.ResetStreamTimes(Now, new StreamTimes(0, (int)_options.StreamIdleTimeout.TotalMilliseconds));
     }
 
     private (long Records, long Bytes) ReplaySegment(int number, long offset, bool isLast)
@@ -128,7 +132,7 @@ public sealed partial class EmbeddedQueueStore
             case LogRecordType.StreamOpened:
             {
                 var view = new StreamRecord.View(body);
-                _book.Queue(view.Ispb).TryOpen(view.StreamId, int.MaxValue);
+                _book.Queue(view.Ispb).TryOpen(view.StreamId, int.MaxValue, 0, default);
                 _book.AdvanceCounters(0, view.StreamId);
                 break;
             }
@@ -146,6 +150,16 @@ public sealed partial class EmbeddedQueueStore
                 _book.Queue(view.Ispb).Close(view.StreamId, view.Flag);
                 break;
             }
+            case LogRecordType.Notice:
+                ApplyNotice(NoticeCodec.EntryIdOf(body), body.ToArray());
+                _book.AdvanceCounters(NoticeCodec.EntryIdOf(body).Low, 0);
+                break;
+            case LogRecordType.NoticeSent:
+                ApplyNotice(ResourceId.FromBytes(body), null);
+                break;
+            case LogRecordType.QuarantineReleased:
+                _quarantine.Remove(ResourceId.FromBytes(body));
+                break;
             default:
                 throw new InvalidDataException($"Unknown log record type {(byte)type} at position {position}: written by a newer Pix?");
         }
@@ -154,6 +168,12 @@ public sealed partial class EmbeddedQueueStore
     // Live (after the group's fsync, under _stateLock) and on replay: the same code, so sequences match.
     private void ApplyMessage(in MessageRecord record, long payloadPosition)
     {
+        if (record.Disposition == Disposition.Quarantine)
+        {
+            _quarantine.Add(new QuarantineShelf.Entry(
+                new QuarantinedMessage(record.Id, record.From, record.To, record.StoredAtUnixMs, record.PayloadLength), payloadPosition, null),
+                record.StoredAtUnixMs);
+        }
         if (record.Disposition == Disposition.Deliver)
         {
             var queue = _book.Queue(record.To);
@@ -163,6 +183,17 @@ public sealed partial class EmbeddedQueueStore
             }
         }
         if (record.HasKey) _book.Dedup.Add(record.Key, record.Id, record.StoredAtUnixMs);
+    }
+
+    // The outbox as the log says: an entry is pending from its Notice record until its NoticeSent record.
+    private void ApplyNotice(ResourceId entry, byte[]? bytes)
+    {
+        if (bytes is null)
+        {
+            _outbox.Remove(entry);
+            return;
+        }
+        _outbox[entry] = bytes;
     }
 
     private static ResourceId ReadId(BinaryReader reader) => new(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());

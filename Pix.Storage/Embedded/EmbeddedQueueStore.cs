@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Embedded;
@@ -31,23 +33,34 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     private readonly LogEntryPool _entries = new();
     private List<LogEntry> _pending = new();
     private bool _stopping;
+    private volatile StoreHealth _health = StoreHealth.Ok;
+    // Outbox entries not yet sent, in the order they were stored (Dictionary keeps insertion order while nothing is
+    // removed in between; removal order does not matter for delivery). Guarded by _stateLock.
+    private readonly Dictionary<ResourceId, byte[]> _outbox = new();
+    // Quarantined messages and where their bytes are in the log. Guarded by _stateLock.
+    private QuarantineShelf _quarantine = null!;
     private readonly Thread _writer;
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Kind => "embedded";
 
-    public ValueTask AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
+    public StoreHealth Health => _health;
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
     {
         batch.Outcomes.Clear();
-        if (batch.Count == 0) return ValueTask.CompletedTask;
+        if (batch.Count == 0 && batch.Notices.Count == 0) return AppendStatus.Stored;
+        if (_book.BacklogReached(batch)) return AppendStatus.Backlogged;
         var entry = _entries.Rent();
         entry.PrepareAppend(batch);
         lock (_stateLock) Enqueue(entry);
-        return entry.AsValueTask();
+        await entry.AsValueTask().ConfigureAwait(false);
+        return AppendStatus.Stored;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, CancellationToken cancellationToken = default)
+    public async ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, StreamTimes times, CancellationToken cancellationToken = default)
     {
         LogEntry entry;
         ulong id;
@@ -58,7 +71,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             id = _book.NextStreamId();
             lock (queue)
             {
-                if (!queue.TryOpen(id, maxStreams)) return OpenResult.Full;
+                if (!queue.TryOpen(id, maxStreams, Now, times)) return OpenResult.Full;
             }
             entry = _entries.Rent();
             entry.SetStateLength(StreamRecord.WriteOpened(entry.StateBuffer(), ispb, id));
@@ -68,78 +81,194 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         return new OpenResult(true, id);
     }
 
-    public bool TryGetStream(Ispb ispb, ulong streamId, out StreamPosition position)
+    public ValueTask<StreamReadResult> ReadAsync(ReadRequest request, MessageBatch into, CancellationToken cancellationToken = default)
     {
-        position = default;
-        if (!_book.TryGetQueue(ispb, out var queue)) return false;
-        lock (queue) return queue.TryGetStream(streamId, out position);
-    }
-
-    public ValueTask<ClaimStatus> ClaimAsync(ClaimRequest request, MessageBatch into, CancellationToken cancellationToken = default)
-    {
+        into.Clear();
+        Span<StoredMessage> claim = stackalloc StoredMessage[MessageBatch.Capacity];
+        Span<StoredMessage> settled = stackalloc StoredMessage[MessageBatch.Capacity];
         LogEntry? entry = null;
-        ClaimStatus status;
+        StreamReadResult result;
+        int count;
         lock (_stateLock)
         {
             ThrowIfStopping();
-            if (!_book.TryGetQueue(request.Ispb, out var queue))
-            {
-                into.Clear();
-                return ValueTask.FromResult(ClaimStatus.Gone);
-            }
-            bool changed;
-            lock (queue) status = queue.Claim(request, into, out changed);
-            // A repeated read changes nothing. Every new batch number is logged, even an empty one (a long poll that
-            // ended in 204): the client's next token names it, so it must survive a crash too. One small record,
-            // shared with others by the group commit, after a poll of seconds.
-            if (status == ClaimStatus.Ok && (changed || request.AcknowledgePrevious))
+            if (!_book.TryGetQueue(request.Ispb, out var queue)) return ValueTask.FromResult(StreamReadResult.Gone);
+            ReadEffect effect;
+            lock (queue) result = queue.Read(request, Now, claim, out count, settled, out effect);
+            // Only acknowledgements and claims are logged: advancing over an empty batch (a long poll that ended in
+            // 204) changes nothing a crash must keep, since an empty current batch accepts any later token.
+            if (effect.MustBeDurable)
             {
                 entry = _entries.Rent();
-                entry.SetStateLength(StreamRecord.WriteClaimed(entry.StateBuffer(), request.Ispb, request.StreamId, into.Batch, request.AcknowledgePrevious, into.Items));
+                entry.SetStateLength(StreamRecord.WriteClaimed(entry.StateBuffer(), request.Ispb, request.StreamId, result.Batch,
+                    effect.Acknowledged > 0, claim[..(effect.Claimed ? count : 0)]));
                 Enqueue(entry);
             }
         }
-        return entry is null ? ValueTask.FromResult(status) : AwaitDurable(entry, status);
+        into.Batch = result.Batch;
+        for (var i = 0; i < count; i++)
+        {
+            if (!TryReadPayload(claim[i], into.Add(claim[i]))) into.MarkDamaged(i);
+        }
+        return entry is null ? ValueTask.FromResult(result) : AwaitDurable(entry, result);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> CloseStreamAsync(Ispb ispb, ulong streamId, bool acknowledge, CancellationToken cancellationToken = default)
+    public async ValueTask<CloseResult> CloseStreamAsync(CloseRequest request, CancellationToken cancellationToken = default)
     {
+        Span<StoredMessage> settled = stackalloc StoredMessage[MessageBatch.Capacity];
         LogEntry entry;
+        CloseResult result;
         lock (_stateLock)
         {
             ThrowIfStopping();
-            if (!_book.TryGetQueue(ispb, out var queue)) return false;
-            lock (queue)
-            {
-                if (!queue.Close(streamId, acknowledge)) return false;
-            }
+            if (!_book.TryGetQueue(request.Ispb, out var queue)) return new CloseResult(ReadStatus.Gone, 0);
+            bool acknowledge;
+            lock (queue) result = queue.Close(request, Now, settled, out _, out acknowledge);
+            if (result.Status != ReadStatus.Ok) return result;
             entry = _entries.Rent();
-            entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), ispb, streamId, acknowledge));
+            entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), request.Ispb, request.StreamId, acknowledge));
             Enqueue(entry);
         }
         await entry.AsValueTask().ConfigureAwait(false);
-        return true;
+        return result;
     }
 
-    /// <summary>One read for the record's frame and fixed fields, one straight into the caller's span for the payload,
-    /// and the record's CRC over both: damage on disk is caught on the way out, without a second copy.</summary>
-    public bool TryReadPayload(in StoredMessage message, Span<byte> destination)
+    public async ValueTask ExpireIdleAsync(List<ExpiredStream> expired, CancellationToken cancellationToken = default)
     {
-        Span<byte> prefix = stackalloc byte[MessageRecord.PayloadOffset];
-        _segments.Read(message.Position - MessageRecord.PayloadOffset, prefix);
-        var payload = destination[..message.Length];
-        _segments.Read(message.Position, payload);
-        return LogRecordFrame.IsIntact(prefix, payload);
+        var entries = new List<LogEntry>();
+        lock (_stateLock)
+        {
+            ThrowIfStopping();
+            _book.ExpireIdle(Now, expired, stream =>
+            {
+                var entry = _entries.Rent();
+                entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), stream.Ispb, stream.StreamId, acknowledged: false));
+                Enqueue(entry);
+                entries.Add(entry);
+            });
+        }
+        foreach (var entry in entries) await entry.AsValueTask().ConfigureAwait(false);
     }
 
-    public IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams() => _book.OpenStreams();
+    public ValueTask ListQuarantinedAsync(Ispb from, long sinceUnixMs, int max, List<QuarantinedMessage> into, CancellationToken cancellationToken = default)
+    {
+        lock (_stateLock) _quarantine.List(from, sinceUnixMs, max, _clock.GetUtcNow().ToUnixTimeMilliseconds(), into);
+        return ValueTask.CompletedTask;
+    }
 
-    public long Backlog(Ispb ispb) => _book.Backlog(ispb);
+    public ValueTask<QuarantinedMessage?> FindQuarantinedAsync(ResourceId id, CancellationToken cancellationToken = default)
+    {
+        lock (_stateLock)
+        {
+            return ValueTask.FromResult(_quarantine.TryGet(id, out var entry) ? entry.Message : (QuarantinedMessage?)null);
+        }
+    }
 
-    public IReadOnlyList<Ispb> Participants() => _book.Participants();
+    public ValueTask<byte[]?> ReadQuarantinedAsync(Ispb from, ResourceId id, CancellationToken cancellationToken = default)
+    {
+        QuarantineShelf.Entry entry;
+        lock (_stateLock)
+        {
+            if (!_quarantine.TryGet(id, out entry) || entry.Message.From != from) return ValueTask.FromResult<byte[]?>(null);
+        }
+        var bytes = new byte[entry.Message.Length];
+        var stored = new StoredMessage(id, 0, entry.Position, entry.Message.Length, entry.Message.StoredAtUnixMs);
+        return ValueTask.FromResult<byte[]?>(TryReadPayload(stored, bytes) ? bytes : null);
+    }
 
-    public QueueStats Stats(Ispb ispb) => _book.Stats(ispb, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+    public async ValueTask<QuarantineDelivery> DeliverQuarantinedAsync(Ispb from, ResourceId id, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
+    {
+        var payload = await ReadQuarantinedAsync(from, id, cancellationToken).ConfigureAwait(false);
+        QuarantineShelf.Entry entry;
+        lock (_stateLock)
+        {
+            // Taken off the shelf now, so a second delivery racing this one finds nothing; put back if the write fails.
+            if (payload is null || !_quarantine.TryGet(id, out entry) || !_quarantine.Remove(id))
+            {
+                return new QuarantineDelivery(QuarantineDeliveryStatus.NotFound, default, default);
+            }
+        }
+        var batch = new AppendBatch();
+        batch.Add(new IncomingMessage(entry.Message.To, from, bizMsgIdr, payload, Disposition.Deliver) { KeepId = id });
+        var log = _entries.Rent();
+        log.PrepareAppend(batch);
+        log.ReleasesQuarantine = id;
+        try
+        {
+            lock (_stateLock) Enqueue(log);
+            await log.AsValueTask().ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_stateLock) _quarantine.Add(entry, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+            throw;
+        }
+        var outcome = batch.Outcomes[0];
+        return new QuarantineDelivery(outcome.Duplicate ? QuarantineDeliveryStatus.Duplicate : QuarantineDeliveryStatus.Delivered, outcome.Id, entry.Message.To);
+    }
+
+    public ValueTask PendingNoticesAsync(List<PendingNotice> into, int max, CancellationToken cancellationToken = default)
+    {
+        lock (_stateLock)
+        {
+            foreach (var bytes in _outbox.Values)
+            {
+                if (into.Count >= max) break;
+                into.Add(NoticeCodec.Read(bytes));
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask<bool> DeliverNoticeAsync(PendingNotice notice, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
+    {
+        var batch = new AppendBatch();
+        batch.Add(new IncomingMessage(notice.To, Ispb.Spi, bizMsgIdr, payload, Disposition.Deliver));
+        var entry = _entries.Rent();
+        entry.PrepareAppend(batch, notice.EntryId);
+        lock (_stateLock) Enqueue(entry);
+        await entry.AsValueTask().ConfigureAwait(false);
+        return !batch.Outcomes[0].Duplicate;
+    }
+
+    public ValueTask<IReadOnlyList<Ispb>> ParticipantsAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_book.Participants());
+
+    public ValueTask<QueueStats> StatsAsync(Ispb ispb, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_book.Stats(ispb, _clock.GetUtcNow().ToUnixTimeMilliseconds()));
+
+    /// <summary>Open streams now, with their current batch numbers: for tools and tests that resume streams after a
+    /// restart as clients holding their tokens would (the server never needs to ask).</summary>
+    public IReadOnlyList<(Ispb Ispb, ulong StreamId, uint Batch)> OpenStreams() => _book.OpenStreams();
+
+    /// <summary>One read for the record's frame and fixed fields, one straight into the batch for the payload, and the
+    /// record's CRC over both: damage on disk is caught on the way out. A failing read is tried once more, then the
+    /// message counts as damaged (left out of the answer and audited) rather than failing every redelivery.</summary>
+    private bool TryReadPayload(in StoredMessage message, Span<byte> destination)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Span<byte> prefix = stackalloc byte[MessageRecord.PayloadOffset];
+                _segments.Read(message.Position - MessageRecord.PayloadOffset, prefix);
+                var payload = destination[..message.Length];
+                _segments.Read(message.Position, payload);
+                return LogRecordFrame.IsIntact(prefix, payload);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                if (attempt > 0)
+                {
+                    _logger.LogError(ex, "Could not read stored message {ResourceId}", message.Id.ToString());
+                    return false;
+                }
+            }
+        }
+    }
+
+    private long Now => MonotonicClock.NowMs(_clock);
 
     /// <summary>Figures of the group commit since open (for benchmarks and metrics).</summary>
     public GroupCommitCounters Counters => new(Volatile.Read(ref _fsyncs), Volatile.Read(ref _committedEntries), Volatile.Read(ref _committedMessages), Volatile.Read(ref _committedBytes));
@@ -158,7 +287,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<ClaimStatus> AwaitDurable(LogEntry entry, ClaimStatus status)
+    private static async ValueTask<StreamReadResult> AwaitDurable(LogEntry entry, StreamReadResult status)
     {
         await entry.AsValueTask().ConfigureAwait(false);
         return status;

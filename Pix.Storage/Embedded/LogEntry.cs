@@ -21,15 +21,22 @@ internal sealed class LogEntry : IValueTaskSource
 
     public AppendBatch? Batch { get; private set; }
 
+    /// <summary>With <see cref="Batch"/>: the outbox entry this append sends (its one message is the notice).</summary>
+    public Pix.Protocol.Ids.ResourceId? SendsNotice { get; private set; }
+
+    /// <summary>With <see cref="Batch"/>: the quarantined message this append delivers (its one message, same id).</summary>
+    public Pix.Protocol.Ids.ResourceId? ReleasesQuarantine { get; set; }
+
     public int StateLength { get; private set; }
 
     public ReadOnlySpan<byte> State => _state.AsSpan(0, StateLength);
 
     public ValueTask AsValueTask() => new(this, _core.Version);
 
-    public void PrepareAppend(AppendBatch batch)
+    public void PrepareAppend(AppendBatch batch, Pix.Protocol.Ids.ResourceId? sendsNotice = null)
     {
         Batch = batch;
+        SendsNotice = sendsNotice;
         StateLength = 0;
     }
 
@@ -72,6 +79,8 @@ internal sealed class LogEntry : IValueTaskSource
         finally
         {
             Batch = null;
+            SendsNotice = null;
+            ReleasesQuarantine = null;
             _core.Reset();
             Volatile.Write(ref _completed, 0);
             _pool?.Return(this);

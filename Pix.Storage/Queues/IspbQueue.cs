@@ -1,3 +1,4 @@
+using Pix.Protocol.Ids;
 using System.Diagnostics;
 
 namespace Pix.Storage.Queues;
@@ -36,50 +37,65 @@ public sealed partial class IspbQueue
         _unacked++;
     }
 
-    public bool TryOpen(ulong streamId, int maxStreams)
+    /// <summary>Opens a stream at batch 0 (its first read advances to batch 1), unless all slots are taken.</summary>
+    public bool TryOpen(ulong streamId, int maxStreams, long nowMs, StreamTimes times)
     {
         if (_streams.Count >= maxStreams || _streams.ContainsKey(streamId)) return false;
-        _streams[streamId] = new StreamState();
+        _streams[streamId] = new StreamState { IdleUntilMs = nowMs + times.IdleMilliseconds };
         return true;
     }
 
-    public bool TryGetStream(ulong streamId, out StreamPosition position)
+    /// <summary>The stream's batch number and how many messages it holds, or false when it does not exist.</summary>
+    public bool TryGetStream(ulong streamId, out uint batch, out int claimed)
     {
         if (_streams.TryGetValue(streamId, out var stream))
         {
-            position = new StreamPosition(stream.Batch, stream.Count);
+            batch = stream.Batch;
+            claimed = stream.Count;
             return true;
         }
-        position = default;
+        batch = 0;
+        claimed = 0;
         return false;
     }
 
-    /// <summary>Copies the messages the stream's current batch holds (at most <see cref="MessageBatch.Capacity"/>);
-    /// 0 when the stream does not exist. Lets an adapter see what an acknowledgement is about to settle.</summary>
-    public int CopyClaim(ulong streamId, Span<StoredMessage> into)
+    /// <summary>
+    /// The logic of <see cref="IQueueStore.ReadAsync"/> without payloads or durability: the batch's messages go to
+    /// <paramref name="batch"/> (<paramref name="count"/> of them), the ones an acknowledgement settled to
+    /// <paramref name="acknowledged"/>. <paramref name="effect"/> says what changed, so a durable adapter knows what to log.
+    /// </summary>
+    public StreamReadResult Read(in ReadRequest request, long nowMs, Span<StoredMessage> batch, out int count,
+        Span<StoredMessage> acknowledged, out ReadEffect effect)
     {
-        if (!_streams.TryGetValue(streamId, out var stream)) return 0;
-        for (var i = 0; i < stream.Count; i++) into[i] = _messages[IndexOf(stream.Claim[i])];
-        return stream.Count;
-    }
-
-    /// <summary>The claim logic of <see cref="IQueueStore.ClaimAsync"/>, without durability. Returns whether the
-    /// state changed (an acknowledgement happened or messages were claimed) so a durable adapter knows what to log.</summary>
-    public ClaimStatus Claim(in ClaimRequest request, MessageBatch into, out bool changed)
-    {
-        changed = false;
-        into.Clear();
-        if (!_streams.TryGetValue(request.StreamId, out var stream)) return ClaimStatus.Gone;
-        if (request.AcknowledgePrevious)
+        count = 0;
+        effect = default;
+        if (!_streams.TryGetValue(request.StreamId, out var stream)) return StreamReadResult.Gone;
+        var leasedByOther = stream.Lease != 0 && stream.Lease != request.Lease && stream.LeaseUntilMs > nowMs;
+        switch (request.Mode)
         {
-            if (stream.Batch + 1 != request.Batch) return ClaimStatus.Stale;
-            changed |= stream.Count > 0;
-            AcknowledgeCurrent(stream);
-            stream.Batch = request.Batch;
-        }
-        else if (stream.Batch != request.Batch)
-        {
-            return ClaimStatus.Stale;
+            case ReadMode.Advance:
+                if (leasedByOther) return StreamReadResult.Busy;
+                if (IsCurrent(stream, request.Batch))
+                {
+                    effect.Acknowledged = stream.Count;
+                    for (var i = 0; i < stream.Count; i++) acknowledged[i] = _messages[IndexOf(stream.Claim[i])];
+                    AcknowledgeCurrent(stream);
+                    stream.Batch = request.Batch + 1;
+                }
+                else if (request.Batch + 1 != stream.Batch)
+                {
+                    return StreamReadResult.Gone;
+                }
+                break;
+            case ReadMode.Fill:
+            case ReadMode.FillAndRelease:
+                if (leasedByOther) return StreamReadResult.Busy;
+                if (stream.Batch != request.Batch) return StreamReadResult.Gone;
+                break;
+            default:
+                if (stream.Lease == request.Lease) stream.Lease = 0;
+                stream.IdleUntilMs = nowMs + request.Times.IdleMilliseconds;
+                return new StreamReadResult(ReadStatus.Ok, stream.Batch);
         }
 
         if (stream.Count == 0)
@@ -89,13 +105,25 @@ public sealed partial class IspbQueue
             {
                 stream.Claim[stream.Count++] = sequence;
                 _states[IndexOf(sequence)] = Claimed;
-                changed = true;
+                effect.Claimed = true;
             }
         }
+        for (var i = 0; i < stream.Count; i++) batch[i] = _messages[IndexOf(stream.Claim[i])];
+        count = stream.Count;
 
-        into.Batch = stream.Batch;
-        for (var i = 0; i < stream.Count; i++) into.Add(_messages[IndexOf(stream.Claim[i])]);
-        return ClaimStatus.Ok;
+        // An empty batch keeps its request's lease while the request waits (Advance, Fill); anything else lets go.
+        var hold = count == 0 && request.Mode != ReadMode.FillAndRelease;
+        if (hold && request.Mode == ReadMode.Advance)
+        {
+            stream.Lease = request.Lease;
+            stream.LeaseUntilMs = nowMs + request.Times.LeaseMilliseconds;
+        }
+        else if (!hold && stream.Lease == request.Lease)
+        {
+            stream.Lease = 0;
+        }
+        stream.IdleUntilMs = nowMs + request.Times.IdleMilliseconds;
+        return new StreamReadResult(ReadStatus.Ok, stream.Batch);
     }
 
     /// <summary>Replays a claim a durable log recorded: the stream is at <paramref name="batch"/> holding exactly these sequences.</summary>
@@ -112,6 +140,28 @@ public sealed partial class IspbQueue
         }
     }
 
+    /// <summary>The logic of <see cref="IQueueStore.CloseStreamAsync"/>: on the current token the batch is acknowledged
+    /// (its messages copied to <paramref name="settled"/>), on the previous one released. <paramref name="acknowledge"/>
+    /// tells a durable adapter which of the two to log.</summary>
+    public CloseResult Close(in CloseRequest request, long nowMs, Span<StoredMessage> settled, out int settledCount, out bool acknowledge)
+    {
+        settledCount = 0;
+        acknowledge = false;
+        if (!_streams.TryGetValue(request.StreamId, out var stream)) return new CloseResult(ReadStatus.Gone, 0);
+        if (stream.Lease != 0 && stream.LeaseUntilMs > nowMs) return new CloseResult(ReadStatus.Busy, 0);
+        if (IsCurrent(stream, request.Batch)) acknowledge = true;
+        else if (request.Batch + 1 != stream.Batch) return new CloseResult(ReadStatus.Gone, 0);
+        if (acknowledge)
+        {
+            settledCount = stream.Count;
+            for (var i = 0; i < stream.Count; i++) settled[i] = _messages[IndexOf(stream.Claim[i])];
+        }
+        var released = acknowledge ? 0 : stream.Count;
+        Close(request.StreamId, acknowledge);
+        return new CloseResult(ReadStatus.Ok, released);
+    }
+
+    /// <summary>Closes a stream as a log recorded it (replay) or as expiry decided.</summary>
     public bool Close(ulong streamId, bool acknowledge)
     {
         if (!_streams.Remove(streamId, out var stream)) return false;
@@ -119,6 +169,34 @@ public sealed partial class IspbQueue
         else Release(stream);
         return true;
     }
+
+    /// <summary>Closes every stream whose idle deadline passed and that no live lease holds, releasing its batch;
+    /// each is added to <paramref name="into"/> (a durable adapter logs a release-close for each).</summary>
+    public void ExpireIdle(Ispb ispb, long nowMs, List<ExpiredStream> into)
+    {
+        var first = into.Count;
+        foreach (var (id, stream) in _streams)
+        {
+            if (stream.IdleUntilMs > nowMs) continue;
+            if (stream.Lease != 0 && stream.LeaseUntilMs > nowMs) continue;
+            into.Add(new ExpiredStream(ispb, id, stream.Count));
+        }
+        for (var i = first; i < into.Count; i++) Close(into[i].StreamId, acknowledge: false);
+    }
+
+    /// <summary>After a restart: every stream's idle clock starts now and no lease survives.</summary>
+    public void ResetTimes(long nowMs, StreamTimes times)
+    {
+        foreach (var stream in _streams.Values)
+        {
+            stream.Lease = 0;
+            stream.IdleUntilMs = nowMs + times.IdleMilliseconds;
+        }
+    }
+
+    // The current batch's token; an empty current batch also accepts any later token, because advancing over empty
+    // batches changes nothing that must survive a crash (a durable adapter need not log it).
+    private static bool IsCurrent(StreamState stream, uint token) => token == stream.Batch || (stream.Count == 0 && token > stream.Batch);
 
     public long UnclaimedCount
     {
@@ -242,8 +320,11 @@ public sealed partial class IspbQueue
 
     private sealed class StreamState
     {
-        public uint Batch = 1;
+        public uint Batch;
         public int Count;
         public readonly long[] Claim = new long[MessageBatch.Capacity];
+        public ulong Lease;
+        public long LeaseUntilMs;
+        public long IdleUntilMs;
     }
 }

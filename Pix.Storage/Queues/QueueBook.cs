@@ -46,6 +46,18 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
     // A 64-bit read is atomic on the platforms .NET runs on; a moment-stale count is fine for back-pressure.
     public long Backlog(Ispb ispb) => _queues.TryGetValue(ispb, out var queue) ? queue.Unacknowledged : 0;
 
+    /// <summary>Whether a receiver of the batch's deliverable messages is at the backlog limit.</summary>
+    public bool BacklogReached(AppendBatch batch)
+    {
+        if (batch.MaxBacklog == long.MaxValue) return false;
+        var messages = batch.Messages;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].Disposition == Disposition.Deliver && Backlog(messages[i].To) >= batch.MaxBacklog) return true;
+        }
+        return false;
+    }
+
     public QueueStats Stats(Ispb ispb, long nowMs)
     {
         if (!_queues.TryGetValue(ispb, out var queue)) return default;
@@ -56,17 +68,58 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
         }
     }
 
-    public IReadOnlyList<(Ispb Ispb, ulong StreamId)> OpenStreams()
+    /// <summary>Closes idle streams of every queue (see <see cref="IspbQueue.ExpireIdle"/>); <paramref name="closed"/>
+    /// runs under each queue's lock for every stream closed, so a durable adapter can log it in order.</summary>
+    public void ExpireIdle(long nowMs, List<ExpiredStream> into, Action<ExpiredStream>? closed = null)
     {
-        var streams = new List<(Ispb, ulong)>();
         foreach (var (ispb, queue) in _queues)
         {
             lock (queue)
             {
-                foreach (var id in queue.StreamIds) streams.Add((ispb, id));
+                if (queue.OpenStreamCount == 0) continue;
+                var first = into.Count;
+                queue.ExpireIdle(ispb, nowMs, into);
+                if (closed is null) continue;
+                for (var i = first; i < into.Count; i++) closed(into[i]);
+            }
+        }
+    }
+
+    /// <summary>After recovery: idle clocks start now, no lease survives a restart.</summary>
+    public void ResetStreamTimes(long nowMs, StreamTimes times)
+    {
+        foreach (var queue in _queues.Values)
+        {
+            lock (queue) queue.ResetTimes(nowMs, times);
+        }
+    }
+
+    /// <summary>Every open stream with its current batch number (tools and tests that resume streams after a restart).</summary>
+    public IReadOnlyList<(Ispb Ispb, ulong StreamId, uint Batch)> OpenStreams()
+    {
+        var streams = new List<(Ispb, ulong, uint)>();
+        foreach (var (ispb, queue) in _queues)
+        {
+            lock (queue)
+            {
+                foreach (var id in queue.StreamIds)
+                {
+                    queue.TryGetStream(id, out var batch, out _);
+                    streams.Add((ispb, id, batch));
+                }
             }
         }
         return streams;
+    }
+
+    public int OpenStreamCount()
+    {
+        var count = 0;
+        foreach (var queue in _queues.Values)
+        {
+            lock (queue) count += queue.OpenStreamCount;
+        }
+        return count;
     }
 
     private static void InterlockedMax(ref long location, long value)

@@ -1,8 +1,11 @@
+using Pix.Bench.Embedded;
 using Pix.Tests.Support;
 using System.Text;
 using Pix.Protocol.Ids;
 using Pix.Storage;
 using Pix.Storage.Embedded;
+using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 
 namespace Pix.Tests.Storage;
 
@@ -36,9 +39,11 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         await using (var store = OpenStore())
         {
             ids = (await Append(store, 25, "a")).Select(o => o.Id).ToList();
-            stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
-            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
-            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 2, true, 10), batch);
+            var cursor = new StoreCursor(store, Receiver);
+            await cursor.OpenAsync();
+            stream = cursor.StreamId;
+            await cursor.NextAsync(batch);
+            await cursor.NextAsync(batch);
         }
         await using (var store = OpenStore())
         {
@@ -57,9 +62,11 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         await using (var store = OpenStore(live))
         {
             ids = (await Append(store, 25, "a")).Select(o => o.Id).ToList();
-            stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
-            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
-            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 2, true, 10), batch);
+            var cursor = new StoreCursor(store, Receiver);
+            await cursor.OpenAsync();
+            stream = cursor.StreamId;
+            await cursor.NextAsync(batch);
+            await cursor.NextAsync(batch);
             // Everything completed is fsync'd: a copy now is what a power cut would leave (and no checkpoint).
             CopyDirectory(live, crashed);
         }
@@ -71,28 +78,102 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task EmptyBatchesKeepTheirNumbersAcrossACrash()
+    public async Task EmptyCyclesAreNotLoggedYetTheClientsLatestTokenStillWorksAfterACrash()
     {
         var live = Path.Combine(_directory.Path, "live");
         var crashed = Path.Combine(_directory.Path, "crashed");
-        ulong stream;
+        var cursor = default(StoreCursor);
+        long logBytes;
         await using (var store = OpenStore(live))
         {
-            stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+            cursor = new StoreCursor(store, Receiver);
+            await cursor.OpenAsync();
             var batch = new MessageBatch();
-            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
-            // Three long polls that ended with nothing: the client now holds the token of batch 4.
-            for (uint n = 2; n <= 4; n++) Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, n, true, 10), batch));
+            await cursor.NextAsync(batch);
+            logBytes = LogBytes(live);
+            // Three long polls that ended with nothing: the client now holds the token of batch 4, and not one byte
+            // was written (and no fsync paid) for them.
+            for (var n = 0; n < 3; n++) Assert.Equal(ReadStatus.Ok, await cursor.NextAsync(batch));
+            Assert.Equal(4u, cursor.Token);
+            Assert.Equal(logBytes, LogBytes(live));
             CopyDirectory(live, crashed);
         }
         await using (var store = OpenStore(crashed))
         {
-            Assert.True(store.TryGetStream(Receiver, stream, out var position));
-            Assert.Equal(new StreamPosition(4, 0), position);
             await Append(store, 2, "late");
+            var resumed = new StoreCursor(store, Receiver);
+            resumed.Resume(cursor.StreamId, cursor.Token);
             var batch = new MessageBatch();
-            Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 5, true, 10), batch));
+            Assert.Equal(ReadStatus.Ok, await resumed.NextAsync(batch));
             Assert.Equal(2, batch.Count);
+            Assert.Equal(5u, resumed.Token);
+        }
+    }
+
+    private static long LogBytes(string dataDir) =>
+        Directory.GetFiles(Path.Combine(dataDir, "log"), "*.seg").Sum(f => new FileInfo(f).Length);
+
+    [Fact]
+    public async Task QuarantineAndAnOperatorsDeliverySurviveACrashAndACheckpoint()
+    {
+        var live = Path.Combine(_directory.Path, "live");
+        var crashed = Path.Combine(_directory.Path, "crashed");
+        ResourceId kept, released;
+        await using (var store = OpenStore(live))
+        {
+            var batch = new AppendBatch();
+            batch.Add(new IncomingMessage(Receiver, Sender, "Q-1"u8.ToArray(), "<bad>kept</bad>"u8.ToArray(), Disposition.Quarantine));
+            batch.Add(new IncomingMessage(Receiver, Sender, "Q-2"u8.ToArray(), "<bad>released</bad>"u8.ToArray(), Disposition.Quarantine));
+            await store.AppendAsync(batch);
+            (kept, released) = (batch.Outcomes[0].Id, batch.Outcomes[1].Id);
+            Assert.Equal(QuarantineDeliveryStatus.Delivered, (await store.DeliverQuarantinedAsync(Sender, released, "Q-2"u8.ToArray())).Status);
+            CopyDirectory(live, crashed);
+        }
+        foreach (var directory in new[] { crashed, live })
+        {
+            await using var store = OpenStore(directory);
+            var listed = new List<QuarantinedMessage>();
+            await store.ListQuarantinedAsync(Sender, 0, 10, listed);
+            Assert.Equal([kept], listed.Select(m => m.Id));
+            Assert.Equal("<bad>kept</bad>"u8.ToArray(), await store.ReadQuarantinedAsync(Sender, kept));
+            var into = new MessageBatch();
+            var stream = new StoreCursor(store, Receiver);
+            await stream.OpenAsync();
+            await stream.NextAsync(into);
+            Assert.Equal([released], into.Items.ToArray().Select(m => m.Id));
+            await stream.CloseAsync(acknowledge: false);
+        }
+    }
+
+    [Fact]
+    public async Task PendingNoticesSurviveACrashAndACheckpointAndSentOnesAreNotSentAgain()
+    {
+        var live = Path.Combine(_directory.Path, "live");
+        var crashed = Path.Combine(_directory.Path, "crashed");
+        await using (var store = OpenStore(live))
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var batch = new AppendBatch();
+                batch.Add(new IncomingMessage(Receiver, Sender, default, Encoding.UTF8.GetBytes($"bad {i}"), Disposition.Quarantine));
+                batch.AddNotice(new NoticeRequest(NoticeKind.Rejected, Sender, 0, default, "schema"u8.ToArray(), default, default));
+                await store.AppendAsync(batch);
+            }
+            var pending = new List<PendingNotice>();
+            await store.PendingNoticesAsync(pending, 10);
+            Assert.Equal(2, pending.Count);
+            Assert.True(await store.DeliverNoticeAsync(pending[0], "<admi/>"u8.ToArray(), "M00038166notice000000000000000001"u8.ToArray()));
+            CopyDirectory(live, crashed);
+        }
+        // The crash copy has no checkpoint; the live directory got one at shutdown: both must agree.
+        foreach (var directory in new[] { crashed, live })
+        {
+            await using var store = OpenStore(directory);
+            var pending = new List<PendingNotice>();
+            await store.PendingNoticesAsync(pending, 10);
+            var left = Assert.Single(pending);
+            Assert.Equal(Encoding.UTF8.GetBytes("schema"), left.Reason);
+            Assert.Equal(1, (await store.StatsAsync(Sender)).Unacknowledged);
         }
     }
 
@@ -107,7 +188,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         await using (var store = OpenStore(logger: logger))
         {
             Assert.Contains(logger.Lines, l => l.Contains("0 log records", StringComparison.Ordinal) && l.Contains("the checkpoint", StringComparison.Ordinal));
-            Assert.Equal(200, store.Stats(Receiver).Unacknowledged);
+            Assert.Equal(200, (await store.StatsAsync(Receiver)).Unacknowledged);
         }
     }
 
@@ -127,11 +208,12 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         await using (var store = OpenStore(logger: logger))
         {
             Assert.Contains(logger.Lines, l => l.Contains("is damaged", StringComparison.Ordinal));
-            Assert.Equal(150, store.Stats(Receiver).Unacknowledged);
-            var stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+            Assert.Equal(150, (await store.StatsAsync(Receiver)).Unacknowledged);
+            var stream = new StoreCursor(store, Receiver);
+            await stream.OpenAsync();
             var batch = new MessageBatch();
-            await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
-            Assert.Equal("<Msg>c0-0</Msg>", Encoding.UTF8.GetString(Payload(store, batch[0])));
+            await stream.NextAsync(batch);
+            Assert.Equal("<Msg>c0-0</Msg>", Encoding.UTF8.GetString(batch.Payload(0)));
         }
     }
 
@@ -157,9 +239,9 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         {
             Assert.Contains(logger.Lines, l => l.Contains("300 bytes dropped", StringComparison.Ordinal));
             Assert.Equal(intact, new FileInfo(segment).Length);
-            Assert.Equal(3, store.Stats(Receiver).Unacknowledged);
+            Assert.Equal(3, (await store.StatsAsync(Receiver)).Unacknowledged);
             await Append(store, 2, "after");
-            Assert.Equal(5, store.Stats(Receiver).Unacknowledged);
+            Assert.Equal(5, (await store.StatsAsync(Receiver)).Unacknowledged);
         }
     }
 
@@ -181,7 +263,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         var logger = new RecordingLogger();
         await using (var store = OpenStore(live, logger))
         {
-            Assert.Equal(3, store.Stats(Receiver).Unacknowledged);
+            Assert.Equal(3, (await store.StatsAsync(Receiver)).Unacknowledged);
             Assert.Contains(logger.Lines, l => l.Contains($"{recordLength - 10} bytes dropped", StringComparison.Ordinal));
         }
         foreach (var checkpoint in Directory.GetFiles(live, "*.ckpt")) File.Delete(checkpoint);
@@ -193,7 +275,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         logger = new RecordingLogger();
         await using (var store = OpenStore(live, logger))
         {
-            Assert.Equal(2, store.Stats(Receiver).Unacknowledged);
+            Assert.Equal(2, (await store.StatsAsync(Receiver)).Unacknowledged);
             Assert.Contains(logger.Lines, l => l.Contains($"{recordLength} bytes dropped", StringComparison.Ordinal) && l.Contains("checksum", StringComparison.Ordinal));
         }
     }
@@ -212,23 +294,21 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     {
         await using var store = OpenStore(segmentBytes: 4096, retention: TimeSpan.Zero);
         var log = Path.Combine(_directory.Path, "log");
-        var stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+        var stream = new StoreCursor(store, Receiver);
+        await stream.OpenAsync();
         var batch = new MessageBatch();
-        uint number = 1;
-        var ack = false;
         for (var round = 0; round < 40; round++)
         {
             await Append(store, 10, $"ret{round}");
-            await store.ClaimAsync(new ClaimRequest(Receiver, stream, number++, ack, 10), batch);
-            ack = true;
+            await stream.NextAsync(batch);
             Assert.Equal(10, batch.Count);
         }
-        await store.ClaimAsync(new ClaimRequest(Receiver, stream, number, true, 10), batch);
+        await stream.NextAsync(batch);
         for (var round = 0; round < 3; round++) await Append(store, 10, $"roll{round}");
         var segments = Directory.GetFiles(log, "*.seg").Order().ToArray();
         // 40 rounds of ~1.5 KB made dozens of segments; only the few since the last checkpoints remain.
         Assert.True(segments.Length <= 6, $"{segments.Length} segments remain");
-        Assert.Equal(30, store.Stats(Receiver).Unacknowledged);
+        Assert.Equal(30, (await store.StatsAsync(Receiver)).Unacknowledged);
     }
 
     [Fact]
@@ -242,10 +322,11 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
             var logger = new RecordingLogger();
             await using (var store = OpenStore(mount, logger))
             {
-                var stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+                var stream = new StoreCursor(store, Receiver);
+                await stream.OpenAsync();
                 await Append(store, 5, "before");
                 var batch = new MessageBatch();
-                await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
+                await stream.NextAsync(batch);
 
                 var big = new string('x', 64 * 1024);
                 var unavailable = await Assert.ThrowsAsync<StoreUnavailableException>(async () =>
@@ -262,16 +343,15 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
 
                 // Reads go on: the repeated read and the message bytes.
                 var again = new MessageBatch();
-                Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), again));
+                Assert.Equal(ReadStatus.Ok, await stream.RepeatAsync(again));
                 Assert.Equal(5, again.Count);
-                var bytes = new byte[again[0].Length];
-                Assert.True(store.TryReadPayload(again[0], bytes));
-                Assert.Equal("<Msg>before-0</Msg>", System.Text.Encoding.UTF8.GetString(bytes));
+                Assert.Equal("<Msg>before-0</Msg>", System.Text.Encoding.UTF8.GetString(again.Payload(0)));
+                Assert.False(store.Health.Healthy);
             }
             // Nothing half-written: the store opens cleanly and holds what got a 201.
             await using (var store = OpenStore(mount))
             {
-                Assert.True(store.Stats(Receiver).Unacknowledged >= 5);
+                Assert.True((await store.StatsAsync(Receiver)).Unacknowledged >= 5);
             }
         }
         finally
@@ -286,10 +366,11 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         var logger = new RecordingLogger();
         await using var store = OpenStore(logger: logger, segmentBytes: 1024);
         var log = Path.Combine(_directory.Path, "log");
-        var stream = (await store.OpenStreamAsync(Receiver, 6)).StreamId;
+        var stream = new StoreCursor(store, Receiver);
+        await stream.OpenAsync();
         await Append(store, 5, "before");
         var batch = new MessageBatch();
-        await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), batch);
+        await stream.NextAsync(batch);
         // Root ignores permission bits; an immutable directory refuses even root a new segment file.
         var (code, output) = Run("chattr", $"+i {log}");
         Assert.True(code == 0, $"The test needs chattr on ext4 as root: {output}");
@@ -297,25 +378,21 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         {
             var unavailable = await Assert.ThrowsAsync<StoreUnavailableException>(() => Append(store, 20, "refused"));
             Assert.Contains(logger.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains(_directory.Path, StringComparison.Ordinal));
+            Assert.False(store.Health.Healthy);
+            Assert.Contains(_directory.Path, store.Health.Reason, StringComparison.Ordinal);
             var again = new MessageBatch();
-            Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 1, false, 10), again));
+            Assert.Equal(ReadStatus.Ok, await stream.RepeatAsync(again));
             Assert.Equal(5, again.Count);
-            Assert.Equal("<Msg>before-0</Msg>", Encoding.UTF8.GetString(Payload(store, again[0])));
-            Assert.Equal(5, store.Stats(Receiver).Unacknowledged);
+            Assert.Equal("<Msg>before-0</Msg>", Encoding.UTF8.GetString(again.Payload(0)));
+            Assert.Equal(5, (await store.StatsAsync(Receiver)).Unacknowledged);
         }
         finally
         {
             Run("chattr", $"-i {log}");
         }
         await Append(store, 20, "later");
-        Assert.Equal(25, store.Stats(Receiver).Unacknowledged);
-    }
-
-    private static byte[] Payload(IQueueStore store, in StoredMessage message)
-    {
-        var bytes = new byte[message.Length];
-        Assert.True(store.TryReadPayload(message, bytes));
-        return bytes;
+        Assert.True(store.Health.Healthy);
+        Assert.Equal(25, (await store.StatsAsync(Receiver)).Unacknowledged);
     }
 
     private static void MountSmallTmpfs(string directory) => Shell.MountSmallTmpfs(directory);
@@ -325,13 +402,12 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     private static async Task AssertStateAfterRestart(EmbeddedQueueStore store, ulong stream, List<ResourceId> ids)
     {
         var batch = new MessageBatch();
-        Assert.True(store.TryGetStream(Receiver, stream, out var position));
-        Assert.Equal(new StreamPosition(2, 10), position);
-        Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 2, false, 10), batch));
+        Assert.Equal([(Receiver, stream, 2u)], store.OpenStreams());
+        var cursor = new StoreCursor(store, Receiver);
+        cursor.Resume(stream, 2);
+        Assert.Equal(ReadStatus.Ok, await cursor.RepeatAsync(batch));
         Assert.Equal(ids.Skip(10).Take(10), batch.Items.ToArray().Select(m => m.Id));
-        var bytes = new byte[batch[0].Length];
-        Assert.True(store.TryReadPayload(batch[0], bytes));
-        Assert.Equal("<Msg>a-10</Msg>", System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.Equal("<Msg>a-10</Msg>", System.Text.Encoding.UTF8.GetString(batch.Payload(0)));
 
         // Dedup survives, and new ids continue the series.
         var again = await Append(store, 1, "a");
@@ -340,11 +416,11 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         var fresh = await Append(store, 1, "b");
         Assert.DoesNotContain(fresh[0].Id, ids);
         Assert.True(fresh[0].Id.Low > ids.Max(i => i.Low));
-        Assert.True((await store.OpenStreamAsync(Receiver, 6)).StreamId > stream);
+        Assert.True((await store.OpenStreamAsync(Receiver, 6, StoreCursor.LongTimes)).StreamId > stream);
 
-        Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(Receiver, stream, 3, true, 10), batch));
+        Assert.Equal(ReadStatus.Ok, await cursor.NextAsync(batch));
         Assert.Equal(ids.Skip(20).Append(fresh[0].Id), batch.Items.ToArray().Select(m => m.Id));
-        Assert.Equal(6, store.Stats(Receiver).Unacknowledged);
+        Assert.Equal(6, (await store.StatsAsync(Receiver)).Unacknowledged);
     }
 
     private static async Task<List<AppendOutcome>> Append(IQueueStore store, int count, string prefix)

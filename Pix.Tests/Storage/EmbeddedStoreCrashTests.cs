@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pix.Bench.Embedded;
 using Pix.Protocol.Ids;
 using Pix.Storage;
 using Pix.Storage.Embedded;
@@ -126,27 +127,30 @@ public sealed class EmbeddedStoreCrashTests : IDisposable
         var drained = new List<string>();
         await using var store = new EmbeddedQueueStore(new EmbeddedStoreOptions { DataDir = _directory.Path, Logger = logger });
         var into = new MessageBatch();
-        foreach (var (ispb, streamId) in store.OpenStreams())
+        foreach (var (ispb, streamId, batch) in store.OpenStreams())
         {
-            Assert.True(store.TryGetStream(ispb, streamId, out var position));
-            Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(ispb, streamId, position.Batch, false, 10), into));
-            foreach (var m in into.Items) drained.Add(m.Id.ToString());
-            Assert.True(await store.CloseStreamAsync(ispb, streamId, acknowledge: true));
+            // A repeated read, as a client holding the token of the batch before would make.
+            var resumed = new StoreCursor(store, ispb);
+            resumed.Resume(streamId, batch);
+            if (batch > 0)
+            {
+                Assert.Equal(ReadStatus.Ok, await resumed.RepeatAsync(into));
+                foreach (var m in into.Items) drained.Add(m.Id.ToString());
+            }
+            Assert.Equal(ReadStatus.Ok, await resumed.CloseAsync(acknowledge: true));
         }
         foreach (var ispb in new[] { Ispb.Parse("11111111"), Ispb.Parse("22222222") })
         {
-            var stream = (await store.OpenStreamAsync(ispb, 6)).StreamId;
-            uint batch = 1;
-            var ack = false;
+            var stream = new StoreCursor(store, ispb);
+            Assert.True(await stream.OpenAsync());
             do
             {
-                Assert.Equal(ClaimStatus.Ok, await store.ClaimAsync(new ClaimRequest(ispb, stream, batch++, ack, 10), into));
+                Assert.Equal(ReadStatus.Ok, await stream.NextAsync(into));
                 foreach (var m in into.Items) drained.Add(m.Id.ToString());
-                ack = true;
             }
             while (into.Count > 0);
-            await store.CloseStreamAsync(ispb, stream, acknowledge: true);
-            Assert.Equal(0, store.Stats(ispb).Unacknowledged);
+            Assert.Equal(ReadStatus.Ok, await stream.CloseAsync(acknowledge: true));
+            Assert.Equal(0, (await store.StatsAsync(ispb)).Unacknowledged);
         }
         return drained;
     }

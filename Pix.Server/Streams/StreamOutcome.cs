@@ -1,7 +1,7 @@
 namespace Pix.Server.Streams;
 
 /// <summary>How a stream request ended, and so which status the client gets.</summary>
-public enum ReadStatus : byte
+public enum StreamOutcome : byte
 {
     /// <summary>200 with messages, or 204 when the batch is empty after the long poll.</summary>
     Ok = 0,
