@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Pix.Storage.Files;
 
 namespace Pix.Storage.Embedded.Dedup;
 
