@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace Pix.Storage.Embedded.Dedup;
 
@@ -24,17 +25,22 @@ internal sealed class DedupRunFilter
 
     public bool MayContain(ulong hash) => _parts[PartOf(hash)].MayContain(hash);
 
-    public void WriteTo(DedupFile file, long offset)
+    /// <summary>Writes the filter at <paramref name="offset"/>, adding what it writes to <paramref name="crc"/>.</summary>
+    public void WriteTo(DedupFile file, long offset, Crc32 crc)
     {
-        Span<byte> bits = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(bits, _partBits);
-        file.WriteAt(bits, offset);
-        offset += 4;
+        var buffer = new byte[Math.Max(4, _parts.Max(p => p.ByteLength))];
+        BinaryPrimitives.WriteInt32LittleEndian(buffer, _partBits);
+        Write(buffer.AsSpan(0, 4));
         foreach (var part in _parts)
         {
-            var bytes = new byte[part.ByteLength];
-            part.WriteTo(bytes);
+            part.WriteTo(buffer);
+            Write(buffer.AsSpan(0, part.ByteLength));
+        }
+
+        void Write(ReadOnlySpan<byte> bytes)
+        {
             file.WriteAt(bytes, offset);
+            crc.Append(bytes);
             offset += bytes.Length;
         }
     }

@@ -57,12 +57,11 @@ internal sealed class DedupRunWriter : IDisposable
         var filter = _filter.Finish();
         var fenceBytes = MemoryMarshal.AsBytes(fences.AsSpan());
         var footer = new DedupRunFormat.Footer(_entries, fences.Length, filter.ByteLength, _minAtMs, _maxAtMs, 0);
+        var crc = new Crc32();
         _file.WriteAt(fenceBytes, footer.FencesOffset);
-        filter.WriteTo(_file, footer.FilterOffset);
-        // The CRC over fences and filter is computed from what was written, read back from the page cache.
-        var meta = new byte[footer.FooterOffset - footer.FencesOffset];
-        _file.ReadAt(meta, footer.FencesOffset);
-        footer = footer with { MetaCrc = Crc32.HashToUInt32(meta) };
+        crc.Append(fenceBytes);
+        filter.WriteTo(_file, footer.FilterOffset, crc);
+        footer = footer with { MetaCrc = crc.GetCurrentHashAsUInt32() };
         Span<byte> tail = stackalloc byte[DedupRunFormat.FooterBytes];
         footer.WriteTo(tail);
         _file.WriteAt(tail, footer.FooterOffset);

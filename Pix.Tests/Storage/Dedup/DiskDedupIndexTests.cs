@@ -15,7 +15,7 @@ public sealed class DiskDedupIndexTests
     {
         using var directory = new TemporaryDirectory();
         using var index = DiskDedupIndex.Open(directory.Path, DedupTestKeys.Instance, Small());
-        for (var i = 0; i < 20_000; i++)
+        for (var i = 0; i < 10_000; i++)
         {
             index.Add(DedupTestKeys.Key(i), DedupTestKeys.Id((ulong)i + 1), T0 + i);
             if (i % 1_500 == 1_499) await index.PersistAsync(i);
@@ -23,7 +23,7 @@ public sealed class DiskDedupIndexTests
         var stats = index.Stats();
         Assert.True(stats.Runs >= 2, $"{stats.Runs} runs");
         Assert.True(stats.Merges > 0, "no merge happened");
-        for (var i = 0; i < 20_000; i++)
+        for (var i = 0; i < 10_000; i++)
         {
             Assert.True(index.TryGet(DedupTestKeys.Key(i), out var id), $"key {i}");
             Assert.Equal(DedupTestKeys.Id((ulong)i + 1), id);

@@ -39,7 +39,7 @@ public sealed class FuseFilterTests
         foreach (var h in hashes) builder.Add(h);
         var filter = builder.Finish();
         var files = new PowerCutFiles();
-        using (var file = files.Create("f")) filter.WriteTo(file, 0);
+        using (var file = files.Create("f")) filter.WriteTo(file, 0, new System.IO.Hashing.Crc32());
         using var read = files.OpenRead("f");
         var bytes = new byte[read.Length];
         read.ReadAt(bytes, 0);
