@@ -51,8 +51,8 @@ internal sealed partial class DiskDedupIndex
                 Publish(new DedupVersion(current.Active, current.Frozen, kept));
             }
         }
-        Drop(expired);
         Interlocked.Add(ref _expiredRuns, expired.Length);
+        Drop(expired);
         return true;
     }
 

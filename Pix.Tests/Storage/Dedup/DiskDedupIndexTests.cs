@@ -70,8 +70,9 @@ public sealed class DiskDedupIndexTests
         Assert.Equal(DedupTestKeys.Id(200_000), id);
 
         await index.PersistAsync(2);
+        // Deleted whole by expiry, or emptied by a merge that drops expired keys: either way only live keys are left.
         await WaitUntil(() => filesBefore.All(f => !File.Exists(f)), "expired runs deleted");
-        Assert.True(index.Stats().ExpiredRuns > 0);
+        Assert.True(index.Stats().RunEntries <= 3, index.Stats().ToString());
         Assert.True(index.TryGet(late, out _));
         Assert.True(index.TryGet(DedupTestKeys.Key(7), out _));
     }
