@@ -16,7 +16,9 @@ internal static class Program
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
-        "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures";
+        "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures\n" +
+        "  dedup --engine ours|rocksdb|faster|zonetree --keys N --dir DIR --out DIR   one dedup index candidate (docs/embedded-store.md)\n" +
+        "  dedup-report --out DIR                         the dedup candidates' table and latency plot";
 
     private static async Task<int> Main(string[] args)
     {
@@ -39,6 +41,10 @@ internal static class Program
                 return XmlBenchCommand.Run(args[1..]);
             case "store-torture":
                 return await StoreTortureCommand.RunAsync(new CommandArguments(args));
+            case "dedup":
+                return DedupBenchCommand.Run(new CommandArguments(args));
+            case "dedup-report":
+                return DedupReportCommand.Run(new CommandArguments(args));
             case "store-bench":
                 return await StoreBenchCommand.RunAsync(new CommandArguments(args));
             default:
