@@ -43,7 +43,7 @@ internal sealed class EmbeddedServer : IAsyncDisposable
             Xml = new PixOptions.XmlOptions { RequireSignature = false },
         };
         // The same object graph the host builds (IcomComposition), without the host.
-        _composition = new IcomComposition(store, options, dataDir, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+        _composition = new IcomComposition(store, options, dataDir, Pix.Protocol.Streams.TokenKeyRing.Single(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             signer: null, NullLoggerFactory.Instance, _meters, TimeProvider.System);
         Engine = _composition.Engine;
         Tokens = _composition.Tokens;

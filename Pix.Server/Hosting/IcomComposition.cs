@@ -20,13 +20,13 @@ namespace Pix.Server.Hosting;
 /// </summary>
 internal sealed class IcomComposition
 {
-    public IcomComposition(IQueueStore store, PixOptions options, string dataDir, byte[] tokenKey, IMessageSigner? signer,
+    public IcomComposition(IQueueStore store, PixOptions options, string dataDir, TokenKeyRing tokenKeys, IMessageSigner? signer,
         ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
     {
         Store = store;
         Metrics = new PixMetrics(meters, clock);
         Engine = new StreamEngine(store, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
-        Tokens = new PullTokenCodec(tokenKey);
+        Tokens = new PullTokenCodec(tokenKeys);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
         Problems = new ProblemResponder(ProblemWriter);
         var gzip = new Gzip();

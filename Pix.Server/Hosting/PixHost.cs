@@ -43,10 +43,12 @@ public static class PixHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new IcomComposition(
-            StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>()), options, dataDir,
-            TokenKeyFile.LoadOrCreate(dataDir), NoticeSigner.Create(options), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var store = StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>());
+            return new IcomComposition(store, options, dataDir, TokenKeys.Load(options, dataDir, store), NoticeSigner.Create(options),
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>());
+        });
         // The parts the operator routes and the aspnet baseline use; registered by factory, so the container disposes
         // them (the store last writes its checkpoint) when the host stops.
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Store);

@@ -27,6 +27,7 @@ public sealed class PixOptions
     public IcomHttpOptions Http { get; set; } = new();
     public SigningOptions Signing { get; set; } = new();
     public RedisOptions Redis { get; set; } = new();
+    public TokenOptions Tokens { get; set; } = new();
 
     /// <summary>Short switches for the common keys.</summary>
     public static readonly Dictionary<string, string> Switches = new()
@@ -69,6 +70,13 @@ public sealed class PixOptions
         public string Configuration { get; set; } = "";
         public string Durability { get; set; } = "replica";
         public int WaitMilliseconds { get; set; } = 1000;
+    }
+
+    /// <summary><c>Pix:Tokens:*</c>: the keys that sign <c>PI-Pull-Next</c> tokens.</summary>
+    public sealed class TokenOptions
+    {
+        /// <summary>A file of <c>id:base64</c> lines every node reads; the first key signs, all verify (rotation).</summary>
+        public string KeyPath { get; set; } = "";
     }
 
     public IngestOptions ToIngestOptions() => new()

@@ -1,3 +1,4 @@
+using Pix.Storage.Files;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;

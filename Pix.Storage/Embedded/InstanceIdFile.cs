@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Pix.Storage.Files;
 
 namespace Pix.Storage.Embedded;
 
@@ -11,21 +12,9 @@ internal static class InstanceIdFile
     public static byte[] LoadOrCreate(string directory)
     {
         var path = Path.Combine(directory, "instance.id");
-        if (File.Exists(path))
-        {
-            var bytes = File.ReadAllBytes(path);
-            if (bytes.Length == Length) return bytes;
-            throw new InvalidDataException($"{path} holds {bytes.Length} bytes, not {Length}: it is not a Pix instance id.");
-        }
+        if (SmallFile.ReadExactly(path, Length, "a Pix instance id") is { } existing) return existing;
         var id = RandomNumberGenerator.GetBytes(Length);
-        var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(id);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-        DirectoryFlush.Flush(directory);
+        SmallFile.WriteDurably(path, id);
         return id;
     }
 }

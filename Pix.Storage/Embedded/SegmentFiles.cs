@@ -1,3 +1,4 @@
+using Pix.Storage.Files;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;

@@ -16,6 +16,9 @@ internal static class RedisKeys
     /// <summary>Every participant that ever had a queue or a stream (operator views).</summary>
     public static readonly StackExchange.Redis.RedisKey Participants = "pix:{participants}:all";
 
+    /// <summary>The deployment's token key, when no key file is configured (created once, SET NX).</summary>
+    public static readonly StackExchange.Redis.RedisKey TokenKey = "pix:{config}:token-key";
+
     /// <summary>The prefix of every key of <paramref name="ispb"/>: <c>pix:{ISPB}:</c>.</summary>
     public static string Prefix(Ispb ispb) => "pix:{" + ispb + "}:";
 

@@ -14,7 +14,7 @@ namespace Pix.Storage.Redis;
 /// one shard and one round trip (plus the replica wait of <see cref="RedisDurability.Replica"/>). Appends publish on
 /// the participant's sharded channel, which wakes parked polls on every node. Layout and reasons: docs/redis-store.md.
 /// </summary>
-public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed
+public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKeySource
 {
     private readonly RedisStoreOptions _options;
     private readonly ILogger _logger;
@@ -200,6 +200,15 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed
     {
         if (!_watched.TryAdd(ispb, 0)) return;
         _redis.GetSubscriber().Subscribe(RedisKeys.Wake(ispb), (_, count) => appended(ispb, (int)count));
+    }
+
+    public async ValueTask<byte[]> SharedTokenKeyAsync(CancellationToken cancellationToken = default)
+    {
+        // The first node to start creates it; every node, now and later, reads the same one.
+        await Guard(_db.StringSetAsync(RedisKeys.TokenKey, RandomNumberGenerator.GetBytes(32), when: When.NotExists)).ConfigureAwait(false);
+        await Guard(DurableAsync(RedisKeys.TokenKey)).ConfigureAwait(false);
+        var key = (byte[]?)await Guard(_db.StringGetAsync(RedisKeys.TokenKey)).ConfigureAwait(false);
+        return key is { Length: >= 32 } ? key : throw new StoreUnavailableException($"{RedisKeys.TokenKey} in Redis holds no usable token key.");
     }
 
     public async ValueTask DisposeAsync() => await _redis.DisposeAsync().ConfigureAwait(false);

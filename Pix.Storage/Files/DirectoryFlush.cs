@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Pix.Storage.Embedded;
+namespace Pix.Storage.Files;
 
 /// <summary>
 /// fsync of a directory, so a newly created or renamed file's name survives a power loss (POSIX requires it; .NET
