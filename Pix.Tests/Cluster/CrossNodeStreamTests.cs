@@ -231,7 +231,10 @@ public sealed class CrossNodeStreamTests(ClusterFixture fixture, ITestOutputHelp
         }
         Assert.Equal(204, response.Status);
         Assert.Equal(posted, received);
+        // The exporter serves a scrape from a cache for a moment.
+        await Task.Delay(500);
         var after = await Task.WhenAll(fixture.Nodes.Nodes.Select(PixNodes.RequestsServedAsync));
+        output.WriteLine($"requests served before: {string.Join(", ", before)}; after: {string.Join(", ", after)}");
         Assert.All(after.Zip(before), pair => Assert.True(pair.First > pair.Second, "a node served none of the chain's requests"));
     }
 

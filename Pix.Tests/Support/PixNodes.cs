@@ -64,6 +64,7 @@ internal sealed partial class PixNodes : IAsyncDisposable
         foreach (var node in _nodes) await node.DisposeAsync();
     }
 
-    [GeneratedRegex(@"^pix_requests_total\{[^}]*\} (\S+)", RegexOptions.Multiline)]
+    // Labels hold braces themselves (route="stream/{token}"): the value is the last field of the line.
+    [GeneratedRegex(@"^pix_requests_total\{.*\} (\S+)\s*$", RegexOptions.Multiline)]
     private static partial Regex RequestCount();
 }

@@ -83,7 +83,11 @@ internal sealed class RedisCluster : IAsyncDisposable
         _nodes.Where(n => n.Running && Cli(n, "info replication").Contains("role:master", StringComparison.Ordinal)).ToList();
 
     /// <summary>The primary that serves <paramref name="key"/>'s slot now.</summary>
-    public RedisProcess PrimaryFor(string key)
+    public RedisProcess PrimaryFor(string key) =>
+        TryPrimaryFor(key) ?? throw new InvalidOperationException($"No live primary serves the slot of {key}.");
+
+    /// <summary>The primary that serves <paramref name="key"/>'s slot now; null while none does (mid-failover).</summary>
+    public RedisProcess? TryPrimaryFor(string key)
     {
         var any = _nodes.First(n => n.Running);
         var slot = int.Parse(Cli(any, $"cluster keyslot {key}").Trim());
@@ -103,7 +107,7 @@ internal sealed class RedisCluster : IAsyncDisposable
                 return _nodes.Single(n => n.Port == port);
             }
         }
-        throw new InvalidOperationException($"No live primary serves slot {slot} of {key}.");
+        return null;
     }
 
     /// <summary>The replicas of <paramref name="primary"/> that are running and linked.</summary>
