@@ -1,4 +1,5 @@
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
 
 namespace Pix.Storage;
 
@@ -7,6 +8,7 @@ public sealed class AppendBatch
 {
     private readonly List<IncomingMessage> _messages = new(16);
     private readonly List<AppendOutcome> _outcomes = new(16);
+    private readonly List<NoticeRequest> _notices = new(16);
 
     public IReadOnlyList<IncomingMessage> Messages => _messages;
     public List<AppendOutcome> Outcomes => _outcomes;
@@ -15,12 +17,18 @@ public sealed class AppendBatch
     /// <summary>A receiver holding this many unacknowledged messages or more takes no new ones (back-pressure).</summary>
     public long MaxBacklog { get; set; } = long.MaxValue;
 
+    /// <summary>admi.002 notices to send, stored in the same step as the messages they concern (the outbox).</summary>
+    public IReadOnlyList<NoticeRequest> Notices => _notices;
+
     public void Add(in IncomingMessage message) => _messages.Add(message);
+
+    public void AddNotice(in NoticeRequest notice) => _notices.Add(notice);
 
     public void Clear()
     {
         _messages.Clear();
         _outcomes.Clear();
+        _notices.Clear();
         MaxBacklog = long.MaxValue;
     }
 }

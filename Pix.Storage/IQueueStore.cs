@@ -1,4 +1,5 @@
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
 
 namespace Pix.Storage;
 
@@ -24,8 +25,17 @@ public interface IQueueStore : IAsyncDisposable
     /// (From, BizMsgIdr) went to a receiver's queue within the dedup window is not stored again: its outcome carries
     /// the original id. Quarantined messages neither hold nor consult dedup keys (a corrected resend is stored and delivered; a quarantined resend gets a new id).
     /// A receiver whose backlog is at <see cref="AppendBatch.MaxBacklog"/> takes nothing: <see cref="AppendStatus.Backlogged"/>.
-    /// Retrying the same batch is safe: what was stored is found by dedup.</summary>
+    /// Retrying the same batch is safe: what was stored is found by dedup. The batch's notices are stored as outbox
+    /// entries in the same step as the messages they concern (a notice naming no message, with its receiver's step).</summary>
     ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Outbox entries not yet sent (up to <paramref name="max"/>), oldest first where the adapter can tell.</summary>
+    ValueTask PendingNoticesAsync(List<PendingNotice> into, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the built notice (<paramref name="payload"/>, whose BizMsgIdr is <paramref name="bizMsgIdr"/>) in its
+    /// receiver's queue and removes the outbox entry, in one step. Idempotent: false when the entry was already sent
+    /// (by this node before a crash, or by another), and then nothing is stored twice.</summary>
+    ValueTask<bool> DeliverNoticeAsync(PendingNotice notice, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default);
 
     /// <summary>Takes one of the ISPB's stream slots (its batch number is 0 until the first read), or reports that
     /// all <paramref name="maxStreams"/> are taken.</summary>

@@ -10,6 +10,7 @@ using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Storage;
+using Pix.Storage.Senders;
 
 namespace Pix.Server.Hosting;
 
@@ -31,13 +32,14 @@ internal sealed class IcomComposition
         Problems = new ProblemResponder(ProblemWriter);
         var gzip = new Gzip();
         var quarantineOptions = options.ToQuarantineOptions();
-        Isolation = new SenderIsolation(quarantineOptions, clock);
+        Senders = SenderGates.For(store, new SenderGateSettings(options.RateLimit.Capacity, options.RateLimit.RefillPerSecond,
+            quarantineOptions.IsolateAboveRatio, quarantineOptions.IsolateMinMessages, quarantineOptions.WindowSeconds), clock);
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
-        Quarantine = new QuarantineDesk(store, Engine, Isolation, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
+        Quarantine = new QuarantineDesk(store, Engine, Senders, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
-        Ingest = new IngestEndpoint(store, Engine, new SenderRateLimiter(options.RateLimit, clock), Quarantine, gzip,
+        Ingest = new IngestEndpoint(store, Engine, Senders, options.RateLimit, Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
         Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics);
         Limits = new HttpLimits
@@ -55,7 +57,7 @@ internal sealed class IcomComposition
     public PullTokenCodec Tokens { get; }
     public ProblemXmlWriter ProblemWriter { get; }
     public ProblemResponder Problems { get; }
-    public SenderIsolation Isolation { get; }
+    public ISenderGate Senders { get; }
     public AuditLog Audit { get; }
     public QuarantineDesk Quarantine { get; }
     public StreamEndpoint Streams { get; }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Pix.Protocol.Ids;
 using Pix.Server.Quarantine;
 using Pix.Storage;
+using Pix.Storage.Senders;
 
 namespace Pix.Server.Hosting;
 
@@ -31,13 +32,14 @@ internal static class OperatorEndpoints
             return Results.Json(new IspbReport(ispb, stats.Depth, stats.Unacknowledged, stats.OldestUnacknowledgedAgeMs / 1000.0, stats.OpenStreams),
                 OperatorJson.Default.IspbReport);
         });
-        routes.MapGet("/admin/v1/quarantine", (SenderIsolation isolation) =>
-            Results.Json(isolation.Isolated.Select(p => new IsolationReport(p.Key.ToString(), p.Value)).ToArray(), OperatorJson.Default.IsolationReportArray));
-        routes.MapPost("/admin/v1/quarantine/{ispb}/release", (string ispb, QuarantineDesk desk) =>
+        routes.MapGet("/admin/v1/quarantine", async (ISenderGate senders, CancellationToken aborted) =>
+            Results.Json((await senders.IsolatedAsync(aborted)).Select(p => new IsolationReport(p.Sender.ToString(), p.Since)).ToArray(),
+                OperatorJson.Default.IsolationReportArray));
+        routes.MapPost("/admin/v1/quarantine/{ispb}/release", async (string ispb, QuarantineDesk desk) =>
         {
             if (!Ispb.TryParse(System.Text.Encoding.ASCII.GetBytes(ispb), out var parsed))
                 return Results.Problem(detail: "An ISPB is 8 characters of [0-9A-Z].", statusCode: 400);
-            return desk.Release(parsed)
+            return await desk.ReleaseAsync(parsed)
                 ? Results.Json(new ReleaseReport(ispb, true), OperatorJson.Default.ReleaseReport)
                 : Results.Json(new ReleaseReport(ispb, false), OperatorJson.Default.ReleaseReport, statusCode: 404);
         });

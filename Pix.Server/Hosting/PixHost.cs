@@ -55,7 +55,7 @@ public static class PixHost
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Engine);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Metrics);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Audit);
-        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Isolation);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Senders);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Quarantine);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Ingest);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Streams);

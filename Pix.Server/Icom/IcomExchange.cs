@@ -1,5 +1,6 @@
 using System.Buffers;
 using Pix.Protocol.Multipart;
+using Pix.Protocol.Xml;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Storage;
@@ -22,6 +23,8 @@ internal sealed class IcomExchange
     public ArrayBufferWriter<byte> Notices { get; } = new(4 * 1024);
     public int[] Lengths { get; } = new int[MessageBatch.Capacity];
     public SkipSet Skipped { get; } = new();
+    /// <summary>Each part's check result and header, kept from the checks until the messages are routed.</summary>
+    public CheckedPart[] Checked { get; } = new CheckedPart[MessageBatch.Capacity];
     public Rejection[] Rejections { get; } = new Rejection[MessageBatch.Capacity];
     public int RejectionCount { get; set; }
     public AppendBatch NoticeAppends { get; } = new();
@@ -39,3 +42,6 @@ internal sealed class IcomExchange
         Notices.ResetWrittenCount();
     }
 }
+
+/// <summary>What the checks said of one part of an ingest request.</summary>
+internal readonly record struct CheckedPart(CheckResult Result, AppHeader Header);

@@ -10,6 +10,7 @@ using Pix.Server.Icom;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Storage;
+using Pix.Storage.Senders;
 
 namespace Pix.Server.Ingest;
 
@@ -21,7 +22,8 @@ namespace Pix.Server.Ingest;
 internal sealed class IngestEndpoint(
     IQueueStore store,
     StreamEngine engine,
-    SenderRateLimiter limiter,
+    ISenderGate gate,
+    RateLimitOptions costs,
     QuarantineDesk quarantine,
     Gzip gzip,
     IngestOptions options,
@@ -43,17 +45,21 @@ internal sealed class IngestEndpoint(
         if (!TryDecode(request, response, exchange, out var body)) return;
         var count = Split(request, response, body.Span, exchange);
         if (count == 0) return;
-        if (!Admit(response, route.Ispb, body, exchange, count, out var cost)) return;
-        if (!limiter.TryTake(route.Ispb, cost, out var retryAfter))
-        {
-            metrics.Throttled("bucket");
-            problems.Write(response, Problem.TooManyRequests, "The sender's token bucket is empty."u8, retryAfter);
-            return;
-        }
+        if (!Check(response, route.Ispb, body, exchange, count, out var cost, out var failures)) return;
 
         exchange.Appends.MaxBacklog = options.MaxBacklog;
+        SenderDecision decision;
         try
         {
+            // One step takes the sender's tokens and counts its failures, shared by every node.
+            decision = await gate.AdmitAsync(route.Ispb, cost, count, failures);
+            if (!decision.Admitted)
+            {
+                metrics.Throttled("bucket");
+                problems.Write(response, Problem.TooManyRequests, "The sender's token bucket is empty."u8, decision.RetryAfterSeconds);
+                return;
+            }
+            Route(route.Ispb, body, exchange, count, decision.Isolated);
             if (await store.AppendAsync(exchange.Appends) == AppendStatus.Backlogged)
             {
                 // Whatever went to other receivers is stored; the client's resend of the whole request is answered
@@ -69,6 +75,7 @@ internal sealed class IngestEndpoint(
             problems.Write(response, Problem.ServiceUnavailable, "Storage cannot take writes now; nothing was stored."u8, options.UnavailableRetryAfterSeconds);
             return;
         }
+        if (decision.NewlyIsolated) quarantine.Isolated(route.Ispb);
 
         var messages = exchange.Appends.Messages;
         var outcomes = exchange.Appends.Outcomes;
@@ -157,14 +164,14 @@ internal sealed class IngestEndpoint(
         }
     }
 
-    /// <summary>Checks each message and queues it for storing (deliver or quarantine); false when it answered an error.</summary>
-    private bool Admit(HttpResponse response, Ispb sender, ReadOnlyMemory<byte> body, IcomExchange exchange, int count, out double cost)
+    /// <summary>Checks each message; false when it answered an error (nothing of the request is stored then).</summary>
+    private bool Check(HttpResponse response, Ispb sender, ReadOnlyMemory<byte> body, IcomExchange exchange, int count, out double cost, out int failures)
     {
         cost = 0;
+        failures = 0;
         for (var i = 0; i < count; i++)
         {
-            var xml = body[exchange.Parts[i].Content];
-            var result = MessageCheck.Check(xml.Span, _check, out var header);
+            var result = MessageCheck.Check(body[exchange.Parts[i].Content].Span, _check, out var header);
             if (result.IsCharsetError)
             {
                 problems.Write(response, Problem.Charset, "A message is not valid UTF-8."u8);
@@ -175,19 +182,35 @@ internal sealed class IngestEndpoint(
                 problems.Write(response, Problem.Forbidden, "AppHdr/Fr does not match the ISPB of the path."u8);
                 return false;
             }
+            exchange.Checked[i] = new CheckedPart(result, header);
+            if (!result.Ok || NotRoutable(sender, header)) failures++;
+            cost += header.Type == MessageType.Pacs002 ? costs.CostPerPacs002 : costs.CostPerMessage;
+        }
+        return true;
+    }
+
+    /// <summary>Queues each checked message for storing: to its receiver, or to quarantine with the reason.</summary>
+    private void Route(Ispb sender, ReadOnlyMemory<byte> body, IcomExchange exchange, int count, bool isolated)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var xml = body[exchange.Parts[i].Content];
+            var (result, header) = exchange.Checked[i];
             var bizMsgIdr = header.HasBizMsgIdr ? xml[header.BizMsgIdr] : default;
             var to = header.HasTo ? header.To : sender;
             var cause = !result.Ok ? RejectionCause.Check
-                : quarantine.IsIsolated(sender) ? RejectionCause.Isolated
-                : sender != Ispb.Spi && to != Ispb.Spi ? RejectionCause.NotRoutable
+                : isolated ? RejectionCause.Isolated
+                : NotRoutable(sender, header) ? RejectionCause.NotRoutable
                 : (RejectionCause?)null;
             var deliver = cause is null;
             if (!deliver) quarantine.Reject(exchange, i, cause!.Value, result, header);
             exchange.Appends.Add(new IncomingMessage(to, sender, bizMsgIdr, xml, deliver ? Disposition.Deliver : Disposition.Quarantine));
-            cost += header.Type == MessageType.Pacs002 ? limiter.Options.CostPerPacs002 : limiter.Options.CostPerMessage;
         }
-        return true;
     }
+
+    // Only the SPI may address any participant; a PSP sends to the SPI.
+    private static bool NotRoutable(Ispb sender, in AppHeader header) =>
+        sender != Ispb.Spi && (header.HasTo ? header.To : sender) != Ispb.Spi;
 
     private const int BacklogRetryAfterSeconds = 1;
 

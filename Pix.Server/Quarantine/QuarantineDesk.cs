@@ -6,6 +6,7 @@ using Pix.Protocol.Xml;
 using Pix.Server.Icom;
 using Pix.Server.Streams;
 using Pix.Storage;
+using Pix.Storage.Senders;
 
 namespace Pix.Server.Quarantine;
 
@@ -17,7 +18,7 @@ namespace Pix.Server.Quarantine;
 internal sealed partial class QuarantineDesk(
     IQueueStore store,
     StreamEngine engine,
-    SenderIsolation isolation,
+    ISenderGate gate,
     AuditLog audit,
     PixMetrics metrics,
     QuarantineOptions options,
@@ -29,8 +30,6 @@ internal sealed partial class QuarantineDesk(
     private readonly string _samples = Path.Combine(dataDir, "samples");
     private int _sampleCount = -1;
 
-    public bool IsIsolated(Ispb sender) => isolation.IsIsolated(sender);
-
     public void Reject(IcomExchange exchange, int index, RejectionCause cause, in CheckResult result, in AppHeader header) =>
         exchange.Rejections[exchange.RejectionCount++] = new Rejection(index, cause, result, header);
 
@@ -41,12 +40,7 @@ internal sealed partial class QuarantineDesk(
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask NoticeAsync(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body)
     {
-        var messages = exchange.Appends.Messages.Count;
-        if (exchange.RejectionCount == 0)
-        {
-            isolation.Record(sender, messages, 0);
-            return;
-        }
+        if (exchange.RejectionCount == 0) return;
 
         var notices = exchange.NoticeAppends;
         notices.Clear();
@@ -80,11 +74,13 @@ internal sealed partial class QuarantineDesk(
             ref readonly var rejection = ref exchange.Rejections[i];
             Audit(sender, exchange, body, rejection, now);
         }
-        if (isolation.Record(sender, messages, exchange.RejectionCount))
-        {
-            LogIsolated(sender.ToString(), options.IsolateAboveRatio * 100);
-            audit.Add(new AuditRecord(now, "isolated", sender.ToString(), null, null, null, "failure ratio above the limit", null));
-        }
+    }
+
+    /// <summary>The sender gate isolated <paramref name="sender"/> with this request: said once, logged and audited.</summary>
+    public void Isolated(Ispb sender)
+    {
+        LogIsolated(sender.ToString(), options.IsolateAboveRatio * 100);
+        audit.Add(new AuditRecord(clock.GetUtcNow(), "isolated", sender.ToString(), null, null, null, "failure ratio above the limit", null));
     }
 
     /// <summary>A stored message failed its checksum while a batch was assembled: it is left out of the response (and,
@@ -97,9 +93,9 @@ internal sealed partial class QuarantineDesk(
         audit.Add(new AuditRecord(clock.GetUtcNow(), "quarantined", "unknown", receiver.ToString(), id, null, "stored bytes fail their checksum", null));
     }
 
-    public bool Release(Ispb sender)
+    public async ValueTask<bool> ReleaseAsync(Ispb sender)
     {
-        if (!isolation.Release(sender)) return false;
+        if (!await gate.ReleaseAsync(sender)) return false;
         LogReleased(sender.ToString());
         audit.Add(new AuditRecord(clock.GetUtcNow(), "released", sender.ToString(), null, null, null, null, null));
         return true;

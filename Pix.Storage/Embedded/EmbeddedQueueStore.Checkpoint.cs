@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Embedded;
@@ -36,6 +37,13 @@ public sealed partial class EmbeddedQueueStore
             writer.Write(id.Middle);
             writer.Write(id.Low);
         }
+        // The outbox last: checkpoints written before it existed simply end here.
+        writer.Write(_outbox.Count);
+        foreach (var bytes in _outbox.Values)
+        {
+            writer.Write(bytes.Length);
+            writer.Write(bytes);
+        }
         writer.Flush();
         return memory.ToArray();
     }
@@ -60,6 +68,13 @@ public sealed partial class EmbeddedQueueStore
             var low = reader.ReadUInt64();
             var high = reader.ReadUInt64();
             _book.Dedup.Add(new DedupIndex.Key(from, new UInt128(high, low)), ReadId(reader), atMs);
+        }
+        if (reader.BaseStream.Position == reader.BaseStream.Length) return;
+        var notices = reader.ReadInt32();
+        for (var i = 0; i < notices; i++)
+        {
+            var bytes = reader.ReadBytes(reader.ReadInt32());
+            _outbox[NoticeCodec.EntryIdOf(bytes)] = bytes;
         }
     }
 

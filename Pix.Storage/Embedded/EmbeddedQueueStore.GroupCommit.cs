@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Embedded;
@@ -10,6 +11,7 @@ public sealed partial class EmbeddedQueueStore
 {
     private readonly ArrayBufferWriter<byte> _group = new(1 << 20);
     private readonly List<PendingMessage> _groupMessages = new();
+    private readonly List<(ResourceId Entry, byte[]? Bytes)> _groupNotices = new();
     private readonly Dictionary<DedupIndex.Key, ResourceId> _groupKeys = new();
     private List<LogEntry> _taken = new();
     private long _fsyncs, _committedEntries, _committedMessages, _committedBytes;
@@ -64,6 +66,7 @@ public sealed partial class EmbeddedQueueStore
     {
         _group.ResetWrittenCount();
         _groupMessages.Clear();
+        _groupNotices.Clear();
         _groupKeys.Clear();
         // Stream records first: they are already applied in memory, so a checkpoint taken with this group covers
         // them and its position is right after them. No claim can name a message of its own group, so moving the
@@ -76,7 +79,7 @@ public sealed partial class EmbeddedQueueStore
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var entry in entries)
         {
-            if (entry.Batch is not null) EncodeAppend(entry.Batch, now);
+            if (entry.Batch is not null) EncodeAppend(entry.Batch, entry.SendsNotice, now);
         }
 
         long start;
@@ -103,6 +106,7 @@ public sealed partial class EmbeddedQueueStore
             {
                 ApplyMessage(pending.Record, LogPosition.Pack(segment, start + pending.PayloadOffsetInGroup));
             }
+            foreach (var (entry, bytes) in _groupNotices) ApplyNotice(entry, bytes);
         }
         Interlocked.Add(ref _committedEntries, entries.Count);
         Interlocked.Add(ref _committedMessages, _groupMessages.Count);
@@ -114,9 +118,15 @@ public sealed partial class EmbeddedQueueStore
     }
 
     // Dedup and ids are decided here, in log order, so concurrent requests with one key store it once.
-    private void EncodeAppend(AppendBatch batch, long now)
+    private void EncodeAppend(AppendBatch batch, ResourceId? sendsNotice, long now)
     {
         batch.Outcomes.Clear();
+        if (sendsNotice is { } sent && (!_outbox.ContainsKey(sent) || _groupNotices.Exists(n => n.Entry == sent && n.Bytes is null)))
+        {
+            // Sent already (before a crash, or by a racing call): nothing to store.
+            batch.Outcomes.Add(new AppendOutcome(default, true));
+            return;
+        }
         foreach (var message in batch.Messages)
         {
             // Quarantined messages neither hold nor consult dedup keys: a corrected resend must get through.
@@ -136,6 +146,25 @@ public sealed partial class EmbeddedQueueStore
             _group.Advance(record.RecordLength);
             _groupMessages.Add(new PendingMessage(record, offset + MessageRecord.PayloadOffset));
             batch.Outcomes.Add(new AppendOutcome(id, false));
+        }
+        // After the messages: a tear that keeps a message and loses its notice leaves a request nobody got a 201 for.
+        foreach (var notice in batch.Notices)
+        {
+            var entry = _book.NextResourceId();
+            var message = notice.MessageIndex >= 0 ? batch.Outcomes[notice.MessageIndex].Id : default;
+            var bytes = NoticeCodec.Length(notice);
+            var span = _group.GetSpan(NoticeRecord.Length(bytes))[..NoticeRecord.Length(bytes)];
+            NoticeCodec.Write(span[LogRecordFrame.HeaderLength..], entry, notice, message, now);
+            NoticeRecord.FrameNotice(span, bytes);
+            _group.Advance(span.Length);
+            _groupNotices.Add((entry, span[LogRecordFrame.HeaderLength..].ToArray()));
+        }
+        if (sendsNotice is { } done)
+        {
+            var span = _group.GetSpan(NoticeRecord.SentLength)[..NoticeRecord.SentLength];
+            NoticeRecord.WriteSent(span, done);
+            _group.Advance(NoticeRecord.SentLength);
+            _groupNotices.Add((done, null));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Embedded;
@@ -147,6 +148,13 @@ public sealed partial class EmbeddedQueueStore
                 _book.Queue(view.Ispb).Close(view.StreamId, view.Flag);
                 break;
             }
+            case LogRecordType.Notice:
+                ApplyNotice(NoticeCodec.EntryIdOf(body), body.ToArray());
+                _book.AdvanceCounters(NoticeCodec.EntryIdOf(body).Low, 0);
+                break;
+            case LogRecordType.NoticeSent:
+                ApplyNotice(ResourceId.FromBytes(body), null);
+                break;
             default:
                 throw new InvalidDataException($"Unknown log record type {(byte)type} at position {position}: written by a newer Pix?");
         }
@@ -164,6 +172,17 @@ public sealed partial class EmbeddedQueueStore
             }
         }
         if (record.HasKey) _book.Dedup.Add(record.Key, record.Id, record.StoredAtUnixMs);
+    }
+
+    // The outbox as the log says: an entry is pending from its Notice record until its NoticeSent record.
+    private void ApplyNotice(ResourceId entry, byte[]? bytes)
+    {
+        if (bytes is null)
+        {
+            _outbox.Remove(entry);
+            return;
+        }
+        _outbox[entry] = bytes;
     }
 
     private static ResourceId ReadId(BinaryReader reader) => new(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());

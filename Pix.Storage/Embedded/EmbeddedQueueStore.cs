@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Embedded;
@@ -32,6 +33,9 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     private List<LogEntry> _pending = new();
     private bool _stopping;
     private volatile StoreHealth _health = StoreHealth.Ok;
+    // Outbox entries not yet sent, in the order they were stored (Dictionary keeps insertion order while nothing is
+    // removed in between; removal order does not matter for delivery). Guarded by _stateLock.
+    private readonly Dictionary<ResourceId, byte[]> _outbox = new();
     private readonly Thread _writer;
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -43,7 +47,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     public async ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
     {
         batch.Outcomes.Clear();
-        if (batch.Count == 0) return AppendStatus.Stored;
+        if (batch.Count == 0 && batch.Notices.Count == 0) return AppendStatus.Stored;
         if (_book.BacklogReached(batch)) return AppendStatus.Backlogged;
         var entry = _entries.Rent();
         entry.PrepareAppend(batch);
@@ -142,6 +146,30 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             });
         }
         foreach (var entry in entries) await entry.AsValueTask().ConfigureAwait(false);
+    }
+
+    public ValueTask PendingNoticesAsync(List<PendingNotice> into, int max, CancellationToken cancellationToken = default)
+    {
+        lock (_stateLock)
+        {
+            foreach (var bytes in _outbox.Values)
+            {
+                if (into.Count >= max) break;
+                into.Add(NoticeCodec.Read(bytes));
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask<bool> DeliverNoticeAsync(PendingNotice notice, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
+    {
+        var batch = new AppendBatch();
+        batch.Add(new IncomingMessage(notice.To, Ispb.Spi, bizMsgIdr, payload, Disposition.Deliver));
+        var entry = _entries.Rent();
+        entry.PrepareAppend(batch, notice.EntryId);
+        lock (_stateLock) Enqueue(entry);
+        await entry.AsValueTask().ConfigureAwait(false);
+        return !batch.Outcomes[0].Duplicate;
     }
 
     public ValueTask<IReadOnlyList<Ispb>> ParticipantsAsync(CancellationToken cancellationToken = default) =>

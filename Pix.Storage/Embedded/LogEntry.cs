@@ -21,15 +21,19 @@ internal sealed class LogEntry : IValueTaskSource
 
     public AppendBatch? Batch { get; private set; }
 
+    /// <summary>With <see cref="Batch"/>: the outbox entry this append sends (its one message is the notice).</summary>
+    public Pix.Protocol.Ids.ResourceId? SendsNotice { get; private set; }
+
     public int StateLength { get; private set; }
 
     public ReadOnlySpan<byte> State => _state.AsSpan(0, StateLength);
 
     public ValueTask AsValueTask() => new(this, _core.Version);
 
-    public void PrepareAppend(AppendBatch batch)
+    public void PrepareAppend(AppendBatch batch, Pix.Protocol.Ids.ResourceId? sendsNotice = null)
     {
         Batch = batch;
+        SendsNotice = sendsNotice;
         StateLength = 0;
     }
 
@@ -72,6 +76,7 @@ internal sealed class LogEntry : IValueTaskSource
         finally
         {
             Batch = null;
+            SendsNotice = null;
             _core.Reset();
             Volatile.Write(ref _completed, 0);
             _pool?.Return(this);

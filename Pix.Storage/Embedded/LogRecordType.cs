@@ -7,4 +7,6 @@ internal enum LogRecordType : byte
     StreamOpened = 2,
     Claimed = 3,
     StreamClosed = 4,
+    Notice = 5,
+    NoticeSent = 6,
 }

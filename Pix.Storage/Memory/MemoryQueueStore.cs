@@ -1,5 +1,6 @@
 using System.Buffers;
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Memory;
@@ -16,6 +17,9 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
     private readonly Lock _payloadLock = new();
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _appendLock = new();
+    // The outbox, in the order entries were stored; guarded by _appendLock.
+    private readonly Dictionary<ResourceId, byte[]> _outbox = new();
+    private readonly List<ResourceId> _outboxOrder = new();
 
     public string Kind => "memory";
 
@@ -57,8 +61,44 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
                 }
                 if (hasKey) _book.Dedup.Add(key, id, now);
             }
+            var notices = batch.Notices;
+            for (var i = 0; i < notices.Count; i++)
+            {
+                var notice = notices[i];
+                var entryId = _book.NextResourceId();
+                var message = notice.MessageIndex >= 0 ? batch.Outcomes[notice.MessageIndex].Id : default;
+                _outbox[entryId] = NoticeCodec.ToArray(entryId, notice, message, now);
+                _outboxOrder.Add(entryId);
+            }
         }
         return ValueTask.FromResult(AppendStatus.Stored);
+    }
+
+    public ValueTask PendingNoticesAsync(List<PendingNotice> into, int max, CancellationToken cancellationToken = default)
+    {
+        lock (_appendLock)
+        {
+            _outboxOrder.RemoveAll(id => !_outbox.ContainsKey(id));
+            foreach (var id in _outboxOrder)
+            {
+                if (into.Count >= max) break;
+                into.Add(NoticeCodec.Read(_outbox[id]));
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask<bool> DeliverNoticeAsync(PendingNotice notice, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
+    {
+        var batch = new AppendBatch();
+        batch.Add(new IncomingMessage(notice.To, Ispb.Spi, bizMsgIdr, payload, Disposition.Deliver));
+        lock (_appendLock)
+        {
+            if (!_outbox.Remove(notice.EntryId)) return false;
+        }
+        // Taken out under the lock first: a concurrent second delivery of the same entry finds it gone.
+        await AppendAsync(batch, cancellationToken);
+        return !batch.Outcomes[0].Duplicate;
     }
 
     public ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, StreamTimes times, CancellationToken cancellationToken = default)

@@ -13,6 +13,10 @@ internal static class RedisKeys
     /// <summary>Participants whose streams may need reaping, scored by their next idle deadline (one slot).</summary>
     public static readonly StackExchange.Redis.RedisKey ReapIndex = "pix:{reap}:due";
 
+    /// <summary>Participants whose outbox may hold entries (one slot): marked before the append that adds them, so a
+    /// node that dies right after still leaves them findable by every other node's dispatcher.</summary>
+    public static readonly StackExchange.Redis.RedisKey OutboxIndex = "pix:{outbox}:due";
+
     /// <summary>Every participant that ever had a queue or a stream (operator views).</summary>
     public static readonly StackExchange.Redis.RedisKey Participants = "pix:{participants}:all";
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Notices;
 using StackExchange.Redis;
 
 namespace Pix.Storage.Redis;
@@ -61,48 +62,68 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     public async ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
     {
         batch.Outcomes.Clear();
-        if (batch.Count == 0) return AppendStatus.Stored;
+        if (batch.Count == 0 && batch.Notices.Count == 0) return AppendStatus.Stored;
         // One atomic step per owner: deliverable messages go to their receiver's slot, quarantined ones to their
         // sender's. Each message's id is minted here, so a resend of the whole request meets its own dedup keys.
         var messages = batch.Messages;
         var owners = new Dictionary<Ispb, List<int>>();
+        var ids = new ResourceId[messages.Count];
         for (var i = 0; i < messages.Count; i++)
         {
             var owner = messages[i].Disposition == Disposition.Deliver ? messages[i].To : messages[i].From;
             if (!owners.TryGetValue(owner, out var indexes)) owners[owner] = indexes = new List<int>();
             indexes.Add(i);
+            ids[i] = NextId();
+        }
+        // A notice goes with its receiver's step (a rejection's receiver is the sender whose quarantined message it
+        // concerns, so both are on one slot).
+        var notices = new Dictionary<Ispb, List<RedisValue>>();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var notice in batch.Notices)
+        {
+            if (!owners.ContainsKey(notice.To)) owners[notice.To] = [];
+            if (!notices.TryGetValue(notice.To, out var entries)) notices[notice.To] = entries = [];
+            var entry = NextId();
+            entries.Add(Bytes(entry));
+            entries.Add(NoticeCodec.ToArray(entry, notice, notice.MessageIndex >= 0 ? ids[notice.MessageIndex] : default, now));
+        }
+        if (notices.Count > 0)
+        {
+            await Guard(Task.WhenAll(notices.Keys.Select(owner => _db.SortedSetAddAsync(RedisKeys.OutboxIndex, owner.ToString(), now)))).ConfigureAwait(false);
         }
         var outcomes = new AppendOutcome[messages.Count];
         var steps = new List<Task<bool>>(owners.Count);
-        foreach (var (owner, indexes) in owners) steps.Add(AppendOwnerAsync(owner, indexes, batch, outcomes));
+        foreach (var (owner, indexes) in owners)
+        {
+            steps.Add(AppendOwnerAsync(owner, indexes, ids, notices.GetValueOrDefault(owner), batch, outcomes));
+        }
         var results = await Guard(Task.WhenAll(steps)).ConfigureAwait(false);
         if (results.Any(stored => !stored)) return AppendStatus.Backlogged;
         batch.Outcomes.AddRange(outcomes);
         return AppendStatus.Stored;
     }
 
-    private async Task<bool> AppendOwnerAsync(Ispb owner, List<int> indexes, AppendBatch batch, AppendOutcome[] outcomes)
+    private async Task<bool> AppendOwnerAsync(Ispb owner, List<int> indexes, ResourceId[] ids, List<RedisValue>? notices, AppendBatch batch, AppendOutcome[] outcomes)
     {
         var prefix = RedisKeys.Prefix(owner);
-        var delivers = batch.Messages[indexes[0]].Disposition == Disposition.Deliver;
-        var args = new RedisValue[4 + indexes.Count * 4];
-        args[0] = prefix;
-        args[1] = delivers && batch.MaxBacklog != long.MaxValue ? batch.MaxBacklog : -1;
-        args[2] = _window;
-        args[3] = indexes.Count;
-        Span<byte> id = stackalloc byte[ResourceId.ByteLength];
-        for (var i = 0; i < indexes.Count; i++)
+        var delivers = indexes.Count > 0 && batch.Messages[indexes[0]].Disposition == Disposition.Deliver;
+        var args = new List<RedisValue>(5 + indexes.Count * 4 + (notices?.Count ?? 0))
         {
-            var message = batch.Messages[indexes[i]];
-            ResourceId.Create(_instance, (ulong)Interlocked.Increment(ref _ids)).WriteBytes(id);
+            prefix, delivers && batch.MaxBacklog != long.MaxValue ? batch.MaxBacklog : -1, _window, indexes.Count,
+        };
+        foreach (var index in indexes)
+        {
+            var message = batch.Messages[index];
             var keyed = !message.BizMsgIdr.IsEmpty && message.Disposition == Disposition.Deliver;
-            args[4 + i * 4] = id.ToArray();
-            args[5 + i * 4] = keyed ? RedisKeys.Dedup(message.From, message.BizMsgIdr.Span) : RedisValue.EmptyString;
-            args[6 + i * 4] = message.Disposition == Disposition.Deliver ? "0" : "1";
-            args[7 + i * 4] = message.Payload;
+            args.Add(Bytes(ids[index]));
+            args.Add(keyed ? RedisKeys.Dedup(message.From, message.BizMsgIdr.Span) : RedisValue.EmptyString);
+            args.Add(message.Disposition == Disposition.Deliver ? "0" : "1");
+            args.Add(message.Payload);
         }
+        args.Add(notices is null ? 0 : notices.Count / 2);
+        if (notices is not null) args.AddRange(notices);
         var route = RedisKeys.Route(prefix);
-        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(RedisScripts.Append, [route], args).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await _db.ScriptEvaluateAsync(RedisScripts.Append, [route], [.. args]).ConfigureAwait(false))!;
         if (result.Length == 1 && (long)result[0] == -1) return false;
         for (var i = 0; i < indexes.Count; i++)
         {
@@ -112,6 +133,48 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         await DurableAsync(route).ConfigureAwait(false);
         Known(owner);
         return true;
+    }
+
+    public async ValueTask PendingNoticesAsync(List<PendingNotice> into, int max, CancellationToken cancellationToken = default)
+    {
+        var owners = await Guard(_db.SortedSetRangeByRankWithScoresAsync(RedisKeys.OutboxIndex, 0, 63)).ConfigureAwait(false);
+        foreach (var owner in owners)
+        {
+            if (into.Count >= max) return;
+            var ispb = Ispb.Parse(owner.Element.ToString());
+            var entries = await Guard(_db.HashGetAllAsync(RedisKeys.Prefix(ispb) + "outbox")).ConfigureAwait(false);
+            if (entries.Length == 0)
+            {
+                // Compare-and-set: an append that marked the participant meanwhile keeps its mark.
+                await Guard(_db.ScriptEvaluateAsync(ReschedulePart, [RedisKeys.OutboxIndex],
+                    [owner.Element, owner.Score.ToString("R", CultureInfo.InvariantCulture), -1])).ConfigureAwait(false);
+                continue;
+            }
+            foreach (var entry in entries)
+            {
+                if (into.Count >= max) return;
+                into.Add(NoticeCodec.Read((byte[])entry.Value!));
+            }
+        }
+    }
+
+    public async ValueTask<bool> DeliverNoticeAsync(PendingNotice notice, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
+    {
+        var prefix = RedisKeys.Prefix(notice.To);
+        var route = RedisKeys.Route(prefix);
+        var sent = (long)await Guard(_db.ScriptEvaluateAsync(RedisScripts.Notice, [route],
+            [prefix, Bytes(notice.EntryId), Bytes(NextId()), RedisKeys.Dedup(Ispb.Spi, bizMsgIdr.Span), payload, _window])).ConfigureAwait(false);
+        await Guard(DurableAsync(route)).ConfigureAwait(false);
+        return sent == 1;
+    }
+
+    private ResourceId NextId() => ResourceId.Create(_instance, (ulong)Interlocked.Increment(ref _ids));
+
+    private static byte[] Bytes(ResourceId id)
+    {
+        var bytes = new byte[ResourceId.ByteLength];
+        id.WriteBytes(bytes);
+        return bytes;
     }
 
     public async ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, StreamTimes times, CancellationToken cancellationToken = default)
@@ -281,6 +344,13 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     {
         if (_known.TryAdd(ispb, 0)) _db.SetAdd(RedisKeys.Participants, ispb.ToString(), CommandFlags.FireAndForget);
     }
+
+    /// <summary>One script on the participant's slot (for the other Redis parts of the port, e.g. the sender gate).</summary>
+    internal async Task<RedisResult[]> EvaluateAsync(string script, RedisKey route, RedisValue[] args) =>
+        (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(script, [route], args)).ConfigureAwait(false))!;
+
+    /// <summary>One plain command, with the port's fault handling.</summary>
+    internal Task<T> Run<T>(Func<IDatabase, Task<T>> command) => Guard(command(_db));
 
     // Every Redis fault becomes the port's one fault: the caller answers 503 with Retry-After.
     private async Task<T> Guard<T>(Task<T> call)

@@ -12,6 +12,8 @@ internal static class RedisScripts
     public static readonly string Close = Load("close");
     public static readonly string Reap = Load("reap");
     public static readonly string Stats = Load("stats");
+    public static readonly string Admit = Load("admit");
+    public static readonly string Notice = Load("notice");
 
     private static string Load(string name) => Text("common") + "\n" + Text(name);
 

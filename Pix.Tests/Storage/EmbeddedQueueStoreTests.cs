@@ -4,6 +4,7 @@ using System.Text;
 using Pix.Protocol.Ids;
 using Pix.Storage;
 using Pix.Storage.Embedded;
+using Pix.Storage.Notices;
 
 namespace Pix.Tests.Storage;
 
@@ -110,6 +111,38 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
 
     private static long LogBytes(string dataDir) =>
         Directory.GetFiles(Path.Combine(dataDir, "log"), "*.seg").Sum(f => new FileInfo(f).Length);
+
+    [Fact]
+    public async Task PendingNoticesSurviveACrashAndACheckpointAndSentOnesAreNotSentAgain()
+    {
+        var live = Path.Combine(_directory.Path, "live");
+        var crashed = Path.Combine(_directory.Path, "crashed");
+        await using (var store = OpenStore(live))
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var batch = new AppendBatch();
+                batch.Add(new IncomingMessage(Receiver, Sender, default, Encoding.UTF8.GetBytes($"bad {i}"), Disposition.Quarantine));
+                batch.AddNotice(new NoticeRequest(NoticeKind.Rejected, Sender, 0, default, "schema"u8.ToArray(), default, default));
+                await store.AppendAsync(batch);
+            }
+            var pending = new List<PendingNotice>();
+            await store.PendingNoticesAsync(pending, 10);
+            Assert.Equal(2, pending.Count);
+            Assert.True(await store.DeliverNoticeAsync(pending[0], "<admi/>"u8.ToArray(), "M00038166notice000000000000000001"u8.ToArray()));
+            CopyDirectory(live, crashed);
+        }
+        // The crash copy has no checkpoint; the live directory got one at shutdown: both must agree.
+        foreach (var directory in new[] { crashed, live })
+        {
+            await using var store = OpenStore(directory);
+            var pending = new List<PendingNotice>();
+            await store.PendingNoticesAsync(pending, 10);
+            var left = Assert.Single(pending);
+            Assert.Equal(Encoding.UTF8.GetBytes("schema"), left.Reason);
+            Assert.Equal(1, (await store.StatsAsync(Sender)).Unacknowledged);
+        }
+    }
 
     [Fact]
     public async Task RecoveryStartsFromTheCheckpointAndReplaysOnlyTheLogAfterIt()

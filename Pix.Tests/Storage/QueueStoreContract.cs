@@ -3,6 +3,7 @@ using System.Text;
 using Pix.Bench.Embedded;
 using Pix.Protocol.Ids;
 using Pix.Storage;
+using Pix.Storage.Notices;
 
 namespace Pix.Tests.Storage;
 
@@ -386,6 +387,55 @@ public abstract class QueueStoreContract : IAsyncLifetime
         await Store.ExpireIdleAsync(expired);
         Assert.DoesNotContain(expired, e => e.StreamId == opened.StreamId);
         Assert.Equal(1, (await Store.StatsAsync(Receiver)).OpenStreams);
+    }
+
+    [Fact]
+    public async Task ANoticeIsStoredWithItsMessageAndSentExactlyOnce()
+    {
+        var batch = new AppendBatch();
+        batch.Add(new IncomingMessage(Receiver, Sender, default, "unreadable"u8.ToArray(), Disposition.Quarantine));
+        batch.AddNotice(new NoticeRequest(NoticeKind.Rejected, Sender, 0, default, "schema"u8.ToArray(), "/Envelope"u8.ToArray(), "rule"u8.ToArray()));
+        Assert.Equal(AppendStatus.Stored, await Store.AppendAsync(batch));
+
+        var pending = new List<PendingNotice>();
+        await Store.PendingNoticesAsync(pending, 10);
+        var notice = Assert.Single(pending);
+        Assert.Equal(NoticeKind.Rejected, notice.Kind);
+        Assert.Equal(Sender, notice.To);
+        Assert.Equal(batch.Outcomes[0].Id, notice.Message);
+        Assert.Empty(notice.Reference);
+        Assert.Equal("schema"u8.ToArray(), notice.Reason);
+        Assert.Equal("/Envelope"u8.ToArray(), notice.Location);
+        Assert.Equal("rule"u8.ToArray(), notice.Description);
+
+        // Two nodes (or a retry after a crash) may send the same entry: one copy reaches the queue.
+        var sent = await Task.WhenAll(
+            Store.DeliverNoticeAsync(notice, "<admi>1</admi>"u8.ToArray(), "M00038166notice000000000000000001"u8.ToArray()).AsTask(),
+            Store.DeliverNoticeAsync(notice, "<admi>1</admi>"u8.ToArray(), "M00038166notice000000000000000001"u8.ToArray()).AsTask());
+        Assert.Equal(1, sent.Count(s => s));
+        Assert.False(await Store.DeliverNoticeAsync(notice, "<admi>1</admi>"u8.ToArray(), "M00038166notice000000000000000001"u8.ToArray()));
+        pending.Clear();
+        await Store.PendingNoticesAsync(pending, 10);
+        Assert.Empty(pending);
+
+        var into = new MessageBatch();
+        await (await Open(Store, Sender)).NextAsync(into);
+        Assert.Equal(["<admi>1</admi>"], Texts(into));
+    }
+
+    [Fact]
+    public async Task ANoticeNamingNoMessageIsStoredOnItsOwn()
+    {
+        var batch = new AppendBatch();
+        batch.AddNotice(new NoticeRequest(NoticeKind.Released, Sender, NoticeRequest.NoMessage, default, "released"u8.ToArray(), default, default));
+        Assert.Equal(AppendStatus.Stored, await Store.AppendAsync(batch));
+        var pending = new List<PendingNotice>();
+        await Store.PendingNoticesAsync(pending, 10);
+        var notice = Assert.Single(pending);
+        Assert.Equal(NoticeKind.Released, notice.Kind);
+        Assert.Equal(default, notice.Message);
+        Assert.True(await Store.DeliverNoticeAsync(notice, "<admi>released</admi>"u8.ToArray(), "M00038166notice000000000000000002"u8.ToArray()));
+        Assert.Equal(1, (await Store.StatsAsync(Sender)).Unacknowledged);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 -- Stores one owner's share of an ingest request, all or nothing. KEYS[1]: any key of the owner (routing).
 -- ARGV: prefix, max backlog (-1: none), dedup window ms, count, then per message: id (24 bytes), dedup key
--- ('' for none), disposition ('0' deliver, '1' quarantine), payload.
+-- ('' for none), disposition ('0' deliver, '1' quarantine), payload; then the number of notices and per notice its
+-- entry id and bytes (the outbox, stored in the same step as the messages it concerns).
 -- Returns {-1} when the receiver's backlog is at the limit, else per message its id and 1 when it was a duplicate.
 local p = ARGV[1]
 local max_backlog = tonumber(ARGV[2])
@@ -14,28 +15,23 @@ local stored = 0
 for i = 0, n - 1 do
   local a = 5 + i * 4
   local id, key, disposition, payload = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
-  local original = false
-  if key ~= '' then original = redis.call('GET', p .. 'd:' .. key) end
-  if original then
-    out[#out + 1] = original
-    out[#out + 1] = 1
+  if disposition == '0' then
+    local kept, duplicate = store_message(p, id, key, payload, stamp, window)
+    out[#out + 1] = kept
+    out[#out + 1] = duplicate and 1 or 0
+    if not duplicate then stored = stored + 1 end
   else
-    if disposition == '0' then
-      local seq = redis.call('INCR', p .. 'seq')
-      redis.call('HSET', p .. 'm', seq, id .. stamp .. payload)
-      redis.call('ZADD', p .. 'ready', seq, seq)
-      if key ~= '' then redis.call('SET', p .. 'd:' .. key, id, 'PX', window) end
-      stored = stored + 1
-    else
-      redis.call('HSET', p .. 'qm', id, stamp .. payload)
-      redis.call('ZADD', p .. 'qt', now, id)
-    end
+    -- Quarantined: kept under its sender, never delivered, holding no dedup key.
+    redis.call('HSET', p .. 'qm', id, stamp .. payload)
+    redis.call('ZADD', p .. 'qt', now, id)
     out[#out + 1] = id
     out[#out + 1] = 0
   end
 end
-if stored > 0 then
-  redis.call('INCRBY', p .. 'unacked', stored)
-  redis.call('SPUBLISH', p .. 'wake', stored)
+local b = 5 + n * 4
+local notices = tonumber(ARGV[b] or '0')
+for j = 0, notices - 1 do
+  redis.call('HSET', p .. 'outbox', ARGV[b + 1 + j * 2], ARGV[b + 2 + j * 2])
 end
+if stored > 0 then redis.call('SPUBLISH', p .. 'wake', stored) end
 return out

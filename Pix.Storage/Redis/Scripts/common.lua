@@ -32,3 +32,18 @@ local function close_stream(p, sid)
   redis.call('SREM', p .. 'streams', sid)
   redis.call('ZREM', p .. 'idle', sid)
 end
+
+-- Puts one deliverable message at the tail of the queue under its id, holding its dedup key for the window.
+-- Returns the id it is stored under: the original one when the key was held already.
+local function store_message(p, id, key, payload, stamp, window)
+  if key ~= '' then
+    local original = redis.call('GET', p .. 'd:' .. key)
+    if original then return original, true end
+  end
+  local seq = redis.call('INCR', p .. 'seq')
+  redis.call('HSET', p .. 'm', seq, id .. stamp .. payload)
+  redis.call('ZADD', p .. 'ready', seq, seq)
+  if key ~= '' then redis.call('SET', p .. 'd:' .. key, id, 'PX', window) end
+  redis.call('INCR', p .. 'unacked')
+  return id, false
+end
