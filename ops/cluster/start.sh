@@ -58,7 +58,7 @@ done
 cat >"$state/haproxy.cfg" <<CFG
 global
   pidfile $state/haproxy.pid
-  maxconn 20000
+  maxconn 4000
 defaults
   mode tcp
   timeout connect 1s
