@@ -40,7 +40,11 @@ public readonly record struct IncomingMessage(
     Ispb From,
     ReadOnlyMemory<byte> BizMsgIdr,
     ReadOnlyMemory<byte> Payload,
-    Disposition Disposition);
+    Disposition Disposition)
+{
+    /// <summary>An id the message already has (a quarantined message an operator delivers keeps its id); default: a new one.</summary>
+    public ResourceId KeepId { get; init; }
+}
 
 /// <summary>Where a stored message goes: into its receiver's queue, or into quarantine (kept, never delivered).</summary>
 public enum Disposition : byte

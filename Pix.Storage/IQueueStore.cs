@@ -1,5 +1,6 @@
 using Pix.Protocol.Ids;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 
 namespace Pix.Storage;
 
@@ -58,6 +59,21 @@ public interface IQueueStore : IAsyncDisposable
     /// <summary>Closes every stream whose idle deadline passed and that no live lease holds, putting its batch back;
     /// safe to call from every node at once (each stream expires once). Adds what it closed to <paramref name="expired"/>.</summary>
     ValueTask ExpireIdleAsync(List<ExpiredStream> expired, CancellationToken cancellationToken = default);
+
+    /// <summary>Quarantined messages of <paramref name="from"/> stored at or after <paramref name="sinceUnixMs"/>, oldest
+    /// first, up to <paramref name="max"/> (the operator's view; kept for the quarantine retention, within a quota).</summary>
+    ValueTask ListQuarantinedAsync(Ispb from, long sinceUnixMs, int max, List<QuarantinedMessage> into, CancellationToken cancellationToken = default);
+
+    /// <summary>A quarantined message by its id, whoever sent it; null when none is kept.</summary>
+    ValueTask<QuarantinedMessage?> FindQuarantinedAsync(ResourceId id, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored bytes of a quarantined message of <paramref name="from"/>; null when none is kept.</summary>
+    ValueTask<byte[]?> ReadQuarantinedAsync(Ispb from, ResourceId id, CancellationToken cancellationToken = default);
+
+    /// <summary>Puts a quarantined message into its receiver's queue under its own id (an operator's decision), where it
+    /// then holds its dedup key (<paramref name="bizMsgIdr"/>, empty for none), and takes it out of quarantine. Safe to
+    /// repeat: a second call finds it delivered (duplicate) or gone.</summary>
+    ValueTask<QuarantineDelivery> DeliverQuarantinedAsync(Ispb from, ResourceId id, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default);
 
     /// <summary>Every ISPB that has a queue or streams (operator views and per-participant metrics).</summary>
     ValueTask<IReadOnlyList<Ispb>> ParticipantsAsync(CancellationToken cancellationToken = default);

@@ -18,10 +18,11 @@ public static class StoreFactory
             Retention = options.Retention,
             DedupWindow = options.DedupWindow,
             StreamIdleTimeout = options.StreamIdleTimeout,
+            Quarantine = options.Quarantine,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Embedded"),
             Clock = options.Clock,
         }),
-        "memory" => new MemoryQueueStore(options.DedupWindow, options.Clock),
+        "memory" => new MemoryQueueStore(options.DedupWindow, options.Clock, options.Quarantine),
         "redis" => new RedisQueueStore(new RedisStoreOptions
         {
             Configuration = string.IsNullOrWhiteSpace(options.RedisConfiguration)
@@ -32,6 +33,7 @@ public static class StoreFactory
                 : throw new ArgumentException($"Unknown Pix:Redis:Durability '{options.RedisDurability}'. Known: replica, aof, none."),
             WaitMilliseconds = options.RedisWaitMilliseconds,
             DedupWindow = options.DedupWindow,
+            Quarantine = options.Quarantine,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Redis"),
         }),
         _ => throw new ArgumentException(

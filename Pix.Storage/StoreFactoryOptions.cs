@@ -26,6 +26,9 @@ public sealed class StoreFactoryOptions
     /// <summary><c>Pix:Redis:WaitMilliseconds</c>: how long a write waits for its replica before 503.</summary>
     public int RedisWaitMilliseconds { get; init; } = 1000;
 
+    /// <summary><c>Pix:Xml:QuarantineRetention</c> and <c>Pix:Xml:QuarantineQuotaPerSender</c>.</summary>
+    public Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;

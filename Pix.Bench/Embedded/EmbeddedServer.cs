@@ -129,6 +129,7 @@ internal sealed class EmbeddedServer : IAsyncDisposable
     {
         await _requests.Writer.CompleteAsync();
         await _running;
+        await _composition.Notices.DisposeAsync();
         await Engine.DisposeAsync();
         await _composition.Audit.DisposeAsync();
         _composition.Metrics.Dispose();

@@ -16,6 +16,9 @@ public readonly ref struct Admi002Reject
     public ReadOnlySpan<byte> ErrorLocation { get; init; }
     /// <summary>Rsn/RsnDesc (up to 350 characters); omitted when empty.</summary>
     public ReadOnlySpan<byte> Description { get; init; }
+    /// <summary>AppHdr/BizMsgIdr (32 characters); empty: a fresh random one. A notice sent from an outbox names a
+    /// fixed one, so sending it twice is one message for dedup.</summary>
+    public ReadOnlySpan<byte> BizMsgIdr { get; init; }
     /// <summary>Rsn/RjctnDtTm and AppHdr/CreDt (UTC).</summary>
     public required DateTime RejectedAt { get; init; }
 }

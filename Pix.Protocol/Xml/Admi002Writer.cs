@@ -85,8 +85,12 @@ public static class Admi002Writer
         reject.To.WriteTo(scratch);
         output.Write(scratch[..Ispb.Length]);
         output.Write(AfterTo);
-        WriteFreshBizMsgIdr(scratch);
-        output.Write(scratch);
+        if (reject.BizMsgIdr.Length == 32) output.Write(reject.BizMsgIdr);
+        else
+        {
+            WriteFreshBizMsgIdr(scratch);
+            output.Write(scratch);
+        }
         output.Write(AfterBizMsgIdr);
         IsoDateTimeText.Write(scratch, reject.RejectedAt);
         output.Write(scratch[..IsoDateTimeText.Length]);
@@ -110,6 +114,16 @@ public static class Admi002Writer
             output.Write("</RsnDesc>"u8);
         }
         output.Write(Tail);
+    }
+
+    /// <summary><c>M00038166</c> + 23 <c>[0-9A-Za-z]</c> derived from <paramref name="seed"/> (SHA-256): the same seed
+    /// always names the same message.</summary>
+    public static void WriteDerivedBizMsgIdr(ReadOnlySpan<byte> seed, Span<byte> destination)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(seed, hash);
+        "M00038166"u8.CopyTo(destination);
+        for (var i = 0; i < 23; i++) destination[9 + i] = IdAlphabet[hash[i] % IdAlphabet.Length];
     }
 
     /// <summary><c>M00038166</c> + 23 random <c>[0-9A-Za-z]</c>, drawn from the OS generator without allocating.</summary>

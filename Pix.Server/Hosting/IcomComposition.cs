@@ -35,7 +35,8 @@ internal sealed class IcomComposition
         Senders = SenderGates.For(store, new SenderGateSettings(options.RateLimit.Capacity, options.RateLimit.RefillPerSecond,
             quarantineOptions.IsolateAboveRatio, quarantineOptions.IsolateMinMessages, quarantineOptions.WindowSeconds), clock);
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
-        Quarantine = new QuarantineDesk(store, Engine, Senders, Audit, Metrics, quarantineOptions, dataDir, clock, signer,
+        Notices = new NoticeDispatcher(store, Engine, signer, logs.CreateLogger<NoticeDispatcher>());
+        Quarantine = new QuarantineDesk(store, Engine, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
@@ -59,6 +60,7 @@ internal sealed class IcomComposition
     public ProblemResponder Problems { get; }
     public ISenderGate Senders { get; }
     public AuditLog Audit { get; }
+    public NoticeDispatcher Notices { get; }
     public QuarantineDesk Quarantine { get; }
     public StreamEndpoint Streams { get; }
     public IngestEndpoint Ingest { get; }

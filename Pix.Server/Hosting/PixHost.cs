@@ -56,6 +56,7 @@ public static class PixHost
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Metrics);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Audit);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Senders);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Notices);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Quarantine);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Ingest);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Streams);
@@ -90,6 +91,8 @@ public static class PixHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
+        // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.
+        app.Services.GetRequiredService<NoticeDispatcher>();
         if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);
         OperatorEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");

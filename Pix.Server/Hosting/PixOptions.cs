@@ -54,6 +54,10 @@ public sealed class PixOptions
         public double IsolateAboveRatio { get; set; } = 0.005;
         public int IsolateMinMessages { get; set; } = 200;
         public double IsolateWindowSeconds { get; set; } = 300;
+        /// <summary>How long quarantined messages are kept, whatever <c>Pix:Retention</c> says.</summary>
+        public TimeSpan QuarantineRetention { get; set; } = TimeSpan.FromDays(30);
+        /// <summary>Quarantined messages kept per sender; beyond it the oldest go first (their audit lines stay).</summary>
+        public int QuarantineQuotaPerSender { get; set; } = 100_000;
     }
 
     /// <summary><c>Pix:Signing:*</c>: the certificate that signs the admi.002 notices Pix writes as the SPI.</summary>

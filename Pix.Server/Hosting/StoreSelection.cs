@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pix.Storage;
+using Pix.Storage.Quarantine;
 
 namespace Pix.Server.Hosting;
 
@@ -16,6 +17,7 @@ internal static class StoreSelection
             RedisConfiguration = options.Redis.Configuration,
             RedisDurability = options.Redis.Durability,
             RedisWaitMilliseconds = options.Redis.WaitMilliseconds,
+            Quarantine = new QuarantineLimits(options.Xml.QuarantineRetention, options.Xml.QuarantineQuotaPerSender),
             LoggerFactory = logs,
         });
 }

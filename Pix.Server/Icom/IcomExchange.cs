@@ -27,14 +27,12 @@ internal sealed class IcomExchange
     public CheckedPart[] Checked { get; } = new CheckedPart[MessageBatch.Capacity];
     public Rejection[] Rejections { get; } = new Rejection[MessageBatch.Capacity];
     public int RejectionCount { get; set; }
-    public AppendBatch NoticeAppends { get; } = new();
-    public Range[] NoticeRanges { get; } = new Range[MessageBatch.Capacity];
+    public NoticeTexts[] NoticeRanges { get; } = new NoticeTexts[MessageBatch.Capacity];
 
     public void Reset()
     {
         Batch.Clear();
         Appends.Clear();
-        NoticeAppends.Clear();
         RejectionCount = 0;
         Body.ResetWrittenCount();
         Compressed.ResetWrittenCount();

@@ -60,6 +60,7 @@ internal sealed class IngestEndpoint(
                 return;
             }
             Route(route.Ispb, body, exchange, count, decision.Isolated);
+            quarantine.QueueNotices(route.Ispb, exchange, body, decision.NewlyIsolated);
             if (await store.AppendAsync(exchange.Appends) == AppendStatus.Backlogged)
             {
                 // Whatever went to other receivers is stored; the client's resend of the whole request is answered
@@ -68,13 +69,13 @@ internal sealed class IngestEndpoint(
                 problems.Write(response, Problem.TooManyRequests, "A receiver's backlog is over the limit: its streams must catch up first."u8, BacklogRetryAfterSeconds);
                 return;
             }
-            await quarantine.NoticeAsync(route.Ispb, exchange, body);
         }
         catch (StoreUnavailableException)
         {
             problems.Write(response, Problem.ServiceUnavailable, "Storage cannot take writes now; nothing was stored."u8, options.UnavailableRetryAfterSeconds);
             return;
         }
+        quarantine.Stored(route.Ispb, exchange, body);
         if (decision.NewlyIsolated) quarantine.Isolated(route.Ispb);
 
         var messages = exchange.Appends.Messages;
@@ -198,8 +199,9 @@ internal sealed class IngestEndpoint(
             var (result, header) = exchange.Checked[i];
             var bizMsgIdr = header.HasBizMsgIdr ? xml[header.BizMsgIdr] : default;
             var to = header.HasTo ? header.To : sender;
-            var cause = !result.Ok ? RejectionCause.Check
-                : isolated ? RejectionCause.Isolated
+            // An isolated sender's messages are quarantined without a notice each, whatever else is wrong with them.
+            var cause = isolated ? RejectionCause.Isolated
+                : !result.Ok ? RejectionCause.Check
                 : NotRoutable(sender, header) ? RejectionCause.NotRoutable
                 : (RejectionCause?)null;
             var deliver = cause is null;

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
@@ -6,69 +6,98 @@ using Pix.Protocol.Xml;
 using Pix.Server.Icom;
 using Pix.Server.Streams;
 using Pix.Storage;
+using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 using Pix.Storage.Senders;
 
 namespace Pix.Server.Quarantine;
 
 /// <summary>
 /// What happens to a message that may not reach its receiver: it is stored in quarantine (by ingest, in the same
-/// append as the rest of its request), its sender receives an admi.002 on its own stream naming the rule and where
-/// it broke, an audit line is written, a sample is kept for on-call, and senders failing too often are isolated.
+/// append as the rest of its request, together with the decision to tell its sender: an outbox entry), an audit line is
+/// written and a sample kept for on-call. The admi.002 itself is built and signed off the request path by the
+/// <see cref="NoticeDispatcher"/>. An isolated sender gets one notice when it is isolated and one when released, not
+/// one per message: a rejection storm costs the request path no more than the checks that rejected it.
 /// </summary>
 internal sealed partial class QuarantineDesk(
     IQueueStore store,
     StreamEngine engine,
+    NoticeDispatcher dispatcher,
     ISenderGate gate,
     AuditLog audit,
     PixMetrics metrics,
     QuarantineOptions options,
     string dataDir,
     TimeProvider clock,
-    IMessageSigner? signer,
     ILogger<QuarantineDesk> log)
 {
+    private static ReadOnlySpan<byte> NotRoutableReason => "NotRoutable"u8;
+    private static ReadOnlySpan<byte> NotRoutableLocation => "/Envelope/AppHdr/To"u8;
+    private static ReadOnlySpan<byte> NotRoutableText => "only the SPI (00038166) may address another participant; a PSP sends to 00038166"u8;
+    private static readonly byte[] IsolatedReason = "SenderIsolated"u8.ToArray();
+    private static readonly byte[] IsolatedText = "the sender is isolated after too many failing messages; everything it sends is quarantined until an operator releases it"u8.ToArray();
+    private static readonly byte[] ReleasedReason = "SenderReleased"u8.ToArray();
+    private static readonly byte[] ReleasedText = "an operator released the sender from isolation; its messages are delivered again"u8.ToArray();
     private readonly string _samples = Path.Combine(dataDir, "samples");
     private int _sampleCount = -1;
 
     public void Reject(IcomExchange exchange, int index, RejectionCause cause, in CheckResult result, in AppHeader header) =>
         exchange.Rejections[exchange.RejectionCount++] = new Rejection(index, cause, result, header);
 
-    // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
-    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
-    /// <summary>After the request's messages are stored: sends the admi.002 notices (durably, before the 201), then
-    /// audits. A duplicate of an already quarantined message gets no second notice.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask NoticeAsync(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body)
+    /// <summary>Before the request is stored: an outbox entry for each rejection (none for an isolated sender's messages),
+    /// and one saying the sender is isolated when this request tipped it. Stored with the messages, all or nothing.</summary>
+    public void QueueNotices(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body, bool newlyIsolated)
     {
-        if (exchange.RejectionCount == 0) return;
-
-        var notices = exchange.NoticeAppends;
-        notices.Clear();
         var buffer = exchange.Notices;
         buffer.ResetWrittenCount();
-        var now = clock.GetUtcNow();
+        // Texts are copied into one scratch buffer first and sliced after, once it stopped growing.
         var written = 0;
         for (var i = 0; i < exchange.RejectionCount; i++)
         {
             ref readonly var rejection = ref exchange.Rejections[i];
-            var outcome = exchange.Appends.Outcomes[rejection.Index];
-            if (outcome.Duplicate) continue;
+            if (rejection.Cause == RejectionCause.Isolated) continue;
             var start = buffer.WrittenCount;
-            WriteNotice(buffer, sender, rejection, outcome.Id, body[exchange.Parts[rejection.Index].Content].Span, now);
-            exchange.NoticeRanges[written++] = new Range(start, buffer.WrittenCount);
+            var result = rejection.Result;
+            if (rejection.Cause == RejectionCause.NotRoutable)
+            {
+                buffer.Write(NotRoutableReason);
+                buffer.Write(NotRoutableLocation);
+                buffer.Write(NotRoutableText);
+                exchange.NoticeRanges[written++] = new NoticeTexts(start, NotRoutableReason.Length, NotRoutableLocation.Length, NotRoutableText.Length);
+            }
+            else
+            {
+                var reason = Admi002Writer.ReasonOf(result.Failure);
+                buffer.Write(reason);
+                buffer.Write(result.Location);
+                buffer.Write(result.Rule);
+                exchange.NoticeRanges[written++] = new NoticeTexts(start, reason.Length, result.Location.Length, result.Rule.Length);
+            }
         }
-        // Slices are taken once the buffer stopped growing.
-        for (var i = 0; i < written; i++)
+        var texts = buffer.WrittenMemory;
+        var n = 0;
+        for (var i = 0; i < exchange.RejectionCount; i++)
         {
-            var notice = buffer.WrittenMemory[exchange.NoticeRanges[i]];
-            notices.Add(new IncomingMessage(sender, Ispb.Spi, default, notice, Disposition.Deliver));
+            ref readonly var rejection = ref exchange.Rejections[i];
+            if (rejection.Cause == RejectionCause.Isolated) continue;
+            var header = rejection.Header;
+            var xml = body[exchange.Parts[rejection.Index].Content];
+            var reference = header.HasBizMsgIdr ? xml[header.BizMsgIdr] : default;
+            var (reason, location, description) = exchange.NoticeRanges[n++].Slice(texts);
+            exchange.Appends.AddNotice(new NoticeRequest(NoticeKind.Rejected, sender, rejection.Index, reference, reason, location, description));
         }
-        if (notices.Count > 0)
+        if (newlyIsolated)
         {
-            await store.AppendAsync(notices);
-            engine.NotifyAppended(sender, notices.Count);
+            exchange.Appends.AddNotice(new NoticeRequest(NoticeKind.Isolated, sender, NoticeRequest.NoMessage, default, IsolatedReason, default, IsolatedText));
         }
+    }
 
+    /// <summary>After the request is stored: the dispatcher is told, and each rejection is audited and sampled.</summary>
+    public void Stored(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body)
+    {
+        if (exchange.Appends.Notices.Count > 0) dispatcher.Signal();
+        if (exchange.RejectionCount == 0) return;
+        var now = clock.GetUtcNow();
         for (var i = 0; i < exchange.RejectionCount; i++)
         {
             ref readonly var rejection = ref exchange.Rejections[i];
@@ -93,51 +122,38 @@ internal sealed partial class QuarantineDesk(
         audit.Add(new AuditRecord(clock.GetUtcNow(), "quarantined", "unknown", receiver.ToString(), id, null, "stored bytes fail their checksum", null));
     }
 
+    /// <summary>An operator delivers a quarantined message: it goes to its receiver under its own id, holding the dedup
+    /// key its BizMsgIdr gives it (read from the stored bytes), and the decision is audited.</summary>
+    public async ValueTask<QuarantineDelivery> DeliverAsync(ResourceId id, CancellationToken aborted)
+    {
+        if (await store.FindQuarantinedAsync(id, aborted) is not { } message) return new QuarantineDelivery(QuarantineDeliveryStatus.NotFound, default, default);
+        var bytes = await store.ReadQuarantinedAsync(message.From, id, aborted);
+        if (bytes is null) return new QuarantineDelivery(QuarantineDeliveryStatus.NotFound, default, default);
+        MessageCheck.Check(bytes, CheckOptions.Unsigned, out var header);
+        var bizMsgIdr = header.HasBizMsgIdr ? bytes.AsMemory()[header.BizMsgIdr] : default;
+        var delivery = await store.DeliverQuarantinedAsync(message.From, id, bizMsgIdr, aborted);
+        if (delivery.Status == QuarantineDeliveryStatus.Delivered) engine.NotifyAppended(delivery.To, 1);
+        var outcome = delivery.Status switch
+        {
+            QuarantineDeliveryStatus.Delivered => "delivered by an operator",
+            QuarantineDeliveryStatus.Duplicate => "not delivered: its receiver already has a message with the same BizMsgIdr " + delivery.Id,
+            _ => "not found",
+        };
+        LogDelivered(id.ToString(), message.From.ToString(), delivery.To.ToString(), outcome);
+        audit.Add(new AuditRecord(clock.GetUtcNow(), "released", message.From.ToString(), message.To.ToString(), id.ToString(), null, outcome, null));
+        return delivery;
+    }
+
     public async ValueTask<bool> ReleaseAsync(Ispb sender)
     {
         if (!await gate.ReleaseAsync(sender)) return false;
+        var notice = new AppendBatch();
+        notice.AddNotice(new NoticeRequest(NoticeKind.Released, sender, NoticeRequest.NoMessage, default, ReleasedReason, default, ReleasedText));
+        await store.AppendAsync(notice);
+        dispatcher.Signal();
         LogReleased(sender.ToString());
         audit.Add(new AuditRecord(clock.GetUtcNow(), "released", sender.ToString(), null, null, null, null, null));
         return true;
-    }
-
-    private void WriteNotice(System.Buffers.IBufferWriter<byte> output, Ispb sender, in Rejection rejection, ResourceId id, ReadOnlySpan<byte> xml, DateTimeOffset now)
-    {
-        Span<byte> idText = stackalloc byte[ResourceId.TextLength];
-        id.WriteText(idText);
-        var header = rejection.Header;
-        var result = rejection.Result;
-        var reference = header.HasBizMsgIdr ? xml[header.BizMsgIdr] : idText;
-        var reject = rejection.Cause switch
-        {
-            RejectionCause.NotRoutable => new Admi002Reject
-            {
-                To = sender,
-                RelatedReference = reference,
-                Reason = "NotRoutable"u8,
-                ErrorLocation = "/Envelope/AppHdr/To"u8,
-                Description = "only the SPI (00038166) may address another participant; a PSP sends to 00038166"u8,
-                RejectedAt = now.UtcDateTime,
-            },
-            RejectionCause.Isolated => new Admi002Reject
-            {
-                To = sender,
-                RelatedReference = reference,
-                Reason = "SenderIsolated"u8,
-                Description = "the sender is isolated after too many failing messages; an operator must release it"u8,
-                RejectedAt = now.UtcDateTime,
-            },
-            _ => new Admi002Reject
-            {
-                To = sender,
-                RelatedReference = reference,
-                Reason = Admi002Writer.ReasonOf(result.Failure),
-                ErrorLocation = result.Location,
-                Description = result.Rule,
-                RejectedAt = now.UtcDateTime,
-            },
-        };
-        Admi002Writer.Write(output, reject, signer);
     }
 
     private void Audit(Ispb sender, IcomExchange exchange, ReadOnlyMemory<byte> body, in Rejection rejection, DateTimeOffset now)
@@ -180,6 +196,9 @@ internal sealed partial class QuarantineDesk(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stored message {ResourceId} for {Ispb} fails its checksum: skipped from the batch and quarantined")]
     private partial void LogDamaged(string resourceId, string ispb);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quarantined message {ResourceId} from {From} to {To}: {Outcome}")]
+    private partial void LogDelivered(string resourceId, string from, string to, string outcome);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sender {Ispb} was released from isolation")]
     private partial void LogReleased(string ispb);

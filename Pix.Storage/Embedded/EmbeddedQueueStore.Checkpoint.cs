@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Embedded;
@@ -44,6 +45,20 @@ public sealed partial class EmbeddedQueueStore
             writer.Write(bytes.Length);
             writer.Write(bytes);
         }
+        var quarantined = _quarantine.Entries.ToList();
+        writer.Write(quarantined.Count);
+        foreach (var entry in quarantined)
+        {
+            var message = entry.Message;
+            writer.Write(message.Id.High);
+            writer.Write(message.Id.Middle);
+            writer.Write(message.Id.Low);
+            writer.Write(message.From.Packed);
+            writer.Write(message.To.Packed);
+            writer.Write(message.StoredAtUnixMs);
+            writer.Write(message.Length);
+            writer.Write(entry.Position);
+        }
         writer.Flush();
         return memory.ToArray();
     }
@@ -76,6 +91,14 @@ public sealed partial class EmbeddedQueueStore
             var bytes = reader.ReadBytes(reader.ReadInt32());
             _outbox[NoticeCodec.EntryIdOf(bytes)] = bytes;
         }
+        if (reader.BaseStream.Position == reader.BaseStream.Length) return;
+        var quarantined = reader.ReadInt32();
+        for (var i = 0; i < quarantined; i++)
+        {
+            var id = ReadId(reader);
+            var message = new QuarantinedMessage(id, new Ispb(reader.ReadUInt64()), new Ispb(reader.ReadUInt64()), reader.ReadInt64(), reader.ReadInt32());
+            _quarantine.Add(new QuarantineShelf.Entry(message, reader.ReadInt64(), null), message.StoredAtUnixMs);
+        }
     }
 
     private void WriteCheckpoint(long position, byte[] snapshot)
@@ -105,6 +128,12 @@ public sealed partial class EmbeddedQueueStore
         foreach (var (_, queue) in _book.Queues)
         {
             lock (queue) oldestUnacknowledged = Math.Min(oldestUnacknowledged, queue.OldestUnacknowledgedPosition());
+        }
+        // Quarantined messages keep their segments for the quarantine retention (or until the quota drops them).
+        lock (_stateLock)
+        {
+            _quarantine.Expire(_clock.GetUtcNow().ToUnixTimeMilliseconds());
+            foreach (var entry in _quarantine.Entries) oldestUnacknowledged = Math.Min(oldestUnacknowledged, entry.Position);
         }
         var keepFrom = LogPosition.SegmentOf(_checkpoints.OldestKeptPosition());
         var cutoff = _clock.GetUtcNow().UtcDateTime - _options.Retention;

@@ -79,7 +79,7 @@ public sealed partial class EmbeddedQueueStore
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var entry in entries)
         {
-            if (entry.Batch is not null) EncodeAppend(entry.Batch, entry.SendsNotice, now);
+            if (entry.Batch is not null) EncodeAppend(entry.Batch, entry.SendsNotice, entry.ReleasesQuarantine, now);
         }
 
         long start;
@@ -118,7 +118,7 @@ public sealed partial class EmbeddedQueueStore
     }
 
     // Dedup and ids are decided here, in log order, so concurrent requests with one key store it once.
-    private void EncodeAppend(AppendBatch batch, ResourceId? sendsNotice, long now)
+    private void EncodeAppend(AppendBatch batch, ResourceId? sendsNotice, ResourceId? releasesQuarantine, long now)
     {
         batch.Outcomes.Clear();
         if (sendsNotice is { } sent && (!_outbox.ContainsKey(sent) || _groupNotices.Exists(n => n.Entry == sent && n.Bytes is null)))
@@ -137,7 +137,7 @@ public sealed partial class EmbeddedQueueStore
                 batch.Outcomes.Add(new AppendOutcome(original, true));
                 continue;
             }
-            var id = _book.NextResourceId();
+            var id = message.KeepId == default ? _book.NextResourceId() : message.KeepId;
             if (hasKey) _groupKeys[key] = id;
             var record = new MessageRecord(message.To, message.From, id, message.Disposition, hasKey, key, now, message.Payload.Length);
             var offset = _group.WrittenCount;
@@ -158,6 +158,15 @@ public sealed partial class EmbeddedQueueStore
             NoticeRecord.FrameNotice(span, bytes);
             _group.Advance(span.Length);
             _groupNotices.Add((entry, span[LogRecordFrame.HeaderLength..].ToArray()));
+        }
+        // After the message: a tear in between leaves it both delivered and quarantined, and a second delivery then
+        // meets its dedup key.
+        if (releasesQuarantine is { } released)
+        {
+            var span = _group.GetSpan(NoticeRecord.SentLength)[..NoticeRecord.SentLength];
+            released.WriteBytes(span[LogRecordFrame.HeaderLength..]);
+            LogRecordFrame.WriteHeader(span, LogRecordType.QuarantineReleased, ResourceId.ByteLength);
+            _group.Advance(NoticeRecord.SentLength);
         }
         if (sendsNotice is { } done)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Embedded;
@@ -22,6 +23,7 @@ public sealed partial class EmbeddedQueueStore
         try
         {
             _book = new QueueBook(options.DedupWindow, InstanceIdFile.LoadOrCreate(options.DataDir));
+            _quarantine = new QuarantineShelf(options.Quarantine);
             _checkpoints = new CheckpointFiles(options.DataDir);
             _segments = new SegmentFiles(logDirectory);
             Recover();
@@ -155,6 +157,9 @@ public sealed partial class EmbeddedQueueStore
             case LogRecordType.NoticeSent:
                 ApplyNotice(ResourceId.FromBytes(body), null);
                 break;
+            case LogRecordType.QuarantineReleased:
+                _quarantine.Remove(ResourceId.FromBytes(body));
+                break;
             default:
                 throw new InvalidDataException($"Unknown log record type {(byte)type} at position {position}: written by a newer Pix?");
         }
@@ -163,6 +168,12 @@ public sealed partial class EmbeddedQueueStore
     // Live (after the group's fsync, under _stateLock) and on replay: the same code, so sequences match.
     private void ApplyMessage(in MessageRecord record, long payloadPosition)
     {
+        if (record.Disposition == Disposition.Quarantine)
+        {
+            _quarantine.Add(new QuarantineShelf.Entry(
+                new QuarantinedMessage(record.Id, record.From, record.To, record.StoredAtUnixMs, record.PayloadLength), payloadPosition, null),
+                record.StoredAtUnixMs);
+        }
         if (record.Disposition == Disposition.Deliver)
         {
             var queue = _book.Queue(record.To);

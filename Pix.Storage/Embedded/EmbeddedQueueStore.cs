@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Embedded;
@@ -36,6 +37,8 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     // Outbox entries not yet sent, in the order they were stored (Dictionary keeps insertion order while nothing is
     // removed in between; removal order does not matter for delivery). Guarded by _stateLock.
     private readonly Dictionary<ResourceId, byte[]> _outbox = new();
+    // Quarantined messages and where their bytes are in the log. Guarded by _stateLock.
+    private QuarantineShelf _quarantine = null!;
     private readonly Thread _writer;
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -146,6 +149,63 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             });
         }
         foreach (var entry in entries) await entry.AsValueTask().ConfigureAwait(false);
+    }
+
+    public ValueTask ListQuarantinedAsync(Ispb from, long sinceUnixMs, int max, List<QuarantinedMessage> into, CancellationToken cancellationToken = default)
+    {
+        lock (_stateLock) _quarantine.List(from, sinceUnixMs, max, _clock.GetUtcNow().ToUnixTimeMilliseconds(), into);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<QuarantinedMessage?> FindQuarantinedAsync(ResourceId id, CancellationToken cancellationToken = default)
+    {
+        lock (_stateLock)
+        {
+            return ValueTask.FromResult(_quarantine.TryGet(id, out var entry) ? entry.Message : (QuarantinedMessage?)null);
+        }
+    }
+
+    public ValueTask<byte[]?> ReadQuarantinedAsync(Ispb from, ResourceId id, CancellationToken cancellationToken = default)
+    {
+        QuarantineShelf.Entry entry;
+        lock (_stateLock)
+        {
+            if (!_quarantine.TryGet(id, out entry) || entry.Message.From != from) return ValueTask.FromResult<byte[]?>(null);
+        }
+        var bytes = new byte[entry.Message.Length];
+        var stored = new StoredMessage(id, 0, entry.Position, entry.Message.Length, entry.Message.StoredAtUnixMs);
+        return ValueTask.FromResult<byte[]?>(TryReadPayload(stored, bytes) ? bytes : null);
+    }
+
+    public async ValueTask<QuarantineDelivery> DeliverQuarantinedAsync(Ispb from, ResourceId id, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
+    {
+        var payload = await ReadQuarantinedAsync(from, id, cancellationToken).ConfigureAwait(false);
+        QuarantineShelf.Entry entry;
+        lock (_stateLock)
+        {
+            // Taken off the shelf now, so a second delivery racing this one finds nothing; put back if the write fails.
+            if (payload is null || !_quarantine.TryGet(id, out entry) || !_quarantine.Remove(id))
+            {
+                return new QuarantineDelivery(QuarantineDeliveryStatus.NotFound, default, default);
+            }
+        }
+        var batch = new AppendBatch();
+        batch.Add(new IncomingMessage(entry.Message.To, from, bizMsgIdr, payload, Disposition.Deliver) { KeepId = id });
+        var log = _entries.Rent();
+        log.PrepareAppend(batch);
+        log.ReleasesQuarantine = id;
+        try
+        {
+            lock (_stateLock) Enqueue(log);
+            await log.AsValueTask().ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_stateLock) _quarantine.Add(entry, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+            throw;
+        }
+        var outcome = batch.Outcomes[0];
+        return new QuarantineDelivery(outcome.Duplicate ? QuarantineDeliveryStatus.Duplicate : QuarantineDeliveryStatus.Delivered, outcome.Id, entry.Message.To);
     }
 
     public ValueTask PendingNoticesAsync(List<PendingNotice> into, int max, CancellationToken cancellationToken = default)

@@ -23,6 +23,9 @@ public sealed class EmbeddedStoreOptions
     /// <summary>After a restart every open stream's idle clock starts again with this (<c>Pix:Streams:IdleTimeoutSeconds</c>).</summary>
     public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long and how many quarantined messages are kept per sender (their log records stay until then).</summary>
+    public Pix.Storage.Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
+
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;

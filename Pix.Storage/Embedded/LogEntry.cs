@@ -24,6 +24,9 @@ internal sealed class LogEntry : IValueTaskSource
     /// <summary>With <see cref="Batch"/>: the outbox entry this append sends (its one message is the notice).</summary>
     public Pix.Protocol.Ids.ResourceId? SendsNotice { get; private set; }
 
+    /// <summary>With <see cref="Batch"/>: the quarantined message this append delivers (its one message, same id).</summary>
+    public Pix.Protocol.Ids.ResourceId? ReleasesQuarantine { get; set; }
+
     public int StateLength { get; private set; }
 
     public ReadOnlySpan<byte> State => _state.AsSpan(0, StateLength);
@@ -77,6 +80,7 @@ internal sealed class LogEntry : IValueTaskSource
         {
             Batch = null;
             SendsNotice = null;
+            ReleasesQuarantine = null;
             _core.Reset();
             Volatile.Write(ref _completed, 0);
             _pool?.Return(this);

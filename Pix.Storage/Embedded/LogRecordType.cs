@@ -9,4 +9,5 @@ internal enum LogRecordType : byte
     StreamClosed = 4,
     Notice = 5,
     NoticeSent = 6,
+    QuarantineReleased = 7,
 }

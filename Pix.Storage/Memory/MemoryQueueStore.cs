@@ -1,6 +1,7 @@
 using System.Buffers;
 using Pix.Protocol.Ids;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 using Pix.Storage.Queues;
 
 namespace Pix.Storage.Memory;
@@ -9,8 +10,9 @@ namespace Pix.Storage.Memory;
 /// Keeps everything in process memory: for tests and trials, never durable. Payloads live in pooled arrays that go
 /// back to the pool once their message is acknowledged, so a queue that is consumed neither grows nor allocates.
 /// </summary>
-public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock = null) : IQueueStore
+public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock = null, QuarantineLimits? quarantine = null) : IQueueStore
 {
+    private readonly QuarantineShelf _quarantine = new(quarantine ?? QuarantineLimits.Default);
     private readonly QueueBook _book = new(dedupWindow);
     // A plain dictionary under a lock: a ConcurrentDictionary allocates a node per message.
     private readonly Dictionary<long, byte[]> _payloads = new();
@@ -48,17 +50,13 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
                 }
                 var id = _book.NextResourceId();
                 batch.Outcomes.Add(new AppendOutcome(id, false));
-                // Quarantined messages are not kept here: the memory store has no quarantine view.
-                if (message.Disposition != Disposition.Deliver) continue;
-                var position = (long)id.Sequence;
-                var payload = ArrayPool<byte>.Shared.Rent(message.Payload.Length);
-                message.Payload.Span.CopyTo(payload);
-                lock (_payloadLock) _payloads[position] = payload;
-                var queue = _book.Queue(message.To);
-                lock (queue)
+                if (message.Disposition != Disposition.Deliver)
                 {
-                    queue.Append(new StoredMessage(id, queue.NextSequence, position, message.Payload.Length, now));
+                    _quarantine.Add(new QuarantineShelf.Entry(new QuarantinedMessage(id, message.From, message.To, now, message.Payload.Length),
+                        0, message.Payload.ToArray()), now);
+                    continue;
                 }
+                Enqueue(message.To, id, message.Payload.Span, now);
                 if (hasKey) _book.Dedup.Add(key, id, now);
             }
             var notices = batch.Notices;
@@ -72,6 +70,50 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
             }
         }
         return ValueTask.FromResult(AppendStatus.Stored);
+    }
+
+    public ValueTask ListQuarantinedAsync(Ispb from, long sinceUnixMs, int max, List<QuarantinedMessage> into, CancellationToken cancellationToken = default)
+    {
+        lock (_appendLock) _quarantine.List(from, sinceUnixMs, max, WallMs, into);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<QuarantinedMessage?> FindQuarantinedAsync(ResourceId id, CancellationToken cancellationToken = default)
+    {
+        lock (_appendLock)
+        {
+            return ValueTask.FromResult(_quarantine.TryGet(id, out var entry) ? entry.Message : (QuarantinedMessage?)null);
+        }
+    }
+
+    public ValueTask<byte[]?> ReadQuarantinedAsync(Ispb from, ResourceId id, CancellationToken cancellationToken = default)
+    {
+        lock (_appendLock)
+        {
+            return ValueTask.FromResult(_quarantine.TryGet(id, out var entry) && entry.Message.From == from ? entry.Payload : null);
+        }
+    }
+
+    public ValueTask<QuarantineDelivery> DeliverQuarantinedAsync(Ispb from, ResourceId id, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
+    {
+        lock (_appendLock)
+        {
+            if (!_quarantine.TryGet(id, out var entry) || entry.Message.From != from)
+            {
+                return ValueTask.FromResult(new QuarantineDelivery(QuarantineDeliveryStatus.NotFound, default, default));
+            }
+            _quarantine.Remove(id);
+            var to = entry.Message.To;
+            var key = bizMsgIdr.IsEmpty ? default : DedupIndex.KeyOf(from, bizMsgIdr.Span);
+            if (!bizMsgIdr.IsEmpty && _book.Dedup.TryGet(key, out var original))
+            {
+                return ValueTask.FromResult(new QuarantineDelivery(QuarantineDeliveryStatus.Duplicate, original, to));
+            }
+            var now = WallMs;
+            Enqueue(to, id, entry.Payload, now);
+            if (!bizMsgIdr.IsEmpty) _book.Dedup.Add(key, id, now);
+            return ValueTask.FromResult(new QuarantineDelivery(QuarantineDeliveryStatus.Delivered, id, to));
+        }
     }
 
     public ValueTask PendingNoticesAsync(List<PendingNotice> into, int max, CancellationToken cancellationToken = default)
@@ -157,6 +199,22 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private long Now => MonotonicClock.NowMs(_clock);
+
+    private long WallMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    // Caller holds _appendLock, so arrival order is id order.
+    private void Enqueue(Ispb to, ResourceId id, ReadOnlySpan<byte> bytes, long nowMs)
+    {
+        var position = (long)id.Sequence;
+        var payload = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        bytes.CopyTo(payload);
+        lock (_payloadLock) _payloads[position] = payload;
+        var queue = _book.Queue(to);
+        lock (queue)
+        {
+            queue.Append(new StoredMessage(id, queue.NextSequence, position, bytes.Length, nowMs));
+        }
+    }
 
     private void Release(ReadOnlySpan<StoredMessage> acknowledged)
     {

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 using StackExchange.Redis;
 
 namespace Pix.Storage.Redis;
@@ -107,9 +108,10 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     {
         var prefix = RedisKeys.Prefix(owner);
         var delivers = indexes.Count > 0 && batch.Messages[indexes[0]].Disposition == Disposition.Deliver;
-        var args = new List<RedisValue>(5 + indexes.Count * 4 + (notices?.Count ?? 0))
+        var args = new List<RedisValue>(7 + indexes.Count * 4 + (notices?.Count ?? 0))
         {
-            prefix, delivers && batch.MaxBacklog != long.MaxValue ? batch.MaxBacklog : -1, _window, indexes.Count,
+            prefix, delivers && batch.MaxBacklog != long.MaxValue ? batch.MaxBacklog : -1, _window,
+            _options.Quarantine.QuotaPerSender, (long)_options.Quarantine.Retention.TotalMilliseconds, indexes.Count,
         };
         foreach (var index in indexes)
         {
@@ -117,7 +119,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
             var keyed = !message.BizMsgIdr.IsEmpty && message.Disposition == Disposition.Deliver;
             args.Add(Bytes(ids[index]));
             args.Add(keyed ? RedisKeys.Dedup(message.From, message.BizMsgIdr.Span) : RedisValue.EmptyString);
-            args.Add(message.Disposition == Disposition.Deliver ? "0" : "1");
+            args.Add(message.Disposition == Disposition.Deliver ? "0" : "1" + message.To);
             args.Add(message.Payload);
         }
         args.Add(notices is null ? 0 : notices.Count / 2);
@@ -133,6 +135,69 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         await DurableAsync(route).ConfigureAwait(false);
         Known(owner);
         return true;
+    }
+
+    public async ValueTask ListQuarantinedAsync(Ispb from, long sinceUnixMs, int max, List<QuarantinedMessage> into, CancellationToken cancellationToken = default)
+    {
+        var prefix = RedisKeys.Prefix(from);
+        var horizon = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)_options.Quarantine.Retention.TotalMilliseconds;
+        var entries = await Guard(_db.SortedSetRangeByScoreWithScoresAsync(prefix + "qt", Math.Max(sinceUnixMs, horizon), double.PositiveInfinity, take: max)).ConfigureAwait(false);
+        foreach (var entry in entries)
+        {
+            var id = ResourceId.FromBytes((byte[])entry.Element!);
+            if (await FindInAsync(from, id).ConfigureAwait(false) is { } message) into.Add(message);
+        }
+    }
+
+    public async ValueTask<QuarantinedMessage?> FindQuarantinedAsync(ResourceId id, CancellationToken cancellationToken = default)
+    {
+        // No index by id (it would outlive what it points at): ask each participant's slot, as an operator view may.
+        foreach (var from in await ParticipantsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await FindInAsync(from, id).ConfigureAwait(false) is { } message) return message;
+        }
+        return null;
+    }
+
+    public async ValueTask<byte[]?> ReadQuarantinedAsync(Ispb from, ResourceId id, CancellationToken cancellationToken = default)
+    {
+        var value = (byte[]?)await Guard(_db.HashGetAsync(RedisKeys.Prefix(from) + "qm", Bytes(id))).ConfigureAwait(false);
+        return value is null ? null : value[16..];
+    }
+
+    public async ValueTask<QuarantineDelivery> DeliverQuarantinedAsync(Ispb from, ResourceId id, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
+    {
+        var source = RedisKeys.Prefix(from);
+        var key = Bytes(id);
+        var found = await Guard(_db.HashGetAsync(source + "qm", key)).ConfigureAwait(false);
+        var to = await Guard(_db.HashGetAsync(source + "qi", key)).ConfigureAwait(false);
+        if (found.IsNull || to.IsNull) return new QuarantineDelivery(QuarantineDeliveryStatus.NotFound, default, default);
+        var receiver = Ispb.Parse(to.ToString());
+        var prefix = RedisKeys.Prefix(receiver);
+        var route = RedisKeys.Route(prefix);
+        // Into the receiver's queue first, then out of quarantine: a crash between leaves it in both, and a second
+        // delivery meets its dedup key.
+        var result = (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(RedisScripts.Keep, [route],
+            [prefix, key, bizMsgIdr.IsEmpty ? RedisValue.EmptyString : RedisKeys.Dedup(from, bizMsgIdr.Span), found, _window])).ConfigureAwait(false))!;
+        await Guard(DurableAsync(route)).ConfigureAwait(false);
+        await Guard(_db.HashDeleteAsync(source + "qm", key)).ConfigureAwait(false);
+        await Guard(_db.HashDeleteAsync(source + "qi", key)).ConfigureAwait(false);
+        await Guard(_db.SortedSetRemoveAsync(source + "qt", key)).ConfigureAwait(false);
+        await Guard(DurableAsync(RedisKeys.Route(source))).ConfigureAwait(false);
+        Known(receiver);
+        var kept = ResourceId.FromBytes((byte[])result[0]!);
+        return new QuarantineDelivery((long)result[1] == 1 ? QuarantineDeliveryStatus.Duplicate : QuarantineDeliveryStatus.Delivered, kept, receiver);
+    }
+
+    private async Task<QuarantinedMessage?> FindInAsync(Ispb from, ResourceId id)
+    {
+        var prefix = RedisKeys.Prefix(from);
+        var key = Bytes(id);
+        var value = (byte[]?)await Guard(_db.HashGetAsync(prefix + "qm", key)).ConfigureAwait(false);
+        var to = await Guard(_db.HashGetAsync(prefix + "qi", key)).ConfigureAwait(false);
+        if (value is null || to.IsNull) return null;
+        var storedAt = long.Parse(value.AsSpan(0, 16), CultureInfo.InvariantCulture);
+        return new QuarantinedMessage(id, from, Ispb.Parse(to.ToString()), storedAt, value.Length - 16);
     }
 
     public async ValueTask PendingNoticesAsync(List<PendingNotice> into, int max, CancellationToken cancellationToken = default)

@@ -14,6 +14,7 @@ internal static class RedisScripts
     public static readonly string Stats = Load("stats");
     public static readonly string Admit = Load("admit");
     public static readonly string Notice = Load("notice");
+    public static readonly string Keep = Load("keep");
 
     private static string Load(string name) => Text("common") + "\n" + Text(name);
 

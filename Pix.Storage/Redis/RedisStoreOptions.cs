@@ -19,5 +19,7 @@ public sealed class RedisStoreOptions
     /// <summary>How often every node looks for idle streams (the reaper is idempotent: each expires once).</summary>
     public TimeSpan ReapInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    public Pix.Storage.Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
+
     public ILogger Logger { get; init; } = NullLogger.Instance;
 }

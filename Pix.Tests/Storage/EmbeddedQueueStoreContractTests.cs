@@ -1,5 +1,6 @@
 using Pix.Storage;
 using Pix.Storage.Embedded;
+using Pix.Storage.Quarantine;
 
 namespace Pix.Tests.Storage;
 
@@ -7,7 +8,8 @@ public sealed class EmbeddedQueueStoreContractTests : QueueStoreContract, IDispo
 {
     private readonly TemporaryDirectory _directory = new();
 
-    protected override IQueueStore CreateStore() => new EmbeddedQueueStore(new EmbeddedStoreOptions { DataDir = _directory.Path });
+    protected override IQueueStore CreateStore(QuarantineLimits quarantine) =>
+        new EmbeddedQueueStore(new EmbeddedStoreOptions { DataDir = Path.Combine(_directory.Path, Guid.NewGuid().ToString("N")), Quarantine = quarantine });
 
     public void Dispose() => _directory.Dispose();
 }

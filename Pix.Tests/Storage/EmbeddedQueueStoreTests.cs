@@ -5,6 +5,7 @@ using Pix.Protocol.Ids;
 using Pix.Storage;
 using Pix.Storage.Embedded;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 
 namespace Pix.Tests.Storage;
 
@@ -111,6 +112,38 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
 
     private static long LogBytes(string dataDir) =>
         Directory.GetFiles(Path.Combine(dataDir, "log"), "*.seg").Sum(f => new FileInfo(f).Length);
+
+    [Fact]
+    public async Task QuarantineAndAnOperatorsDeliverySurviveACrashAndACheckpoint()
+    {
+        var live = Path.Combine(_directory.Path, "live");
+        var crashed = Path.Combine(_directory.Path, "crashed");
+        ResourceId kept, released;
+        await using (var store = OpenStore(live))
+        {
+            var batch = new AppendBatch();
+            batch.Add(new IncomingMessage(Receiver, Sender, "Q-1"u8.ToArray(), "<bad>kept</bad>"u8.ToArray(), Disposition.Quarantine));
+            batch.Add(new IncomingMessage(Receiver, Sender, "Q-2"u8.ToArray(), "<bad>released</bad>"u8.ToArray(), Disposition.Quarantine));
+            await store.AppendAsync(batch);
+            (kept, released) = (batch.Outcomes[0].Id, batch.Outcomes[1].Id);
+            Assert.Equal(QuarantineDeliveryStatus.Delivered, (await store.DeliverQuarantinedAsync(Sender, released, "Q-2"u8.ToArray())).Status);
+            CopyDirectory(live, crashed);
+        }
+        foreach (var directory in new[] { crashed, live })
+        {
+            await using var store = OpenStore(directory);
+            var listed = new List<QuarantinedMessage>();
+            await store.ListQuarantinedAsync(Sender, 0, 10, listed);
+            Assert.Equal([kept], listed.Select(m => m.Id));
+            Assert.Equal("<bad>kept</bad>"u8.ToArray(), await store.ReadQuarantinedAsync(Sender, kept));
+            var into = new MessageBatch();
+            var stream = new StoreCursor(store, Receiver);
+            await stream.OpenAsync();
+            await stream.NextAsync(into);
+            Assert.Equal([released], into.Items.ToArray().Select(m => m.Id));
+            await stream.CloseAsync(acknowledge: false);
+        }
+    }
 
     [Fact]
     public async Task PendingNoticesSurviveACrashAndACheckpointAndSentOnesAreNotSentAgain()

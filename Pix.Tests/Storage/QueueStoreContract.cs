@@ -4,6 +4,7 @@ using Pix.Bench.Embedded;
 using Pix.Protocol.Ids;
 using Pix.Storage;
 using Pix.Storage.Notices;
+using Pix.Storage.Quarantine;
 
 namespace Pix.Tests.Storage;
 
@@ -22,7 +23,10 @@ public abstract class QueueStoreContract : IAsyncLifetime
     private static long _leases = 1_000_000;
     private readonly List<IQueueStore> _stores = new();
 
-    protected abstract IQueueStore CreateStore();
+    /// <summary>A fresh, empty store (each call its own) keeping quarantined messages within <paramref name="quarantine"/>.</summary>
+    protected abstract IQueueStore CreateStore(QuarantineLimits quarantine);
+
+    protected IQueueStore CreateStore() => CreateStore(QuarantineLimits.Default);
 
     protected IQueueStore Store { get; private set; } = null!;
 
@@ -387,6 +391,93 @@ public abstract class QueueStoreContract : IAsyncLifetime
         await Store.ExpireIdleAsync(expired);
         Assert.DoesNotContain(expired, e => e.StreamId == opened.StreamId);
         Assert.Equal(1, (await Store.StatsAsync(Receiver)).OpenStreams);
+    }
+
+    [Fact]
+    public async Task QuarantinedMessagesAreListedReadAndDeliveredByAnOperatorUnderTheirOwnIds()
+    {
+        var batch = new AppendBatch();
+        batch.Add(new IncomingMessage(Receiver, Sender, "QX1"u8.ToArray(), "<bad>1</bad>"u8.ToArray(), Disposition.Quarantine));
+        batch.Add(new IncomingMessage(Other, Sender, "QX2"u8.ToArray(), "<bad>2</bad>"u8.ToArray(), Disposition.Quarantine));
+        await Store.AppendAsync(batch);
+        var (first, second) = (batch.Outcomes[0].Id, batch.Outcomes[1].Id);
+
+        var listed = new List<QuarantinedMessage>();
+        await Store.ListQuarantinedAsync(Sender, 0, 10, listed);
+        Assert.Equal([first, second], listed.Select(m => m.Id));
+        Assert.Equal([Receiver, Other], listed.Select(m => m.To));
+        Assert.All(listed, m => Assert.Equal(Sender, m.From));
+        Assert.Equal(12, listed[0].Length);
+        listed.Clear();
+        await Store.ListQuarantinedAsync(Receiver, 0, 10, listed);
+        Assert.Empty(listed);
+
+        Assert.Equal(Sender, (await Store.FindQuarantinedAsync(second))!.Value.From);
+        Assert.Null(await Store.FindQuarantinedAsync(batch.Outcomes[0].Id with { Low = 999_999 }));
+        Assert.Equal("<bad>1</bad>"u8.ToArray(), await Store.ReadQuarantinedAsync(Sender, first));
+        Assert.Null(await Store.ReadQuarantinedAsync(Other, first));
+
+        var delivered = await Store.DeliverQuarantinedAsync(Sender, first, "QX1"u8.ToArray());
+        Assert.Equal(new QuarantineDelivery(QuarantineDeliveryStatus.Delivered, first, Receiver), delivered);
+        Assert.Equal(QuarantineDeliveryStatus.NotFound, (await Store.DeliverQuarantinedAsync(Sender, first, "QX1"u8.ToArray())).Status);
+        Assert.Null(await Store.FindQuarantinedAsync(first));
+        var into = new MessageBatch();
+        await (await Open(Store, Receiver)).NextAsync(into);
+        Assert.Equal([first], Ids(into));
+        Assert.Equal(["<bad>1</bad>"], Texts(into));
+        // Delivered, it holds its dedup key like any message that reached a queue.
+        Assert.Equal(first, (await AppendOne(Store, Receiver, "QX1", "again")).Id);
+
+        // A corrected resend reached the receiver first: delivering the quarantined one would deliver it twice.
+        var resend = await AppendOne(Store, Other, "QX2", "<good>2</good>");
+        var duplicate = await Store.DeliverQuarantinedAsync(Sender, second, "QX2"u8.ToArray());
+        Assert.Equal(new QuarantineDelivery(QuarantineDeliveryStatus.Duplicate, resend.Id, Other), duplicate);
+        Assert.Null(await Store.FindQuarantinedAsync(second));
+    }
+
+    [Fact]
+    public async Task QuarantineKeepsAtMostTheQuotaPerSenderDroppingTheOldestFirst()
+    {
+        var store = Track(CreateStore(new QuarantineLimits(TimeSpan.FromDays(30), 3)));
+        var ids = new List<ResourceId>();
+        for (var i = 0; i < 5; i++)
+        {
+            var batch = new AppendBatch();
+            batch.Add(new IncomingMessage(Receiver, Sender, default, Encoding.UTF8.GetBytes($"<bad>{i}</bad>"), Disposition.Quarantine));
+            await store.AppendAsync(batch);
+            ids.Add(batch.Outcomes[0].Id);
+        }
+        var other = new AppendBatch();
+        other.Add(new IncomingMessage(Receiver, Other, default, "<bad>other</bad>"u8.ToArray(), Disposition.Quarantine));
+        await store.AppendAsync(other);
+        var listed = new List<QuarantinedMessage>();
+        await store.ListQuarantinedAsync(Sender, 0, 10, listed);
+        Assert.Equal(ids.Skip(2), listed.Select(m => m.Id));
+        Assert.Null(await store.ReadQuarantinedAsync(Sender, ids[0]));
+        listed.Clear();
+        await store.ListQuarantinedAsync(Other, 0, 10, listed);
+        Assert.Single(listed);
+    }
+
+    [Fact]
+    public async Task QuarantineKeepsMessagesForItsRetentionOnly()
+    {
+        var store = Track(CreateStore(new QuarantineLimits(TimeSpan.FromMilliseconds(400), 100)));
+        var batch = new AppendBatch();
+        batch.Add(new IncomingMessage(Receiver, Sender, default, "<bad>old</bad>"u8.ToArray(), Disposition.Quarantine));
+        await store.AppendAsync(batch);
+        var old = batch.Outcomes[0].Id;
+        await Task.Delay(900);
+        batch.Clear();
+        batch.Add(new IncomingMessage(Receiver, Sender, default, "<bad>new</bad>"u8.ToArray(), Disposition.Quarantine));
+        await store.AppendAsync(batch);
+        var listed = new List<QuarantinedMessage>();
+        await store.ListQuarantinedAsync(Sender, 0, 10, listed);
+        Assert.Equal([batch.Outcomes[0].Id], listed.Select(m => m.Id));
+        Assert.Null(await store.FindQuarantinedAsync(old));
+        listed.Clear();
+        await store.ListQuarantinedAsync(Sender, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 60_000, 10, listed);
+        Assert.Empty(listed);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Pix.Storage;
+using Pix.Storage.Quarantine;
 using Pix.Storage.Redis;
 using Pix.Tests.Support.Redis;
 
@@ -8,17 +9,18 @@ namespace Pix.Tests.Storage;
 /// <c>aof</c>; replica waits are covered by the cluster tests). A fresh server for each test: nothing carries over.</summary>
 public sealed class RedisQueueStoreContractTests : QueueStoreContract
 {
-    private RedisProcess? _redis;
+    private readonly List<RedisProcess> _redis = new();
 
-    protected override IQueueStore CreateStore()
+    protected override IQueueStore CreateStore(QuarantineLimits quarantine)
     {
-        _redis = RedisProcess.StartAsync().GetAwaiter().GetResult();
-        return new RedisQueueStore(new RedisStoreOptions { Configuration = _redis.EndPoint, Durability = RedisDurability.Aof });
+        var redis = RedisProcess.StartAsync().GetAwaiter().GetResult();
+        _redis.Add(redis);
+        return new RedisQueueStore(new RedisStoreOptions { Configuration = redis.EndPoint, Durability = RedisDurability.Aof, Quarantine = quarantine });
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_redis is not null) await _redis.DisposeAsync();
+        foreach (var redis in _redis) await redis.DisposeAsync();
     }
 }
