@@ -13,14 +13,22 @@ namespace Pix.Bench.Commands;
 /// </summary>
 internal static class ReadBenchCommand
 {
-    public const string Usage = "reads [--target http://127.0.0.1:8080] [--certs DIR] [--admin-port 9090] [--psps 12] [--streams 3] [--per-psp 20000] [--duration 10]";
+    public const string Usage = "reads [--target http://127.0.0.1:8080 | --targets URL,URL...] [--certs DIR] [--admin-port 9464] [--psps 12] [--streams 3] [--per-psp 20000] [--duration 10]";
 
     public static async Task<int> RunAsync(CommandArguments options)
     {
         using var tls = options.Text("certs") is { } certs ? new ClientTls(certs) : null;
-        var target = new Uri(options.Text("target") ?? "http://127.0.0.1:8080");
-        if (!IPAddress.IsLoopback(IPAddress.Parse(target.Host))) { Console.Error.WriteLine("reads targets 127.0.0.1 only."); return 2; }
-        var endpoint = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
+        TargetList targets;
+        try
+        {
+            // Several nodes (or one HAProxy address): each stream's connection goes to the next, round-robin.
+            targets = TargetList.Parse(options.Text("targets") ?? options.Text("target") ?? "http://127.0.0.1:8080");
+        }
+        catch (Exception e) when (e is ArgumentException or UriFormatException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
         var psps = (int)options.Number("psps", 12);
         var streams = (int)Math.Clamp(options.Number("streams", 3), 1, 6);
         var perPsp = (int)options.Number("per-psp", 20_000);
@@ -31,7 +39,7 @@ internal static class ReadBenchCommand
         var factory = new MessageFactory(runId);
 
         Console.WriteLine($"preloading {perPsp:N0} messages into each of {psps} PSP queues...");
-        var preloaded = await PreloadAsync(endpoint, tls, factory, ispbs, perPsp);
+        var preloaded = await PreloadAsync(targets, tls, factory, ispbs, perPsp);
         Console.WriteLine($"preloaded {preloaded:N0} messages");
 
         // With the operator port, the server's own allocation counter says what a read costs it (TLS included).
@@ -46,7 +54,7 @@ internal static class ReadBenchCommand
         var busyFor = TimeSpan.Zero;
         var workers = ispbs.SelectMany(ispb => Enumerable.Range(0, streams).Select(_ => Task.Run(async () =>
         {
-            using var connection = new IcomConnection(endpoint, tls, ispb);
+            using var connection = new IcomConnection(targets.Next(), tls, ispb);
             var path = $"/api/v1/out/{ispb}/stream/start";
             while (!stop.IsCancellationRequested)
             {
@@ -93,12 +101,12 @@ internal static class ReadBenchCommand
         return 0;
     }
 
-    private static async Task<long> PreloadAsync(IPEndPoint endpoint, ClientTls? tls, MessageFactory factory, string[] ispbs, int perPsp)
+    private static async Task<long> PreloadAsync(TargetList targets, ClientTls? tls, MessageFactory factory, string[] ispbs, int perPsp)
     {
         long sent = 0, sequence = 0;
         var producers = ispbs.Select(ispb => Task.Run(async () =>
         {
-            using var connection = new IcomConnection(endpoint, tls, MessageFactory.Spi);
+            using var connection = new IcomConnection(targets.Next(), tls, MessageFactory.Spi);
             for (var i = 0; i < perPsp; i += 10)
             {
                 var parts = Enumerable.Range(0, 10).Select(_ => factory.Pacs008(Interlocked.Increment(ref sequence), ispb, valid: true)).ToList();

@@ -84,6 +84,17 @@ public static class PixHost
         services.AddSingleton<Readiness>();
         services.AddSingleton<QueueGauges>();
         services.AddSingleton<OperationalGauges>();
+        // Without TLS clients have no certificate: connections count per remote address only when
+        // Pix:Limits:MaxConnectionsPerClient is set. With certificates (mtls, proxy) they count per client certificate.
+        var certificates = options.Tls.ParsedMode != Tls.TlsMode.Off;
+        var connections = new ConnectionGate(options.Limits.MaxConnections,
+            options.Limits.EffectiveMaxConnectionsPerClient(clientsHaveCertificates: certificates), certificates ? new CertificateClientKey() : null);
+        services.AddSingleton(connections);
+        services.AddSingleton(sp =>
+        {
+            var composition = sp.GetRequiredService<IcomComposition>();
+            return new EdgeGauges(composition.Metrics, connections, composition.Buffers, composition.InFlight);
+        });
         services.AddSingleton<NodeDrain>();
         services.AddSingleton<IHostLifetime, DrainLifetime>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout =
@@ -100,7 +111,7 @@ public static class PixHost
         {
             var composition = sp.GetRequiredService<IcomComposition>();
             return new HttpConnectionHandler(composition.Application, composition.Limits, composition.ProblemWriter,
-                sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>());
+                sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>(), connections, composition.Buffers);
         });
         AddTelemetry(services, options.Telemetry);
 
@@ -112,6 +123,8 @@ public static class PixHost
             kestrel.Listen(icomEndpoint, listen =>
             {
                 listeners.Icom = listen;
+                // First on the listener: a connection past Pix:Limits:MaxConnections is closed before any TLS work.
+                listen.UseConnectionGate(connections);
                 if (aspNet) return;
                 kestrel.ApplicationServices.GetRequiredService<IcomIdentity>().ConfigureListener(listen);
                 listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
@@ -122,6 +135,7 @@ public static class PixHost
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
         app.Services.GetRequiredService<OperationalGauges>();
+        app.Services.GetRequiredService<EdgeGauges>();
         // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.
         app.Services.GetRequiredService<NoticeDispatcher>();
         // Resolved now, so a bad certificate, CA, CRL, registry or token file stops the start with its message.

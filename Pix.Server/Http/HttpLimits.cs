@@ -29,6 +29,10 @@ internal sealed class HttpLimits
     /// sender (slowloris) is disconnected then.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long one flush of responses may wait for the client to read them; a client that stops reading
+    /// is dropped then, and what it holds (buffered responses, its parked request) is freed.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Behind a TLS terminator (<c>Pix:Tls:Mode proxy</c>): the name of the header carrying the client
     /// certificate. It and <c>X-Forwarded-For</c> are then kept on the request (<see cref="KnownHeader.ForwardedCertificate"/>,
     /// <see cref="KnownHeader.ForwardedFor"/>) instead of counting as unlisted headers, even with strict headers on.</summary>
@@ -47,5 +51,6 @@ internal sealed class HttpLimits
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxTrailerBytes, 2);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(KeepAliveTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(WriteTimeout, TimeSpan.Zero);
     }
 }
