@@ -14,8 +14,6 @@ try
     // One line that says where Pix listens, what it stores into and who may call; tests and scripts read the ports from it.
     Console.WriteLine($"Pix listening on {identity.Scheme}://{icom} (ICOM) and http://{admin} (operator); storage {store.Kind} at {Path.GetFullPath(options.DataDir)}; "
         + $"identity: {identity.Describe()}");
-    if (identity.Mode == Pix.Server.Tls.TlsMode.Off)
-        Console.Error.WriteLine($"WARNING: Pix:Tls:Mode is off. {icom} accepts plain HTTP and trusts the ISPB in every path: any client can act as any participant.");
     await app.WaitForShutdownAsync();
     return 0;
 }

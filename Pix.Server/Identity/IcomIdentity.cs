@@ -99,6 +99,7 @@ internal sealed partial class IcomIdentity : IDisposable
                 + "Pix:Tls:Mode off there is none to verify against: set Pix:Participants:Path (a registry listing each participant's "
                 + "signingCertificates), use mtls or proxy mode, or set Pix:Xml:RequireSignature false for a trial without signatures.");
         }
+        if (mode == TlsMode.Off) LogTlsOff(log);
         return new IcomIdentity(mode, tls, registry, proxies, settings.ProxyHeader.Trim(), development, log);
     }
 
@@ -198,6 +199,9 @@ internal sealed partial class IcomIdentity : IDisposable
 
     [LoggerMessage(2, LogLevel.Information, "TLS handshake refused on connection {ConnectionId} from {Address}: client certificate {Subject}: {Refusal}")]
     private static partial void LogRefused(ILogger log, string connectionId, string address, string subject, CertificateRefusal refusal);
+
+    [LoggerMessage(4, LogLevel.Warning, "Pix:Tls:Mode is off: the ICOM listener accepts plain HTTP and trusts the ISPB in every path, so any client can act as any participant. For development and tests only.")]
+    private static partial void LogTlsOff(ILogger log);
 
     [LoggerMessage(3, LogLevel.Warning, "The CRL {Path} is past its next update ({NextUpdate:u}): revocations published since are not known; it is still applied")]
     private static partial void LogStaleCrl(ILogger log, string path, DateTime nextUpdate);
