@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Pix tasks for POSIX shells; build.ps1 is the same for PowerShell.
-# Usage: ./build.sh [build|test|bench|gate|run] [args...]      DRY_RUN=1 prints the command instead of running it.
+# Usage: ./build.sh [build|test|test-long|bench|gate|run] [args...]      DRY_RUN=1 prints the command instead of running it.
 set -euo pipefail
 cd "$(dirname "$0")"
 task="${1:-build}"
@@ -8,10 +8,12 @@ shift || true
 case "$task" in
   build) cmd=(build Pix.sln -c Release) ;;
   test)  cmd=(test Pix.sln -c Release --logger "console;verbosity=normal") ;;
+  # The failure drills for a minute each instead of seconds (PIX_LONG_DRILLS, README), with their figures printed.
+  test-long) cmd=(test Pix.sln -c Release --filter "Category=Drill" --environment PIX_LONG_DRILLS=1 --logger "console;verbosity=detailed") ;;
   bench) cmd=(run -c Release --project Pix.Bench -- bench) ;;
   gate)  cmd=(run -c Release --project Pix.Bench -- gate) ;;
   run)   cmd=(run -c Release --project Pix.Server --) ;;
-  *) echo "usage: ./build.sh [build|test|bench|gate|run] [args...]" >&2; exit 64 ;;
+  *) echo "usage: ./build.sh [build|test|test-long|bench|gate|run] [args...]" >&2; exit 64 ;;
 esac
 cmd+=("$@")
 echo "> dotnet ${cmd[*]}"
