@@ -13,7 +13,7 @@ internal static class BenchSuites
     public static readonly Type[] All =
     [
         typeof(RequestPathBenchmarks), typeof(StreamDeleteBenchmarks), typeof(PieceBenchmarks), typeof(EmbeddedStoreBenchmarks),
-        typeof(TracingBenchmarks), typeof(SignatureBenchmarks),
+        typeof(TracingBenchmarks), typeof(SignatureBenchmarks), typeof(SignatureComparisonBenchmarks),
     ];
 
     /// <summary>In process (no generated project to build), Workstation non-concurrent GC as the project sets it:

@@ -1,5 +1,9 @@
 using System.Buffers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography.Xml;
 using System.Text;
+using System.Xml;
 using Pix.Bench.Samples;
 using Pix.Bench.Signatures;
 using Pix.Protocol.Ids;
@@ -96,6 +100,34 @@ public sealed class SignatureVerifierTests
         Assert.Equal(CheckRule.SignatureValue, SignatureVerifier.Verify(signed, otherKey).RuleId);
         using var otherSerial = SignerCertificate.From(CorpusCertificates.SameKeyOtherSerial);
         Assert.Equal(CheckRule.SignatureCertificate, SignatureVerifier.Verify(signed, otherSerial).RuleId);
+    }
+
+    /// <summary>SignedInfo re-signed with its references in another order still verifies (SignedXml cannot say: it
+    /// stops at the reference without URI, wherever it is).</summary>
+    [Fact]
+    public void TheReferencesMayComeInAnyOrder()
+    {
+        var signed = CorpusSigner.Sign(SampleMessages.Pacs008(Psp, Ispb.Spi, signed: false), CorpusCertificates.Signer);
+        var document = SpiSignature.Load(Encoding.UTF8.GetBytes(signed));
+        var ds = new XmlNamespaceManager(document.NameTable);
+        ds.AddNamespace("ds", SignedXml.XmlDsigNamespaceUrl);
+        var signedInfo = (XmlElement)document.SelectSingleNode("//ds:SignedInfo", ds)!;
+        var references = signedInfo.SelectNodes("ds:Reference", ds)!.Cast<XmlNode>().ToArray();
+        foreach (var reference in references) signedInfo.RemoveChild(reference);
+        foreach (var reference in references.Reverse()) signedInfo.AppendChild(reference);
+        var c14n = new XmlDsigExcC14NTransform();
+        var standalone = new XmlDocument { PreserveWhitespace = true };
+        standalone.AppendChild(standalone.ImportNode(signedInfo, deep: true));
+        c14n.LoadInput(standalone);
+        using var key = CorpusCertificates.Signer.GetRSAPrivateKey()!;
+        var value = key.SignData((Stream)c14n.GetOutput(typeof(Stream)), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        document.SelectSingleNode("//ds:SignatureValue", ds)!.InnerText = Convert.ToBase64String(value);
+        var reordered = Encoding.UTF8.GetBytes(document.OuterXml);
+        Assert.True(MessageCheck.Check(reordered, out _).Ok);
+        var result = SignatureVerifier.Verify(reordered, Corpus);
+        Assert.True(result.Ok, result.ToString());
+        var tampered = Encoding.UTF8.GetBytes(document.OuterXml.Replace("<Nm>Fulano", "<Nm>Fulana", StringComparison.Ordinal));
+        Assert.Equal($"{Reference}[1]/DigestValue", Location(SignatureVerifier.Verify(tampered, Corpus)));
     }
 
     [Fact]
