@@ -19,6 +19,7 @@ public static class StoreFactory
             DedupWindow = options.DedupWindow,
             StreamIdleTimeout = options.StreamIdleTimeout,
             Quarantine = options.Quarantine,
+            Repair = options.Repair,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Embedded"),
             Clock = options.Clock,
         }),

@@ -29,6 +29,9 @@ public sealed class StoreFactoryOptions
     /// <summary><c>Pix:Xml:QuarantineRetention</c> and <c>Pix:Xml:QuarantineQuotaPerSender</c>.</summary>
     public Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
 
+    /// <summary><c>Pix:Embedded:Repair</c>: set damaged log records aside instead of refusing to open.</summary>
+    public bool Repair { get; init; }
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;

@@ -28,6 +28,7 @@ public sealed class PixOptions
     public SigningOptions Signing { get; set; } = new();
     public RedisOptions Redis { get; set; } = new();
     public TokenOptions Tokens { get; set; } = new();
+    public EmbeddedOptions Embedded { get; set; } = new();
 
     /// <summary>Short switches for the common keys.</summary>
     public static readonly Dictionary<string, string> Switches = new()
@@ -74,6 +75,14 @@ public sealed class PixOptions
         public string Configuration { get; set; } = "";
         public string Durability { get; set; } = "replica";
         public int WaitMilliseconds { get; set; } = 1000;
+    }
+
+    /// <summary><c>Pix:Embedded:*</c>: the embedded store.</summary>
+    public sealed class EmbeddedOptions
+    {
+        /// <summary>Open a log with damaged records by setting the damaged bytes aside (in <c>{DataDir}/damaged/</c>,
+        /// with a report) and keeping every valid record after them; without it such a log stops the store from opening.</summary>
+        public bool Repair { get; set; }
     }
 
     /// <summary><c>Pix:Tokens:*</c>: the keys that sign <c>PI-Pull-Next</c> tokens.</summary>

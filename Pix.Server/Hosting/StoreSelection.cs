@@ -18,6 +18,7 @@ internal static class StoreSelection
             RedisDurability = options.Redis.Durability,
             RedisWaitMilliseconds = options.Redis.WaitMilliseconds,
             Quarantine = new QuarantineLimits(options.Xml.QuarantineRetention, options.Xml.QuarantineQuotaPerSender),
+            Repair = options.Embedded.Repair,
             LoggerFactory = logs,
         });
 }

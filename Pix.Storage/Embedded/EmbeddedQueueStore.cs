@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Files;
 using Pix.Storage.Notices;
 using Pix.Storage.Quarantine;
 using Pix.Storage.Queues;
@@ -27,7 +28,8 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     private readonly QueueBook _book;
     private readonly SegmentFiles _segments;
     private readonly CheckpointFiles _checkpoints;
-    private readonly DataDirectoryLock _lock;
+    private readonly IFileLayer _files;
+    private readonly IDisposable _lock;
     // A plain monitor, not System.Threading.Lock: the writer waits on it for work (Monitor.Wait).
     private readonly object _stateLock = new();
     private readonly LogEntryPool _entries = new();

@@ -10,4 +10,7 @@ internal enum LogRecordType : byte
     Notice = 5,
     NoticeSent = 6,
     QuarantineReleased = 7,
+
+    /// <summary>Stands where a repair took damaged bytes out (they are in <c>damaged/</c>); replay skips it.</summary>
+    SetAside = 8,
 }

@@ -20,7 +20,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     private EmbeddedQueueStore OpenStore(string? dataDir = null, RecordingLogger? logger = null, long segmentBytes = 64L << 20,
-        long checkpointBytes = 64L << 20, TimeSpan? retention = null) =>
+        long checkpointBytes = 64L << 20, TimeSpan? retention = null, bool repair = false) =>
         new(new EmbeddedStoreOptions
         {
             DataDir = dataDir ?? _directory.Path,
@@ -28,6 +28,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
             SegmentBytes = segmentBytes,
             CheckpointBytes = checkpointBytes,
             Retention = retention ?? TimeSpan.FromDays(7),
+            Repair = repair,
         });
 
     [Fact]
@@ -246,7 +247,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task ARecordCutShortOrGarbledInTheLastSegmentIsDropped()
+    public async Task ARecordCutShortAtTheEndOfTheLastSegmentIsATornTailAndIsCut()
     {
         var live = Path.Combine(_directory.Path, "live");
         await using (var store = OpenStore(live))
@@ -258,7 +259,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         var bytes = File.ReadAllBytes(segment);
         var recordLength = bytes.Length / 4;
 
-        // Truncate mid-record: the 4th record loses its last 10 bytes.
+        // Truncate mid-record: the 4th record loses its last 10 bytes, and nothing valid follows it.
         File.WriteAllBytes(segment, bytes[..^10]);
         var logger = new RecordingLogger();
         await using (var store = OpenStore(live, logger))
@@ -266,18 +267,89 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
             Assert.Equal(3, (await store.StatsAsync(Receiver)).Unacknowledged);
             Assert.Contains(logger.Lines, l => l.Contains($"{recordLength - 10} bytes dropped", StringComparison.Ordinal));
         }
-        foreach (var checkpoint in Directory.GetFiles(live, "*.ckpt")) File.Delete(checkpoint);
+    }
 
-        // Garble one payload byte of the 3rd record: its checksum fails, it and everything after it are cut.
-        bytes = File.ReadAllBytes(segment);
+    [Fact]
+    public async Task AGarbledRecordFollowedByValidOnesStopsTheStoreFromOpeningAndNamesSegmentAndOffset()
+    {
+        var (segment, recordLength, ids) = await FourMessagesWithTheThirdGarbled();
+        var before = File.ReadAllBytes(segment);
+
+        var refused = Assert.Throws<LogCorruptedException>(() => OpenStore());
+        Assert.Equal(segment, refused.Segment);
+        Assert.Equal(2L * recordLength, refused.Offset);
+        Assert.Contains($"offset {2 * recordLength}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("checksum", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(ids[2].ToString(), refused.Message, StringComparison.Ordinal);
+        Assert.Contains("--Pix:Embedded:Repair true", refused.Message, StringComparison.Ordinal);
+        // Refusing changes nothing on disk, and the lock is let go (the operator can retry at once).
+        Assert.Equal(before, File.ReadAllBytes(segment));
+        Assert.Throws<LogCorruptedException>(() => OpenStore());
+    }
+
+    [Fact]
+    public async Task ARepairSetsTheDamagedBytesAsideKeepsEveryValidRecordAfterThemAndSaysWhatWasLost()
+    {
+        var (segment, recordLength, ids) = await FourMessagesWithTheThirdGarbled();
+        var damaged = File.ReadAllBytes(segment)[(2 * recordLength)..(3 * recordLength)];
+
+        var logger = new RecordingLogger();
+        await using (var store = OpenStore(logger: logger, repair: true))
+        {
+            Assert.Equal(3, (await store.StatsAsync(Receiver)).Unacknowledged);
+            var cursor = new StoreCursor(store, Receiver);
+            await cursor.OpenAsync();
+            var batch = new MessageBatch();
+            await cursor.NextAsync(batch);
+            Assert.Equal([ids[0], ids[1], ids[3]], batch.Items.ToArray().Select(m => m.Id));
+            Assert.Equal("<Msg>g3-0</Msg>", Encoding.UTF8.GetString(batch.Payload(2)));
+            await cursor.CloseAsync(acknowledge: false);
+        }
+        var aside = Path.Combine(_directory.Path, "damaged", $"segment-00000001-offset-{2 * recordLength:D13}");
+        Assert.Equal(damaged, File.ReadAllBytes(aside + ".bin"));
+        var report = File.ReadAllText(aside + ".txt");
+        Assert.Contains($"{recordLength} bytes set aside", report, StringComparison.Ordinal);
+        Assert.Contains($"a Message record at +0 ({recordLength} bytes, message {ids[2]}", report, StringComparison.Ordinal);
+        Assert.Contains(logger.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains(ids[2].ToString(), StringComparison.Ordinal));
+
+        // Repaired for good: the next open needs no repair, and appends go on after the kept records.
+        await using (var store = OpenStore())
+        {
+            await Append(store, 1, "later");
+            Assert.Equal(4, (await store.StatsAsync(Receiver)).Unacknowledged);
+        }
+    }
+
+    [Fact]
+    public async Task DamageAtTheEndOfAClosedSegmentIsNotATornTail()
+    {
+        await using (var store = OpenStore(segmentBytes: 300, checkpointBytes: long.MaxValue))
+        {
+            for (var i = 0; i < 6; i++) await Append(store, 1, $"s{i}");
+        }
+        foreach (var checkpoint in Directory.GetFiles(_directory.Path, "*.ckpt")) File.Delete(checkpoint);
+        var first = Directory.GetFiles(Path.Combine(_directory.Path, "log"), "*.seg").Order().First();
+        var bytes = File.ReadAllBytes(first);
+        File.WriteAllBytes(first, bytes[..^5]);
+        var refused = Assert.Throws<LogCorruptedException>(() => OpenStore());
+        Assert.Equal(first, refused.Segment);
+    }
+
+    private async Task<(string Segment, int RecordLength, List<ResourceId> Ids)> FourMessagesWithTheThirdGarbled()
+    {
+        var ids = new List<ResourceId>();
+        await using (var store = OpenStore())
+        {
+            for (var i = 0; i < 4; i++) ids.AddRange((await Append(store, 1, $"g{i}")).Select(o => o.Id));
+        }
+        foreach (var checkpoint in Directory.GetFiles(_directory.Path, "*.ckpt")) File.Delete(checkpoint);
+        var segment = Directory.GetFiles(Path.Combine(_directory.Path, "log"), "*.seg").Single();
+        var bytes = File.ReadAllBytes(segment);
+        var recordLength = bytes.Length / 4;
+        // One payload byte of the 3rd record flips: its checksum fails, and a valid record follows it.
         bytes[2 * recordLength + MessagePayloadOffset + 2] ^= 0x5A;
         File.WriteAllBytes(segment, bytes);
-        logger = new RecordingLogger();
-        await using (var store = OpenStore(live, logger))
-        {
-            Assert.Equal(2, (await store.StatsAsync(Receiver)).Unacknowledged);
-            Assert.Contains(logger.Lines, l => l.Contains($"{recordLength} bytes dropped", StringComparison.Ordinal) && l.Contains("checksum", StringComparison.Ordinal));
-        }
+        return (segment, recordLength, ids);
     }
 
     [Fact]
