@@ -46,6 +46,8 @@ public sealed class PixOptions
         public int MaxHeaderBytes { get; set; } = 32 * 1024;
         /// <summary>Unacknowledged messages a receiver may have before senders to it get 429 (back-pressure).</summary>
         public long MaxBacklog { get; set; } = 200_000;
+        /// <summary>How long a store call may wait for the disk before 503 + Retry-After (embedded store).</summary>
+        public double StorageTimeoutSeconds { get; set; } = 5;
     }
 
     public sealed class XmlOptions

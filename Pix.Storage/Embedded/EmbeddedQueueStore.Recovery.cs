@@ -44,6 +44,8 @@ public sealed partial class EmbeddedQueueStore
         }
         _writer = new Thread(RunWriter) { IsBackground = true, Name = "pix-log-writer" };
         _writer.Start();
+        var period = WatchPeriod(options.WriteTimeout);
+        _watchdog = _clock.CreateTimer(static store => ((EmbeddedQueueStore)store!).Watch(), this, period, period);
     }
 
     private void Recover()

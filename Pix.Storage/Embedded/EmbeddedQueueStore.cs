@@ -35,6 +35,14 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     private readonly LogEntryPool _entries = new();
     private List<LogEntry> _pending = new();
     private bool _stopping;
+    // Why the store takes no more writes (the writer died); null while it does. Guarded by _stateLock.
+    private string? _failure;
+    // The disk has not finished the group in flight within the deadline: appends get 503 at once until it does.
+    private volatile bool _stalled;
+    private bool _groupEncoded;
+    private long _groupStartedAt;
+    private readonly ITimer _watchdog;
+    private readonly ManualResetEventSlim _writerIdle = new(false);
     private volatile StoreHealth _health = StoreHealth.Ok;
     // Outbox entries not yet sent, in the order they were stored (Dictionary keeps insertion order while nothing is
     // removed in between; removal order does not matter for delivery). Guarded by _stateLock.
@@ -54,10 +62,20 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         batch.Outcomes.Clear();
         if (batch.Count == 0 && batch.Notices.Count == 0) return AppendStatus.Stored;
         if (_book.BacklogReached(batch)) return AppendStatus.Backlogged;
+        // A stalled disk: answer at once rather than queue behind a write that does not finish.
+        if (_stalled) ThrowUnavailable("the disk has not completed a write within " + _options.WriteTimeout.TotalSeconds + " s");
         var entry = _entries.Rent();
         entry.PrepareAppend(batch);
-        lock (_stateLock) Enqueue(entry);
-        await entry.AsValueTask().ConfigureAwait(false);
+        lock (_stateLock) Enqueue(entry, cancellationToken);
+        try
+        {
+            await entry.AsValueTask().ConfigureAwait(false);
+        }
+        catch
+        {
+            batch.Outcomes.Clear();
+            throw;
+        }
         return AppendStatus.Stored;
     }
 
@@ -68,7 +86,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         ulong id;
         lock (_stateLock)
         {
-            ThrowIfStopping();
+            ThrowIfUnavailable(cancellationToken);
             var queue = _book.Queue(ispb);
             id = _book.NextStreamId();
             lock (queue)
@@ -77,7 +95,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             }
             entry = _entries.Rent();
             entry.SetStateLength(StreamRecord.WriteOpened(entry.StateBuffer(), ispb, id));
-            Enqueue(entry);
+            Enqueue(entry, cancellationToken);
         }
         await entry.AsValueTask().ConfigureAwait(false);
         return new OpenResult(true, id);
@@ -93,7 +111,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         int count;
         lock (_stateLock)
         {
-            ThrowIfStopping();
+            // No check here: a read that changes nothing (a repeat, an empty poll) goes on while writes cannot.
             if (!_book.TryGetQueue(request.Ispb, out var queue)) return ValueTask.FromResult(StreamReadResult.Gone);
             ReadEffect effect;
             lock (queue) result = queue.Read(request, Now, claim, out count, settled, out effect);
@@ -104,7 +122,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
                 entry = _entries.Rent();
                 entry.SetStateLength(StreamRecord.WriteClaimed(entry.StateBuffer(), request.Ispb, request.StreamId, result.Batch,
                     effect.Acknowledged > 0, claim[..(effect.Claimed ? count : 0)]));
-                Enqueue(entry);
+                Enqueue(entry, cancellationToken);
             }
         }
         into.Batch = result.Batch;
@@ -123,14 +141,14 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         CloseResult result;
         lock (_stateLock)
         {
-            ThrowIfStopping();
+            ThrowIfUnavailable(cancellationToken);
             if (!_book.TryGetQueue(request.Ispb, out var queue)) return new CloseResult(ReadStatus.Gone, 0);
             bool acknowledge;
             lock (queue) result = queue.Close(request, Now, settled, out _, out acknowledge);
             if (result.Status != ReadStatus.Ok) return result;
             entry = _entries.Rent();
             entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), request.Ispb, request.StreamId, acknowledge));
-            Enqueue(entry);
+            Enqueue(entry, cancellationToken);
         }
         await entry.AsValueTask().ConfigureAwait(false);
         return result;
@@ -141,12 +159,12 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         var entries = new List<LogEntry>();
         lock (_stateLock)
         {
-            ThrowIfStopping();
+            ThrowIfUnavailable(cancellationToken);
             _book.ExpireIdle(Now, expired, stream =>
             {
                 var entry = _entries.Rent();
                 entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), stream.Ispb, stream.StreamId, acknowledged: false));
-                Enqueue(entry);
+                Enqueue(entry, cancellationToken);
                 entries.Add(entry);
             });
         }
@@ -198,7 +216,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         log.ReleasesQuarantine = id;
         try
         {
-            lock (_stateLock) Enqueue(log);
+            lock (_stateLock) Enqueue(log, cancellationToken);
             await log.AsValueTask().ConfigureAwait(false);
         }
         catch
@@ -229,7 +247,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         batch.Add(new IncomingMessage(notice.To, Ispb.Spi, bizMsgIdr, payload, Disposition.Deliver));
         var entry = _entries.Rent();
         entry.PrepareAppend(batch, notice.EntryId);
-        lock (_stateLock) Enqueue(entry);
+        lock (_stateLock) Enqueue(entry, cancellationToken);
         await entry.AsValueTask().ConfigureAwait(false);
         return !batch.Outcomes[0].Duplicate;
     }
@@ -284,8 +302,23 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             Monitor.Pulse(_stateLock);
         }
         await _writerDone.Task.ConfigureAwait(false);
+        _watchdog.Dispose();
         _segments.Dispose();
         _lock.Dispose();
+    }
+
+    /// <summary>Waits until the writer has nothing queued and nothing in hand (checkpoints included), so that a test
+    /// driving the store one call at a time sees the same file operations in the same order on every run.</summary>
+    internal void WaitForWriterIdle()
+    {
+        while (true)
+        {
+            _writerIdle.Wait();
+            lock (_stateLock)
+            {
+                if (_pending.Count == 0 && (_writerIdle.IsSet || _writerDone.Task.IsCompleted)) return;
+            }
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -296,12 +329,31 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     }
 
     // Caller holds _stateLock.
-    private void Enqueue(LogEntry entry)
+    private void Enqueue(LogEntry entry, CancellationToken cancellationToken)
     {
-        ThrowIfStopping();
+        // A stream change is already applied in memory: it must reach the log (a cancelled caller is answered by the
+        // watchdog instead). An append is only refused here.
+        if (_failure is not null || _stopping || (entry.IsAppend && cancellationToken.IsCancellationRequested))
+        {
+            // Not queued, so nobody completes it: back to the pool (its caller never awaits it).
+            entry.Abandon();
+            ThrowIfUnavailable(cancellationToken);
+        }
+        entry.QueuedAt = _clock.GetTimestamp();
+        entry.Cancellation = cancellationToken;
         _pending.Add(entry);
         if (_pending.Count == 1) Monitor.Pulse(_stateLock);
     }
 
-    private void ThrowIfStopping() => ObjectDisposedException.ThrowIf(_stopping, this);
+    // Caller holds _stateLock. Never ObjectDisposedException: a fault of ours is a 503 for the client, not a 500.
+    private void ThrowIfUnavailable(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_failure is not null) ThrowUnavailable(_failure);
+        if (_stopping) ThrowUnavailable("the store is closing");
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowUnavailable(string reason) => throw new StoreUnavailableException("The embedded store cannot take writes: " + reason);
+
 }

@@ -10,12 +10,13 @@ namespace Pix.Storage.Embedded;
 /// </summary>
 internal sealed class LogEntry : IValueTaskSource
 {
-    public const int MaxStateLength = 128;
+    public const int MaxStateLength = 512;
 
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private readonly byte[] _state = new byte[MaxStateLength];
     private readonly LogEntryPool? _pool;
     private int _completed;
+    private bool _orphanOfAppend;
 
     public LogEntry(LogEntryPool? pool) => _pool = pool;
 
@@ -28,6 +29,17 @@ internal sealed class LogEntry : IValueTaskSource
     public Pix.Protocol.Ids.ResourceId? ReleasesQuarantine { get; set; }
 
     public int StateLength { get; private set; }
+
+    /// <summary>An ingest request (or a copy standing for one whose caller already had its answer).</summary>
+    public bool IsAppend => Batch is not null || _orphanOfAppend;
+
+    /// <summary>When it was queued (<see cref="TimeProvider.GetTimestamp"/>), for the store's deadline.</summary>
+    public long QueuedAt { get; set; }
+
+    /// <summary>The caller's token: the store's watchdog fails a waiting entry once it is cancelled.</summary>
+    public CancellationToken Cancellation { get; set; }
+
+    public bool IsCompleted => Volatile.Read(ref _completed) != 0;
 
     public ReadOnlySpan<byte> State => _state.AsSpan(0, StateLength);
 
@@ -60,12 +72,24 @@ internal sealed class LogEntry : IValueTaskSource
         if (Interlocked.Exchange(ref _completed, 1) == 0) _core.SetException(error);
     }
 
-    /// <summary>A copy that nobody awaits: a stream record carried over to a later group after its caller got 503.</summary>
+    /// <summary>Returns an entry that was never queued (the store refused it) to the pool.</summary>
+    public void Abandon()
+    {
+        Batch = null;
+        SendsNotice = null;
+        ReleasesQuarantine = null;
+        Cancellation = default;
+        _pool?.Return(this);
+    }
+
+    /// <summary>A copy that nobody awaits, to stand in the writer's lists for an entry whose caller got its answer
+    /// (503) and may reuse it: a stream record still to be written, or an append already encoded.</summary>
     public LogEntry Orphan()
     {
         var copy = new LogEntry(null);
         State.CopyTo(copy._state);
         copy.StateLength = StateLength;
+        copy._orphanOfAppend = IsAppend;
         copy._completed = 1;
         return copy;
     }
@@ -81,6 +105,7 @@ internal sealed class LogEntry : IValueTaskSource
             Batch = null;
             SendsNotice = null;
             ReleasesQuarantine = null;
+            Cancellation = default;
             _core.Reset();
             Volatile.Write(ref _completed, 0);
             _pool?.Return(this);

@@ -64,7 +64,8 @@ internal sealed class SegmentFiles : IDisposable
         handle.Flush();
     }
 
-    /// <summary>Begins the next segment; the directory entry is made durable before anything is written into it.</summary>
+    /// <summary>Begins the next segment; the directory entry is made durable before anything is written into it.
+    /// Safe to call again after it failed half-way.</summary>
     public void Roll()
     {
         // A failed write whose cut also failed may have left bytes past the end: a closed segment must end exactly
@@ -122,7 +123,8 @@ internal sealed class SegmentFiles : IDisposable
 
     private void Create(int number)
     {
-        _handles[number] = _files.Create(PathOf(number));
+        // A roll whose directory fsync failed left the file created: fsync again rather than fail on its name forever.
+        if (!_handles.ContainsKey(number)) _handles[number] = _files.Create(PathOf(number));
         _files.FlushDirectory(_directory);
     }
 }
