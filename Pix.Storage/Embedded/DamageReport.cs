@@ -40,7 +40,7 @@ internal static class DamageReport
     {
         LogRecordType.Message => 40,
         LogRecordType.Notice or LogRecordType.NoticeSent or LogRecordType.QuarantineReleased => ResourceId.ByteLength,
-        LogRecordType.StreamOpened or LogRecordType.Claimed or LogRecordType.StreamClosed => 16,
+        LogRecordType.StreamOpened or LogRecordType.Claimed or LogRecordType.ClaimedIds or LogRecordType.StreamClosed => 16,
         _ => 0,
     };
 
@@ -51,7 +51,7 @@ internal static class DamageReport
         LogRecordType.Notice => $", outbox entry {IdAt(body, 0)}",
         LogRecordType.NoticeSent => $", outbox entry {IdAt(body, 0)} sent",
         LogRecordType.QuarantineReleased => $", quarantined message {IdAt(body, 0)} delivered",
-        LogRecordType.StreamOpened or LogRecordType.Claimed or LogRecordType.StreamClosed => string.Create(CultureInfo.InvariantCulture,
+        LogRecordType.StreamOpened or LogRecordType.Claimed or LogRecordType.ClaimedIds or LogRecordType.StreamClosed => string.Create(CultureInfo.InvariantCulture,
             $", stream {BinaryPrimitives.ReadUInt64LittleEndian(body[8..])} of {new Ispb(BinaryPrimitives.ReadUInt64LittleEndian(body))}"),
         _ => "",
     };

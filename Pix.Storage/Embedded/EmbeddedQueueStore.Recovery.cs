@@ -219,6 +219,9 @@ public sealed partial class EmbeddedQueueStore
                 _book.Queue(view.Ispb).RestoreClaim(view.StreamId, view.Batch, view.Flag, sequences);
                 break;
             }
+            case LogRecordType.ClaimedIds:
+                ApplyClaim(new StreamRecord.View(body, withIds: true), position);
+                break;
             case LogRecordType.StreamClosed:
             {
                 var view = new StreamRecord.View(body);
@@ -240,6 +243,41 @@ public sealed partial class EmbeddedQueueStore
             default:
                 throw new InvalidDataException($"Unknown log record type {(byte)type} at position {position}: written by a newer Pix?");
         }
+    }
+
+    /// <summary>A claim as logged, checked message by message: the sequence must still hold the id that was claimed.
+    /// Anything else means replay and the live store disagree about the queue (damage the checksums did not catch,
+    /// or a bug): corruption to report, since acknowledging by sequence would then settle the wrong messages.</summary>
+    private void ApplyClaim(StreamRecord.View view, long position)
+    {
+        var queue = _book.Queue(view.Ispb);
+        Span<long> sequences = stackalloc long[view.Count];
+        var kept = 0;
+        for (var i = 0; i < view.Count; i++)
+        {
+            var sequence = view.Sequence(i);
+            var id = view.Id(i);
+            if (queue.TryGetId(sequence, out var found) && found == id)
+            {
+                sequences[kept++] = sequence;
+                continue;
+            }
+            var path = _segments.PathOf(LogPosition.SegmentOf(position));
+            var offset = LogPosition.OffsetOf(position);
+            var problem = string.Create(CultureInfo.InvariantCulture,
+                $"a claim of stream {view.StreamId} of {view.Ispb} names message {id} at sequence {sequence}, where replay found {(found == default ? "no unacknowledged message" : found.ToString())}");
+            if (!_options.Repair)
+            {
+                throw new LogCorruptedException(path, offset, $"The log is damaged: {path} at offset {offset}: {problem}. "
+                    + "Replaying it would acknowledge the wrong messages, so the store will not open. Restore the data directory from a backup, "
+                    + "or start once with --Pix:Embedded:Repair true to apply the claim to the messages it names by id.");
+            }
+            var actual = queue.FindSequence(id);
+            _logger.LogError("Repair: {Path} at offset {Offset}: {Problem}; {Outcome}", path, offset, problem,
+                actual == 0 ? "that message is not in the queue: left out of the claim" : $"applied to its sequence {actual}");
+            if (actual != 0) sequences[kept++] = actual;
+        }
+        queue.RestoreClaim(view.StreamId, view.Batch, view.Flag, sequences[..kept]);
     }
 
     // Live (after the group's fsync, under _stateLock) and on replay: the same code, so sequences match.

@@ -10,7 +10,7 @@ namespace Pix.Storage.Embedded;
 /// </summary>
 internal sealed class LogEntry : IValueTaskSource
 {
-    public const int MaxStateLength = 512;
+    public const int MaxStateLength = StreamRecord.MaxLength;
 
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private readonly byte[] _state = new byte[MaxStateLength];

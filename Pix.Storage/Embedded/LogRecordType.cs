@@ -5,6 +5,7 @@ internal enum LogRecordType : byte
 {
     Message = 1,
     StreamOpened = 2,
+    /// <summary>Claims by sequence only (logs written before claims named their messages); still replayed.</summary>
     Claimed = 3,
     StreamClosed = 4,
     Notice = 5,
@@ -13,4 +14,8 @@ internal enum LogRecordType : byte
 
     /// <summary>Stands where a repair took damaged bytes out (they are in <c>damaged/</c>); replay skips it.</summary>
     SetAside = 8,
+
+    /// <summary>A batch claimed (and the previous acknowledged), each message by sequence and id: replay checks that
+    /// the sequence still holds that message.</summary>
+    ClaimedIds = 9,
 }

@@ -140,6 +140,25 @@ public sealed partial class IspbQueue
         }
     }
 
+    /// <summary>The id of the message at <paramref name="sequence"/>, if the queue still holds it.</summary>
+    public bool TryGetId(long sequence, out ResourceId id)
+    {
+        id = default;
+        if (sequence < _base || sequence >= _next) return false;
+        id = _messages[IndexOf(sequence)].Id;
+        return _states[IndexOf(sequence)] != Acked;
+    }
+
+    /// <summary>The sequence of the unacknowledged message with this id, or 0 (a slow search, for a repair only).</summary>
+    public long FindSequence(ResourceId id)
+    {
+        for (var s = _base; s < _next; s++)
+        {
+            if (_states[IndexOf(s)] != Acked && _messages[IndexOf(s)].Id == id) return s;
+        }
+        return 0;
+    }
+
     /// <summary>The logic of <see cref="IQueueStore.CloseStreamAsync"/>: on the current token the batch is acknowledged
     /// (its messages copied to <paramref name="settled"/>), on the previous one released. <paramref name="acknowledge"/>
     /// tells a durable adapter which of the two to log.</summary>
