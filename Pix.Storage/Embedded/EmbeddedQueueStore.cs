@@ -307,6 +307,17 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         _lock.Dispose();
     }
 
+    /// <summary>The messages of <paramref name="ispb"/> not yet acknowledged (for tests that check recovery against a model).</summary>
+    internal List<StoredMessage> Unacknowledged(Ispb ispb)
+    {
+        var messages = new List<StoredMessage>();
+        if (_book.TryGetQueue(ispb, out var queue))
+        {
+            lock (queue) queue.CopyUnacknowledged(messages);
+        }
+        return messages;
+    }
+
     /// <summary>Waits until the writer has nothing queued and nothing in hand (checkpoints included), so that a test
     /// driving the store one call at a time sees the same file operations in the same order on every run.</summary>
     internal void WaitForWriterIdle()

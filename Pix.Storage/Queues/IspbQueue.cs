@@ -149,6 +149,15 @@ public sealed partial class IspbQueue
         return _states[IndexOf(sequence)] != Acked;
     }
 
+    /// <summary>Every message not yet acknowledged, in queue order (tests compare it with what clients were told).</summary>
+    public void CopyUnacknowledged(List<StoredMessage> into)
+    {
+        for (var s = _base; s < _next; s++)
+        {
+            if (_states[IndexOf(s)] != Acked) into.Add(_messages[IndexOf(s)]);
+        }
+    }
+
     /// <summary>The sequence of the unacknowledged message with this id, or 0 (a slow search, for a repair only).</summary>
     public long FindSequence(ResourceId id)
     {

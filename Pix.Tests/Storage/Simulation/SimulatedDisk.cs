@@ -36,10 +36,14 @@ internal sealed class SimulatedDisk : IFileLayer
     /// <summary>After this many mutating operations the power is cut: that one and all later ones fail.</summary>
     public long CutAfter { get; set; } = long.MaxValue;
 
+    /// <summary>Whether the power is off (every operation fails).</summary>
+    public bool IsCut { get { lock (_lock) return _cut; } }
+
     /// <summary>Mutating operations so far (writes, truncates, fsyncs, creates, renames, deletes).</summary>
     public long Mutations { get { lock (_lock) return _mutations; } }
 
-    /// <summary>Test-only: fsyncs called from a method of this name are silently skipped (to show each one matters).</summary>
+    /// <summary>Fsyncs called from a method of this name are silently skipped (to show that each one matters):
+    /// <c>Method</c> for both kinds, <c>Method/file</c> or <c>Method/dir</c> for one.</summary>
     public string? SkipFlushesFrom { get; set; }
 
     public IStoredFile Create(string path)
@@ -104,7 +108,7 @@ internal sealed class SimulatedDisk : IFileLayer
     {
         lock (_lock)
         {
-            if (SkipFlushesFrom is { } skipped && CalledFrom(skipped)) return;
+            if (Skips("dir")) return;
             Mutate("flushdir", directory);
             if (!_folders.TryGetValue(directory, out var folder)) throw new DirectoryNotFoundException(directory);
             foreach (var change in folder.Unsynced)
@@ -242,8 +246,13 @@ internal sealed class SimulatedDisk : IFileLayer
         }
     }
 
-    private static bool CalledFrom(string method) =>
-        new System.Diagnostics.StackTrace().GetFrames().Any(f => f.GetMethod()?.Name == method);
+    private bool Skips(string kind)
+    {
+        if (SkipFlushesFrom is not { } skipped) return false;
+        var parts = skipped.Split('/');
+        if (parts.Length > 1 && parts[1] != kind) return false;
+        return new System.Diagnostics.StackTrace().GetFrames().Any(f => f.GetMethod()?.Name == parts[0]);
+    }
 
     private sealed class Folder
     {
@@ -368,7 +377,7 @@ internal sealed class SimulatedDisk : IFileLayer
             disk.FlushGate?.Wait();
             lock (disk._lock)
             {
-                if (disk.SkipFlushesFrom is { } skipped && CalledFrom(skipped)) return;
+                if (disk.Skips("file")) return;
                 disk.Mutate("flush", path);
                 node.Flush();
             }
