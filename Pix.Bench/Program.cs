@@ -9,7 +9,8 @@ internal static class Program
         "Commands:\n" +
         "  gate [--budgets PATH] [--filter TEXT]          hot-path benchmarks against allocation-budgets.json (CI)\n" +
         "  bench [filter]                                 the BenchmarkDotNet suites with the full default job\n" +
-        "  load --scenario soak|burst|schema [options]    play the SPI and N PSPs against a running Pix, report in a folder\n" +
+        "  load --scenario soak|burst|schema|lag|slots|saturation [options]   play the SPI and N PSPs against a running Pix,\n" +
+        "                                                 report in a folder (--prometheus URL: the alerts' timeline)\n" +
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
         "  reads [--psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +

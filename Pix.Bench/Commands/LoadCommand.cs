@@ -3,9 +3,10 @@ using Pix.Bench.Load;
 namespace Pix.Bench.Commands;
 
 /// <summary>
-/// <c>pix-bench load --scenario soak|burst|schema [--target http://127.0.0.1:8080] [--admin http://127.0.0.1:9090]
-/// [--duration s] [--rate msg/s] [--psps n] ...</c>: drives a running Pix, writes a report folder, and exits 1 when
-/// the ledger found a lost message (or another delivery violation).
+/// <c>pix-bench load --scenario soak|burst|schema|lag|slots|saturation [--target http://127.0.0.1:8080]
+/// [--admin http://127.0.0.1:9464] [--prometheus http://127.0.0.1:9090] [--duration s] [--rate msg/s] [--psps n] ...</c>:
+/// drives a running Pix, writes a report folder (with the alerts' timeline when a Prometheus is given), and exits 1
+/// when the ledger found a lost message (or another delivery violation).
 /// </summary>
 internal static class LoadCommand
 {

@@ -30,7 +30,7 @@ internal sealed class EmbeddedServer : IAsyncDisposable
     private readonly BenchMeterFactory _meters = new();
     private readonly IcomComposition _composition;
 
-    public EmbeddedServer(IQueueStore store, string dataDir, int maxStreamsPerIspb = 6)
+    public EmbeddedServer(IQueueStore store, string dataDir, int maxStreamsPerIspb = 6, double traceSampling = 0.01)
     {
         Store = store;
         var options = new PixOptions
@@ -41,6 +41,8 @@ internal sealed class EmbeddedServer : IAsyncDisposable
             RateLimit = new RateLimitOptions { Capacity = 1e15, RefillPerSecond = 1e15 },
             Limits = new PixOptions.LimitOptions { MaxBacklog = long.MaxValue },
             Xml = new PixOptions.XmlOptions { RequireSignature = false },
+            // The host's default; the benchmarks run without a trace listener, so nothing is sampled anyway.
+            Telemetry = new Pix.Server.Telemetry.TelemetryOptions { TraceSampling = traceSampling },
         };
         // The same object graph the host builds (IcomComposition), without the host.
         _composition = new IcomComposition(store, options, dataDir, Pix.Protocol.Streams.TokenKeyRing.Single(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),

@@ -5,13 +5,14 @@ namespace Pix.Bench.Load;
 
 /// <summary>
 /// <c>pix-bench load</c> options. A scenario sets defaults (soak: steady rate; burst: ramp to 2x; schema: a share of
-/// invalid pacs.008); any option given on the command line wins.
+/// invalid pacs.008; lag, slots, saturation: a pressure window that raises their alert, then lets it clear); any
+/// option given on the command line wins.
 /// </summary>
 internal sealed class LoadOptions
 {
     public string Scenario { get; set; } = "soak";
     public Uri Target { get; set; } = new("http://127.0.0.1:8080");
-    public Uri Admin { get; set; } = new("http://127.0.0.1:9090");
+    public Uri Admin { get; set; } = new("http://127.0.0.1:9464");
     public double DurationSeconds { get; set; } = 30;
     /// <summary>Messages per second the SPI offers (open loop); 0 runs closed loop, as fast as the producers get answers.</summary>
     public double Rate { get; set; } = 500;
@@ -29,6 +30,19 @@ internal sealed class LoadOptions
     public double LifetimeMinSeconds { get; set; } = 5;
     public double LifetimeMaxSeconds { get; set; } = 20;
     public double DrainSeconds { get; set; } = 40;
+    /// <summary>Lag, slots, saturation: when the pressure starts (seconds after the producer starts) and how long it lasts.</summary>
+    public double WindowFromSeconds { get; set; }
+    public double WindowSeconds { get; set; }
+    /// <summary>Lag: every PSP stream stops reading while the window is open.</summary>
+    public bool StallInWindow { get; set; }
+    /// <summary>Slots: streams per PSP, beyond the ones that fill its slots, that ask for a slot while the window is open.</summary>
+    public int ExtraStreams { get; set; }
+    /// <summary>Saturation: idle connections held open to the ICOM port while the window is open.</summary>
+    public int FloodConnections { get; set; }
+    /// <summary>A Prometheus (loopback) that scrapes the node and evaluates ops/alerts.yml: the report shows the alerts' timeline.</summary>
+    public Uri? Prometheus { get; set; }
+    /// <summary>After the drain, how long to wait for the scenario's alert to resolve before reading the timeline.</summary>
+    public double SettleSeconds { get; set; }
     public string? Output { get; set; }
     public bool Quiet { get; set; }
     public string RunId { get; set; } = NewRunId();
@@ -49,12 +63,43 @@ internal sealed class LoadOptions
                 options.RampTo = 2;
                 break;
             case "schema":
-                // Pix isolates a sender above 0.5 % rejects by default, and that includes the SPI: run the server with
-                // --Pix:Xml:IsolateAboveRatio above this share, or every later message is quarantined (the ledger fails).
+                // The SPI is never isolated, so its invalid messages are quarantined one by one and the rest flows.
                 options.InvalidShare = 0.01;
                 break;
+            case "lag":
+                // Streams stop reading for 150 s: the oldest message ages past 45 s for more than the rule's minute.
+                options.Rate = 200;
+                options.Psps = 20;
+                options.DurationSeconds = 300;
+                options.WindowFromSeconds = 30;
+                options.WindowSeconds = 150;
+                options.StallInWindow = true;
+                options.SettleSeconds = 120;
+                break;
+            case "slots":
+                // Every PSP fills its six slots and two more streams keep asking: 429 slots for longer than the rule's
+                // 10 minutes over a 5-minute rate.
+                options.Rate = 100;
+                options.Psps = 5;
+                options.StreamsMin = options.StreamsMax = 6;
+                options.ExtraStreams = 2;
+                options.DurationSeconds = 1080;
+                options.WindowFromSeconds = 60;
+                options.WindowSeconds = 840;
+                options.SettleSeconds = 420;
+                break;
+            case "saturation":
+                // More open connections than the node's budget (PixConnectionsHigh: 4,000) for three minutes.
+                options.Rate = 200;
+                options.Psps = 20;
+                options.DurationSeconds = 300;
+                options.WindowFromSeconds = 30;
+                options.WindowSeconds = 180;
+                options.FloodConnections = 4500;
+                options.SettleSeconds = 180;
+                break;
             default:
-                throw new ArgumentException($"Unknown scenario '{scenario}' (soak, burst, schema).");
+                throw new ArgumentException($"Unknown scenario '{scenario}' (soak, burst, schema, lag, slots, saturation).");
         }
         for (var i = 0; i < args.Length; i++)
         {
@@ -78,6 +123,12 @@ internal sealed class LoadOptions
                 case "--lifetime-max": options.LifetimeMaxSeconds = Number(value); break;
                 case "--drain": options.DrainSeconds = Number(value); break;
                 case "--out": options.Output = value; break;
+                case "--window-from": options.WindowFromSeconds = Number(value); break;
+                case "--window": options.WindowSeconds = Number(value); break;
+                case "--extra-streams": options.ExtraStreams = (int)Number(value); break;
+                case "--flood-connections": options.FloodConnections = (int)Number(value); break;
+                case "--prometheus": options.Prometheus = new Uri(value); break;
+                case "--settle": options.SettleSeconds = Number(value); break;
                 case "--scenario" or "--quiet": break;
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unknown option {args[i]}.");
@@ -92,11 +143,23 @@ internal sealed class LoadOptions
     public void Validate()
     {
         // A load generator pointed elsewhere by mistake is a denial of service; this one only talks to this machine.
-        if (Target.Host != "127.0.0.1" || Admin.Host != "127.0.0.1")
-            throw new ArgumentException("pix-bench load only targets 127.0.0.1.");
-        if (DurationSeconds is <= 0 or > 600) throw new ArgumentException("--duration must be in (0, 600] seconds.");
+        if (Target.Host != "127.0.0.1" || Admin.Host != "127.0.0.1" || (Prometheus is not null && Prometheus.Host != "127.0.0.1"))
+            throw new ArgumentException("pix-bench load only talks to 127.0.0.1.");
+        // The slots scenario needs its alert's 10 minutes; no run goes past half an hour.
+        if (DurationSeconds is <= 0 or > 1800) throw new ArgumentException("--duration must be in (0, 1800] seconds.");
+        if (SettleSeconds is < 0 or > 900) throw new ArgumentException("--settle must be in [0, 900] seconds.");
         if (StreamsMin < 1 || StreamsMax < StreamsMin) throw new ArgumentException("--streams-min/--streams-max are inconsistent.");
     }
+
+    /// <summary>The alert the scenario is built to raise and clear (the report's timeline marks it).</summary>
+    public string? ExpectedAlert => Scenario switch
+    {
+        "lag" => "PixDeliveryLag",
+        "slots" => "PixSlotExhaustion",
+        "saturation" => "PixConnectionsHigh",
+        "schema" => "PixSchemaRejects",
+        _ => null,
+    };
 
     public string OutputFolder => Output ?? Path.Combine("bench-reports", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Scenario}-{RunId}");
 

@@ -5,6 +5,8 @@ namespace Pix.Bench.Load;
 /// <summary>
 /// One load run: PSP streams start first, the SPI producer runs for the duration, then the streams drain until the
 /// ledger is complete and Pix reports nothing unacknowledged (or the drain time is up), then the verdict and report.
+/// With <c>--prometheus</c>, it then waits (up to <c>--settle</c>) for the scenario's alert to resolve and reads every
+/// Pix alert's timeline from Prometheus into the report.
 /// </summary>
 internal sealed class LoadRun(LoadOptions options)
 {
@@ -30,24 +32,31 @@ internal sealed class LoadRun(LoadOptions options)
         using var hardStop = new CancellationTokenSource(TimeSpan.FromSeconds(options.DurationSeconds + options.DrainSeconds + 30));
         using var progressDone = new CancellationTokenSource();
         var progress = Task.Run(() => new ProgressView(options, metrics, ledger, () => _phase).RunAsync(progressDone.Token));
+        var window = new PressureWindow(options.WindowFromSeconds, options.WindowSeconds);
 
         var streams = new List<Task>();
         foreach (var psp in psps)
         {
             var count = Random.Shared.Next(options.StreamsMin, options.StreamsMax + 1);
-            for (var i = 0; i < count; i++) streams.Add(Task.Run(() => new PspStream(psp, options, factory, ledger, metrics).RunAsync(stop.Token, hardStop.Token)));
+            for (var i = 0; i < count; i++) streams.Add(Task.Run(() => new PspStream(psp, options, factory, ledger, metrics, window).RunAsync(stop.Token, hardStop.Token)));
+            for (var i = 0; i < options.ExtraStreams; i++)
+                streams.Add(Task.Run(() => new PspStream(psp, options, factory, ledger, metrics, window, greedy: true).RunAsync(stop.Token, hardStop.Token)));
         }
         var expectNotices = options.InvalidShare > 0;
         if (expectNotices)
         {
-            for (var i = 0; i < 2; i++) streams.Add(Task.Run(() => new PspStream(MessageFactory.Spi, options, factory, ledger, metrics).RunAsync(stop.Token, hardStop.Token)));
+            for (var i = 0; i < 2; i++) streams.Add(Task.Run(() => new PspStream(MessageFactory.Spi, options, factory, ledger, metrics, window).RunAsync(stop.Token, hardStop.Token)));
         }
+        var flood = new ConnectionFlood(options, window);
+        var flooding = Task.Run(() => flood.RunAsync(stop.Token));
 
         // Let the streams open (hundreds of stream/start at once) before the first message, so the producer's first
         // second measures Pix under load and not the stampede of connections.
         await Task.Delay(TimeSpan.FromSeconds(1));
         if (ProducerStarting is not null) await ProducerStarting();
         var producingFrom = (int)Math.Ceiling(metrics.Elapsed.TotalSeconds);
+        window.Start();
+        var windowStart = metrics.Elapsed.TotalSeconds + options.WindowFromSeconds;
         await new SpiProducer(options, factory, ledger, metrics, psps).RunAsync(hardStop.Token);
         if (ProducerFinished is not null) await ProducerFinished();
         _phase = LoadPhase.Draining;
@@ -68,18 +77,48 @@ internal sealed class LoadRun(LoadOptions options)
         var drainSeconds = Stopwatch.GetElapsedTime(drainStarted).TotalSeconds;
         stop.Cancel();
         await Task.WhenAll(streams);
+        await flooding;
+        var alerts = await AlertTimelineAsync(started);
         _phase = LoadPhase.Done;
         progressDone.Cancel();
         await progress;
 
         var verdict = ledger.Verdict(expectNotices);
-        var summary = Summarize(options, started, producingFrom, drainSeconds, metrics, verdict, unacknowledged, streams.Count);
+        var summary = Summarize(options, started, producingFrom, drainSeconds, metrics, verdict, unacknowledged, streams.Count) with
+        {
+            ExpectedAlert = options.ExpectedAlert,
+            Window = window.IsEmpty ? null : new WindowSummary(windowStart, windowStart + options.WindowSeconds, options.StallInWindow, options.ExtraStreams, flood.Opened),
+            Alerts = alerts,
+        };
         var distributions = new Dictionary<string, LatencyHistogram> { ["POST (CO-corrected)"] = metrics.ProducerCorrected, ["delivery"] = metrics.Delivery };
         foreach (var (key, histogram) in metrics.ByEndpoint)
         {
             if (key.StartsWith("GET /stream/{token} 200", StringComparison.Ordinal) || key.StartsWith("DELETE", StringComparison.Ordinal)) distributions[key] = histogram;
         }
         return ReportWriter.Write(OutputFolder, summary, distributions);
+    }
+
+    /// <summary>Waits (up to --settle) until the scenario's alert has fired and resolved, then reads every Pix alert's timeline.</summary>
+    private async Task<AlertSpan[]?> AlertTimelineAsync(DateTime started)
+    {
+        if (options.Prometheus is null) return null;
+        using var prometheus = new PrometheusAlerts(options.Prometheus);
+        try
+        {
+            var settle = Stopwatch.StartNew();
+            while (options.ExpectedAlert is { } expected && settle.Elapsed.TotalSeconds < options.SettleSeconds)
+            {
+                var timeline = await prometheus.TimelineAsync(started, DateTime.UtcNow, CancellationToken.None);
+                if (timeline.Any(a => a.Alert == expected && a.FiringAt is not null) && !await prometheus.IsFiringAsync(expected, CancellationToken.None)) break;
+                await Task.Delay(1000);
+            }
+            return await prometheus.TimelineAsync(started, DateTime.UtcNow, CancellationToken.None);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            Console.Error.WriteLine($"Prometheus at {options.Prometheus} did not answer: {e.Message}");
+            return null;
+        }
     }
 
     private static LoadSummary Summarize(LoadOptions options, DateTime started, int producingFrom, double drainSeconds, LoadMetrics metrics, LedgerVerdict verdict,
@@ -107,7 +146,7 @@ internal sealed class LoadRun(LoadOptions options)
             LatencySummary.Of(metrics.ProducerCorrected), LatencySummary.Of(metrics.ProducerService), LatencySummary.Of(metrics.Delivery),
             endpoints, new SortedDictionary<string, long>(metrics.TooManyByCause.ToDictionary()),
             new SortedDictionary<string, long>(metrics.ErrorsByKind.ToDictionary()), metrics.AbandonedStreams, verdict, unacknowledged,
-            verdict.Passed, [], seconds);
+            verdict.Passed, [], seconds, null, null, null);
     }
 
     private static string Base36(int value)

@@ -7,4 +7,8 @@ internal sealed record LoadSummary(
     long Requests, double RequestsPerSecond, double MessagesAcceptedPerSecond, double MessagesDeliveredPerSecond,
     LatencySummary ProducerCorrected, LatencySummary ProducerService, LatencySummary Delivery,
     EndpointSummary[] Endpoints, IReadOnlyDictionary<string, long> TooManyByCause, IReadOnlyDictionary<string, long> Errors,
-    long AbandonedStreams, LedgerVerdict Ledger, long? UnacknowledgedAfterDrain, bool Passed, string[] Plots, SecondSummary[] Seconds);
+    long AbandonedStreams, LedgerVerdict Ledger, long? UnacknowledgedAfterDrain, bool Passed, string[] Plots, SecondSummary[] Seconds,
+    string? ExpectedAlert, WindowSummary? Window, AlertSpan[]? Alerts);
+
+/// <summary>The pressure window in seconds since the run started, and what was applied in it.</summary>
+internal sealed record WindowSummary(double From, double To, bool Stalled, int ExtraStreamsPerPsp, int FloodConnections);

@@ -7,9 +7,11 @@ namespace Pix.Bench.Load;
 /// One stream of one PSP, as an ICOM client runs it: <c>stream/start</c>, then follow <c>PI-Pull-Next</c> (each GET
 /// acknowledges the batch before), <c>Accept: multipart/mixed</c>, gzip for some. When its lifetime is up it either
 /// DELETEs (acknowledging the last batch) and starts again, or walks away without a word and lets Pix's idle timeout
-/// close it; the batch it held will come again, so those ids are marked as allowed to repeat.
+/// close it; the batch it held will come again, so those ids are marked as allowed to repeat. In the lag scenario it
+/// stops reading while the pressure window is open; a greedy stream (slots scenario) runs only inside the window.
 /// </summary>
-internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory factory, Ledger ledger, LoadMetrics metrics)
+internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory factory, Ledger ledger, LoadMetrics metrics,
+    PressureWindow window, bool greedy = false)
 {
     private readonly bool _gzip = Random.Shared.NextDouble() < options.GzipShare;
     private readonly List<long> _held = [];
@@ -23,7 +25,14 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
         {
             while (!stop.IsCancellationRequested)
             {
+                // A greedy stream leaves when the window closes; its open stream, if any, is deleted below.
+                if (greedy && window.HasClosed) break;
                 next = null;
+                if (greedy)
+                {
+                    await window.WaitForOpenAsync(stop);
+                    if (window.HasClosed) break;
+                }
                 var start = await SendAsync("GET /stream/start", IcomRequests.Start(ispb, _gzip), hardStop);
                 if (start is null || start.Value.Status == 429 || start.Value.PullNext is null)
                 {
@@ -35,8 +44,9 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
                 next = start.Value.PullNext;
                 var lifetimeEnds = Stopwatch.GetTimestamp()
                     + (long)((options.LifetimeMinSeconds + Random.Shared.NextDouble() * (options.LifetimeMaxSeconds - options.LifetimeMinSeconds)) * Stopwatch.Frequency);
-                while (!stop.IsCancellationRequested && next is not null)
+                while (!stop.IsCancellationRequested && next is not null && !(greedy && window.HasClosed))
                 {
+                    if (options.StallInWindow) await window.WaitWhileOpenAsync(stop);
                     if (Stopwatch.GetTimestamp() > lifetimeEnds)
                     {
                         if (Random.Shared.NextDouble() < options.AbandonShare) Abandon();

@@ -56,10 +56,37 @@ internal static class ReportWriter
         md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         md.AppendLine(c, $"| {l.Produced:N0} | {l.Accepted:N0} | {l.AcceptedInvalid:N0} | {l.Refused:N0} | {l.ReceivedDistinct:N0} | {l.Lost:N0} | {l.DuplicatesAfterAbandon:N0} | {l.UnexpectedDuplicates:N0} | {l.InvalidDelivered:N0} | {l.Notices:N0} | {l.MissingNotices:N0} |");
         md.AppendLine().AppendLine(c, $"Unacknowledged at Pix after the drain: {(s.UnacknowledgedAfterDrain?.ToString(c) ?? "not measured")}.").AppendLine();
+        Alerts(md, s);
         md.AppendLine("## Plots").AppendLine();
         foreach (var plot in s.Plots) md.AppendLine(c, $"![{plot}]({plot})");
         return md.ToString();
     }
+
+    private static void Alerts(StringBuilder md, LoadSummary s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        md.AppendLine("## Alerts on the timeline").AppendLine();
+        if (s.Window is { } w)
+        {
+            var pressure = w.Stalled ? "PSP streams stopped reading" : w.ExtraStreamsPerPsp > 0 ? $"{w.ExtraStreamsPerPsp} extra streams per PSP asked for slots"
+                : w.FloodConnections > 0 ? $"{w.FloodConnections:N0} idle connections held open" : "pressure";
+            md.AppendLine(c, $"Pressure window: {w.From:F0} s to {w.To:F0} s into the run ({pressure}).").AppendLine();
+        }
+        if (s.Alerts is null)
+        {
+            md.AppendLine("Not measured: give `--prometheus http://127.0.0.1:PORT` (a Prometheus scraping this node with ops/alerts.yml) to see when each alert would have fired.").AppendLine();
+            return;
+        }
+        if (s.ExpectedAlert is not null) md.AppendLine(c, $"This scenario is built to raise **{s.ExpectedAlert}** and let it clear.").AppendLine();
+        md.AppendLine("| alert | pending at (s) | firing at (s) | resolved at (s) | series |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var a in s.Alerts)
+            md.AppendLine(c, $"| {a.Alert} | {Seconds(a.PendingAt)} | {Seconds(a.FiringAt)} | {(a.FiringAt is null ? "" : a.ResolvedAt is null ? "still firing" : Seconds(a.ResolvedAt))} | {a.Series} |");
+        if (s.Alerts.Length == 0) md.AppendLine("| no Pix alert went pending | | | | |");
+        md.AppendLine();
+    }
+
+    private static string Seconds(double? at) => at is null ? "" : at.Value.ToString("F0", CultureInfo.InvariantCulture);
 
     private static void Row(StringBuilder md, string name, LatencySummary l) =>
         md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {l.Count:N0} | {l.P50:F2} | {l.P90:F2} | {l.P99:F2} | {l.P999:F2} | {l.Max:F2} |");

@@ -4,11 +4,13 @@ using Pix.Protocol.Multipart;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Streams;
 using Pix.Protocol.Xml;
+using Pix.Server.Health;
 using Pix.Server.Http;
 using Pix.Server.Icom;
 using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
+using Pix.Server.Telemetry;
 using Pix.Storage;
 using Pix.Storage.Senders;
 
@@ -25,8 +27,14 @@ internal sealed class IcomComposition
         ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
     {
         Store = store;
+        // Spans around store operations; without a sampled request the decorator only passes calls through.
+        var traced = new TracingQueueStore(store);
+        Tracing = new PixTracing(options.Telemetry.TraceSampling);
+        Drain = new DrainState();
+        StorageHealth = new StorageHealth(store, ProbeDirectory(store, dataDir), TimeSpan.FromSeconds(options.Health.ProbeSeconds), clock,
+            logs.CreateLogger<StorageHealth>());
         Metrics = new PixMetrics(meters, clock);
-        Engine = new StreamEngine(store, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
+        Engine = new StreamEngine(traced, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
         Tokens = new PullTokenCodec(tokenKeys);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
         Problems = new ProblemResponder(ProblemWriter);
@@ -35,14 +43,14 @@ internal sealed class IcomComposition
         Senders = SenderGates.For(store, new SenderGateSettings(options.RateLimit.Capacity, options.RateLimit.RefillPerSecond,
             quarantineOptions.IsolateAboveRatio, quarantineOptions.IsolateMinMessages, quarantineOptions.WindowSeconds), clock);
         Audit = new AuditLog(dataDir, logs.CreateLogger<AuditLog>());
-        Notices = new NoticeDispatcher(store, Engine, signer, logs.CreateLogger<NoticeDispatcher>());
-        Quarantine = new QuarantineDesk(store, Engine, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
+        Notices = new NoticeDispatcher(traced, Engine, signer, logs.CreateLogger<NoticeDispatcher>());
+        Quarantine = new QuarantineDesk(traced, Engine, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
-        Ingest = new IngestEndpoint(store, Engine, Senders, options.RateLimit, Quarantine, gzip,
+        Ingest = new IngestEndpoint(traced, Engine, Senders, options.RateLimit, Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
-        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics);
+        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing);
         Limits = new HttpLimits
         {
             MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
@@ -52,7 +60,11 @@ internal sealed class IcomComposition
         };
     }
 
+    /// <summary>The adapter itself (the host disposes it); the parts above talk to it through the tracing decorator.</summary>
     public IQueueStore Store { get; }
+    public PixTracing Tracing { get; }
+    public DrainState Drain { get; }
+    public StorageHealth StorageHealth { get; }
     public PixMetrics Metrics { get; }
     public StreamEngine Engine { get; }
     public PullTokenCodec Tokens { get; }
@@ -66,4 +78,8 @@ internal sealed class IcomComposition
     public IngestEndpoint Ingest { get; }
     public IcomApplication Application { get; }
     public HttpLimits Limits { get; }
+
+    // The embedded store writes into {DataDir}/log: the probe proves a new file there can be created and synced.
+    private static string? ProbeDirectory(IQueueStore store, string dataDir) =>
+        store.Kind == "embedded" ? Path.Combine(dataDir, "log") : null;
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Pix.Protocol.Ids;
+using Pix.Server.Health;
 using Pix.Server.Quarantine;
 using Pix.Storage;
 using Pix.Storage.Quarantine;
@@ -22,12 +23,15 @@ internal static class OperatorEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/healthz", () => Results.Text("ok\n"));
-        routes.MapGet("/readyz", (IQueueStore store) =>
+        // 200 only when every health source says the node can serve; else 503 and the reasons, for people and probes.
+        routes.MapGet("/readyz", (Readiness readiness, DrainState drain, IQueueStore store) =>
         {
-            var health = store.Health;
-            return health.Healthy
-                ? Results.Json(new ReadyReport("ready", store.Kind, null), OperatorJson.Default.ReadyReport)
-                : Results.Json(new ReadyReport("unavailable", store.Kind, "storage: " + health.Reason), OperatorJson.Default.ReadyReport, statusCode: 503);
+            var ready = readiness.IsReady(out var checks);
+            var failing = checks.Where(c => !c.Status.Healthy).Select(c => c.Name + ": " + c.Status.Reason).ToArray();
+            var status = ready ? "ready" : drain.IsDraining ? "draining" : "unavailable";
+            var report = new ReadyReport(status, store.Kind, ready ? null : string.Join(" ", failing),
+                checks.Select(c => new CheckReport(c.Name, c.Status.Healthy, c.Status.Reason)).ToArray());
+            return Results.Json(report, OperatorJson.Default.ReadyReport, statusCode: ready ? 200 : 503);
         });
         routes.MapGet("/admin/v1/ispb/{ispb}", async (string ispb, IQueueStore store, CancellationToken aborted) =>
         {
@@ -84,7 +88,8 @@ internal static class OperatorEndpoints
     }
 }
 
-public sealed record ReadyReport(string Status, string Storage, string? Reason);
+public sealed record ReadyReport(string Status, string Storage, string? Reason, CheckReport[] Checks);
+public sealed record CheckReport(string Name, bool Healthy, string Reason);
 public sealed record IspbReport(string Ispb, long QueueDepth, long Unacknowledged, double OldestUnacknowledgedAgeSeconds, int OpenStreams);
 public sealed record IsolationReport(string Ispb, DateTimeOffset Since);
 public sealed record ReleaseReport(string Ispb, bool Released);

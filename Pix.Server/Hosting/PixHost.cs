@@ -5,18 +5,26 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Pix.Protocol.Multipart;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Streams;
 using Pix.Server.AspNet;
+using Pix.Server.Health;
 using Pix.Server.Http;
 using Pix.Server.Icom;
 using Pix.Server.Ingest;
+using Pix.Server.Logging;
 using Pix.Server.Quarantine;
 using Pix.Server.Signing;
 using Pix.Server.Streams;
+using Pix.Server.Telemetry;
 using Pix.Storage;
 
 namespace Pix.Server.Hosting;
@@ -61,7 +69,24 @@ public static class PixHost
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Ingest);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Streams);
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Problems);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Drain);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().StorageHealth);
+        services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Application);
+        services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<StorageHealth>());
+        services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<DrainState>());
+        services.AddSingleton<Readiness>();
         services.AddSingleton<QueueGauges>();
+        services.AddSingleton<OperationalGauges>();
+        services.AddSingleton<NodeDrain>();
+        services.AddSingleton<IHostLifetime, DrainLifetime>();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout =
+            TimeSpan.FromSeconds(Math.Max(1, options.ShutdownSeconds - Math.Max(0, options.DrainSeconds) - 0.5)));
+        if (options.Logging.Json)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddConsole(console => console.FormatterName = JsonLineFormatter.Name)
+                .AddConsoleFormatter<JsonLineFormatter, ConsoleFormatterOptions>();
+        }
         services.AddSingleton<AspNetIcomHandler>();
         services.AddSingleton(_ => new DateHeader());
         services.AddSingleton(sp =>
@@ -70,11 +95,7 @@ public static class PixHost
             return new HttpConnectionHandler(composition.Application, composition.Limits, composition.ProblemWriter,
                 sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>());
         });
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(PixMetrics.MeterName)
-            // The runtime's own meter: pix-bench compare reads allocated bytes and GC counts from /metrics.
-            .AddMeter("System.Runtime")
-            .AddPrometheusExporter());
+        AddTelemetry(services, options.Telemetry);
 
         var listeners = new Listeners();
         builder.Services.AddSingleton(listeners);
@@ -91,12 +112,51 @@ public static class PixHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
+        app.Services.GetRequiredService<OperationalGauges>();
         // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.
         app.Services.GetRequiredService<NoticeDispatcher>();
         if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);
         OperatorEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
+    }
+
+    /// <summary>
+    /// Metrics on /metrics always; with <c>Pix:Telemetry:OtlpEndpoint</c>, traces (the <c>Pix</c> source, sampled by Pix
+    /// itself, see <see cref="PixTracing"/>) and the same metrics go to the collector over OTLP/HTTP protobuf.
+    /// </summary>
+    private static void AddTelemetry(IServiceCollection services, TelemetryOptions telemetry)
+    {
+        var endpoint = telemetry.OtlpEndpoint.Trim().TrimEnd('/');
+        var interval = (int)Math.Max(100, telemetry.ExportIntervalSeconds * 1000);
+        var otel = services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("pix"));
+        otel.WithMetrics(metrics =>
+        {
+            metrics.AddMeter(PixMetrics.MeterName)
+                // The runtime's own meter: pix-bench compare reads allocated bytes and GC counts from /metrics.
+                .AddMeter("System.Runtime")
+                // Kestrel counts connections below our HTTP layer too: kestrel_active_connections on the dashboard.
+                .AddMeter("Microsoft.AspNetCore.Server.Kestrel")
+                .AddPrometheusExporter();
+            if (endpoint.Length == 0) return;
+            metrics.AddOtlpExporter((exporter, reader) =>
+            {
+                exporter.Endpoint = new Uri(endpoint + "/v1/metrics");
+                exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = interval;
+            });
+        });
+        if (endpoint.Length == 0) return;
+        otel.WithTracing(tracing => tracing
+            .AddSource(PixTracing.SourceName)
+            // Pix draws its own sample at each request's root; the SDK keeps every span it is handed.
+            .SetSampler(new AlwaysOnSampler())
+            .AddOtlpExporter(exporter =>
+            {
+                exporter.Endpoint = new Uri(endpoint + "/v1/traces");
+                exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+                exporter.BatchExportProcessorOptions.ScheduledDelayMilliseconds = interval;
+            }));
     }
 
     /// <summary>The bound endpoints once the server started (port 0 resolved to the real port).</summary>

@@ -1,7 +1,9 @@
+using Pix.Server.Health;
 using Pix.Server.Icom;
 using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
+using Pix.Server.Telemetry;
 
 namespace Pix.Server.Hosting;
 
@@ -10,8 +12,9 @@ public sealed class PixOptions
 {
     /// <summary>ICOM listener, <c>host:port</c> (port 0 picks a free one).</summary>
     public string Listen { get; set; } = "127.0.0.1:8080";
-    /// <summary>Operator listener (/healthz, /readyz, /metrics, /admin/v1/...).</summary>
-    public string AdminListen { get; set; } = "127.0.0.1:9090";
+    /// <summary>Operator listener (/healthz, /readyz, /metrics, /admin/v1/...). 9464 is the OpenTelemetry Prometheus
+    /// exporter's port; 9090 is Prometheus's own, where a packaged Prometheus listens.</summary>
+    public string AdminListen { get; set; } = "127.0.0.1:9464";
     public string DataDir { get; set; } = "./data";
     /// <summary><c>embedded</c> (default, durable), <c>redis</c> (a Redis Cluster shared by several nodes) or
     /// <c>memory</c> (tests); see <c>StoreFactory.Kinds</c>.</summary>
@@ -19,6 +22,11 @@ public sealed class PixOptions
     public double DedupWindowHours { get; set; } = 24;
     /// <summary>How long fully acknowledged data is kept (embedded store), e.g. <c>7.00:00:00</c>.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>From SIGTERM to exit at most: the drain, closing connections and the store's last checkpoint.</summary>
+    public double ShutdownSeconds { get; set; } = 10;
+    /// <summary>How long a draining node keeps answering (readyz 503, new streams 503, every response closing its
+    /// connection) before its listeners close, so a load balancer sees it leave; capped by <see cref="ShutdownSeconds"/>.</summary>
+    public double DrainSeconds { get; set; } = 2;
 
     public StreamOptions Streams { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
@@ -26,6 +34,9 @@ public sealed class PixOptions
     public RateLimitOptions RateLimit { get; set; } = new();
     public IcomHttpOptions Http { get; set; } = new();
     public SigningOptions Signing { get; set; } = new();
+    public TelemetryOptions Telemetry { get; set; } = new();
+    public HealthOptions Health { get; set; } = new();
+    public LoggingOptions Logging { get; set; } = new();
     public RedisOptions Redis { get; set; } = new();
     public TokenOptions Tokens { get; set; } = new();
     public EmbeddedOptions Embedded { get; set; } = new();
@@ -48,6 +59,13 @@ public sealed class PixOptions
         public long MaxBacklog { get; set; } = 200_000;
         /// <summary>How long a store call may wait for the disk before 503 + Retry-After (embedded store).</summary>
         public double StorageTimeoutSeconds { get; set; } = 5;
+    }
+
+    /// <summary><c>Pix:Logging:*</c> (levels stay under the standard <c>Logging:LogLevel</c> section).</summary>
+    public sealed class LoggingOptions
+    {
+        /// <summary>One JSON object per line (timestamp, level, category, message, trace and span ids, ISPB).</summary>
+        public bool Json { get; set; }
     }
 
     public sealed class XmlOptions

@@ -4,7 +4,8 @@ namespace Pix.Server.Http;
 
 /// <summary>
 /// Classifies a header name without allocating: a <see cref="KnownHeader"/> (stored on the request), one of the
-/// ICOM-listed headers the server ignores (Cookie, Max-Forwards, Via), or an unlisted one.
+/// ICOM-listed headers the server ignores (Cookie, Max-Forwards, Via), or an unlisted one. W3C Trace Context
+/// (<c>traceparent</c>, <c>tracestate</c>) is not on ICOM's list but is known here, so strict mode lets it through.
 /// </summary>
 internal static class HeaderName
 {
@@ -22,6 +23,8 @@ internal static class HeaderName
         6 when Is(name, "Cookie"u8) => Ignored,
         10 when Is(name, "Connection"u8) => KnownHeader.Connection,
         10 when Is(name, "User-Agent"u8) => KnownHeader.UserAgent,
+        10 when Is(name, "tracestate"u8) => KnownHeader.TraceState,
+        11 when Is(name, "traceparent"u8) => KnownHeader.TraceParent,
         12 when Is(name, "Content-Type"u8) => KnownHeader.ContentType,
         12 when Is(name, "Max-Forwards"u8) => Ignored,
         14 when Is(name, "Content-Length"u8) => KnownHeader.ContentLength,

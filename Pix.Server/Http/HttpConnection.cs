@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Problems;
 
@@ -24,6 +25,10 @@ internal sealed class HttpConnection : IDisposable
     private readonly HttpResponse _response;
     private readonly HttpLimits _limits;
     private bool _continueSent;
+    // Set when the server stops (Kestrel's IConnectionLifetimeNotificationFeature): an idle connection closes at once,
+    // a busy one after its current response, with Connection: close.
+    private volatile bool _closeRequested;
+    private readonly CancellationTokenRegistration _closeRegistration;
     // One per connection: re-armed with CancelAfter (which reuses its timer), so reads stay allocation-free.
     private readonly CancellationTokenSource _readTimeout = new();
 
@@ -39,6 +44,17 @@ internal sealed class HttpConnection : IDisposable
         _parser = new HttpRequestParser(limits);
         _response = new HttpResponse { Date = date };
         _request.Aborted = connection.ConnectionClosed;
+        if (connection.Features.Get<IConnectionLifetimeNotificationFeature>() is { } lifetime)
+        {
+            _closeRegistration = lifetime.ConnectionClosedRequested.UnsafeRegister(static state => ((HttpConnection)state!).RequestClose(), this);
+        }
+    }
+
+    private void RequestClose()
+    {
+        _closeRequested = true;
+        // Wakes a read that waits for the next request; the loop then sees it is idle and closes.
+        _connection.Transport.Input.CancelPendingRead();
     }
 
     public async Task RunAsync()
@@ -85,7 +101,9 @@ internal sealed class HttpConnection : IDisposable
                 input.AdvanceTo(consumed, buffer.End);
                 var flush = await _output.FlushAsync();
                 // At end of input a partial request is dropped: there is nobody to answer it.
-                if (close || flush.IsCompleted || result.IsCompleted || result.IsCanceled) break;
+                if (close || flush.IsCompleted || result.IsCompleted) break;
+                // Asked to close (server stopping): an idle connection goes now; a partial request is read to its end.
+                if (_closeRequested && !partial) break;
 
                 // Idle: the keep-alive timeout runs. Mid-request: the request timeout runs from its first byte on.
                 if (!partial) _readTimeout.CancelAfter(_limits.KeepAliveTimeout);
@@ -116,7 +134,7 @@ internal sealed class HttpConnection : IDisposable
     private ValueTask<bool> HandleAsync()
     {
         _response.Bind(_output);
-        _response.CloseConnection = !_request.KeepAlive;
+        _response.CloseConnection = !_request.KeepAlive || _closeRequested;
         _response.AnnounceKeepAlive = _request.IsHttp10 && _request.KeepAlive;
         ValueTask pending;
         ValueTask<FlushResult> flush;
@@ -201,6 +219,7 @@ internal sealed class HttpConnection : IDisposable
 
     public void Dispose()
     {
+        _closeRegistration.Dispose();
         _parser.Dispose();
         _readTimeout.Dispose();
     }

@@ -114,5 +114,8 @@ public enum KnownHeader
     ContentType,
     TransferEncoding,
     UserAgent,
+    /// <summary>W3C Trace Context: accepted in strict mode too, so a PSP's traces reach into Pix.</summary>
+    TraceParent,
+    TraceState,
     Count,
 }

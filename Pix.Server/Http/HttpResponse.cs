@@ -23,6 +23,10 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// <summary>Set to close the connection after this response (the layer adds <c>Connection: close</c>).</summary>
     public bool CloseConnection { get; set; }
 
+    /// <summary>Asked when the headers end: true closes the connection after this response. A draining server sets it,
+    /// so a long poll parked before the drain began still tells its client to reconnect elsewhere.</summary>
+    public Func<bool>? CloseWhen { get; set; }
+
     /// <summary>Set by the connection for an HTTP/1.0 keep-alive request: such a client closes unless the response
     /// says <c>Connection: keep-alive</c> (RFC 9112 9.3).</summary>
     public bool AnnounceKeepAlive { get; set; }
@@ -38,6 +42,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
         _output = output;
         HasStarted = false;
         CloseConnection = false;
+        CloseWhen = null;
         AnnounceKeepAlive = false;
         StatusCode = 0;
         _bodyRemaining = 0;
@@ -118,6 +123,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// <summary>Ends the header block with Content-Length (and Connection: close when closing); the body follows.</summary>
     public void EndHeaders(long contentLength)
     {
+        if (!CloseConnection && CloseWhen is { } close && close()) CloseConnection = true;
         if (CloseConnection) Write("Connection: close\r\n"u8);
         else if (AnnounceKeepAlive) Write("Connection: keep-alive\r\n"u8);
         Header("Content-Length"u8, contentLength);

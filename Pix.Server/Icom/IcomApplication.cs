@@ -1,26 +1,37 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.ObjectPool;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
+using Pix.Server.Health;
 using Pix.Server.Http;
 using Pix.Server.Ingest;
+using Pix.Server.Telemetry;
 using Pix.Storage;
 
 namespace Pix.Server.Icom;
 
 /// <summary>
 /// The ICOM endpoints behind our HTTP/1.1 layer: matches the route on the raw path bytes, checks the method, and
-/// hands the request to ingest or to the stream endpoints with a pooled <see cref="IcomExchange"/>.
+/// hands the request to ingest or to the stream endpoints with a pooled <see cref="IcomExchange"/>. While the node
+/// drains, new streams are refused (503) and every response closes its connection, so clients move elsewhere.
 /// </summary>
 internal sealed class IcomApplication(
     IngestEndpoint ingest,
     StreamEndpoint streams,
     ProblemResponder problems,
     IcomHttpOptions options,
-    PixMetrics metrics) : IHttpApplication
+    PixMetrics metrics,
+    DrainState drain,
+    PixTracing tracing) : IHttpApplication
 {
     private readonly ObjectPool<IcomExchange> _exchanges =
         new DefaultObjectPool<IcomExchange>(new ExchangePolicy(), maximumRetained: 4096);
+    private int _inFlight;
+    private readonly Func<bool> _draining = () => drain.IsDraining;
+
+    /// <summary>Requests between parse and response, parked long polls included (the drain waits for zero).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
     // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
@@ -28,13 +39,21 @@ internal sealed class IcomApplication(
     public async ValueTask HandleAsync(HttpRequest request, HttpResponse response)
     {
         var started = metrics.Start();
+        Interlocked.Increment(ref _inFlight);
         var route = IcomRoute.Match(request.Path);
         var exchange = _exchanges.Get();
+        using var span = tracing.StartRequest(request, SpanName(route.Kind, request.Method));
         try
         {
+            // Draining: the client is told to reconnect (through the load balancer, to a node that stays).
+            response.CloseWhen = _draining;
             if (options.StrictHeaders && request.HasUnlistedHeader)
             {
                 problems.Write(response, Problem.InvalidHeader, "A header outside ICOM's list was sent."u8);
+            }
+            else if (drain.IsDraining && route.Kind == IcomRouteKind.StreamStart)
+            {
+                problems.Write(response, Problem.ServiceUnavailable, "This node is draining: open the stream again, another node will take it."u8, retryAfterSeconds: 1);
             }
             else
             {
@@ -50,8 +69,27 @@ internal sealed class IcomApplication(
         {
             _exchanges.Return(exchange);
             metrics.Finish(started, route.Kind, request.Method, response.StatusCode);
+            Interlocked.Decrement(ref _inFlight);
+            if (span is not null) EndSpan(span, route, response.StatusCode);
         }
     }
+
+    private static void EndSpan(Activity span, IcomRoute route, int status)
+    {
+        span.SetTag("http.response.status_code", status);
+        if (route.Kind != IcomRouteKind.Unknown) span.SetTag("pix.ispb", route.Ispb.ToString());
+        if (status >= 500) span.SetStatus(ActivityStatusCode.Error);
+    }
+
+    // OpenTelemetry's HTTP server span names: "{method} {route}". Interned, so naming costs nothing.
+    private static string SpanName(IcomRouteKind kind, HttpMethodKind method) => (kind, method) switch
+    {
+        (IcomRouteKind.Ingest, HttpMethodKind.Post) => "POST /api/v1/in/{ispb}/msgs",
+        (IcomRouteKind.StreamStart, HttpMethodKind.Get) => "GET /api/v1/out/{ispb}/stream/start",
+        (IcomRouteKind.StreamToken, HttpMethodKind.Get) => "GET /api/v1/out/{ispb}/stream/{token}",
+        (IcomRouteKind.StreamToken, HttpMethodKind.Delete) => "DELETE /api/v1/out/{ispb}/stream/{token}",
+        _ => "HTTP",
+    };
 
     private ValueTask DispatchAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
     {

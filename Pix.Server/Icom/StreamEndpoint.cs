@@ -5,6 +5,7 @@ using Pix.Protocol.Routing;
 using Pix.Protocol.Streams;
 using Pix.Server.Http;
 using Pix.Server.Streams;
+using Pix.Server.Telemetry;
 
 namespace Pix.Server.Icom;
 
@@ -58,6 +59,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
 
     private bool TryToken(HttpRequest request, HttpResponse response, IcomRoute route, out PullToken token)
     {
+        using var span = PixTracing.StartChild("stream.token");
         if (!tokens.TryRead(request.Path[route.Token], out token))
         {
             problems.Write(response, Problem.NotFound, "The stream token is malformed or was not issued by this server."u8);
@@ -75,6 +77,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
     {
         if (status == StreamOutcome.Ok)
         {
+            using var span = PixTracing.StartResponseWrite();
             batches.Write(response, exchange, next, mode, MediaNegotiation.AcceptsGzip(request.Header(KnownHeader.AcceptEncoding)));
             return;
         }

@@ -9,6 +9,7 @@ using Pix.Server.Http;
 using Pix.Server.Icom;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
+using Pix.Server.Telemetry;
 using Pix.Storage;
 using Pix.Storage.Senders;
 
@@ -42,10 +43,20 @@ internal sealed class IngestEndpoint(
             problems.Write(response, Problem.LengthRequired, "Send Content-Length or Transfer-Encoding: chunked."u8);
             return;
         }
-        if (!TryDecode(request, response, exchange, out var body)) return;
-        var count = Split(request, response, body.Span, exchange);
-        if (count == 0) return;
-        if (!Check(response, route.Ispb, body, exchange, count, out var cost, out var failures)) return;
+        ReadOnlyMemory<byte> body;
+        int count;
+        using (PixTracing.StartChild("ingest.body"))
+        {
+            if (!TryDecode(request, response, exchange, out body)) return;
+            count = Split(request, response, body.Span, exchange);
+            if (count == 0) return;
+        }
+        double cost;
+        int failures;
+        using (PixTracing.StartChild("ingest.check"))
+        {
+            if (!Check(response, route.Ispb, body, exchange, count, out cost, out failures)) return;
+        }
 
         exchange.Appends.MaxBacklog = options.MaxBacklog;
         SenderDecision decision;
@@ -60,8 +71,15 @@ internal sealed class IngestEndpoint(
                 return;
             }
             Route(route.Ispb, body, exchange, count, decision.Isolated);
-            quarantine.QueueNotices(route.Ispb, exchange, body, decision.NewlyIsolated);
-            if (await store.AppendAsync(exchange.Appends) == AppendStatus.Backlogged)
+            // The admi.002 decisions go into the same append as the messages; a dispatcher sends them later.
+            using (exchange.RejectionCount > 0 || decision.NewlyIsolated ? PixTracing.StartChild("ingest.notices") : null)
+            {
+                quarantine.QueueNotices(route.Ispb, exchange, body, decision.NewlyIsolated);
+            }
+            var appending = metrics.Start();
+            var appended = await store.AppendAsync(exchange.Appends);
+            metrics.Appended(appending);
+            if (appended == AppendStatus.Backlogged)
             {
                 // Whatever went to other receivers is stored; the client's resend of the whole request is answered
                 // from dedup for those.

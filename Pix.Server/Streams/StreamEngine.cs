@@ -30,6 +30,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private long _lastIdleSweep;
     private int _sweeping;
     private int _expiring;
+    private volatile bool _draining;
 
     public StreamEngine(IQueueStore store, StreamOptions options, ILogger<StreamEngine> log, TimeProvider? clock = null)
     {
@@ -83,6 +84,14 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         return Outcome(result.Status);
     }
 
+    /// <summary>Drain (SIGTERM): every parked poll answers now (204 when nothing came) and no poll parks from here on,
+    /// so clients take their <c>PI-Pull-Next</c> elsewhere instead of waiting on a node that is stopping.</summary>
+    public void BeginDrain()
+    {
+        _draining = true;
+        foreach (var list in _waiters.Values) list.Expire(long.MaxValue);
+    }
+
     /// <summary>Called after messages for <paramref name="ispb"/> became durable: wakes up to that many parked polls.</summary>
     public void NotifyAppended(Ispb ispb, int count)
     {
@@ -110,7 +119,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
                 await _store.ReadAsync(request with { Mode = ReadMode.Release }, into, CancellationToken.None).ConfigureAwait(false);
                 return result;
             }
-            if (_clock.GetTimestamp() >= deadline)
+            // Draining: a last look and the lease let go now, as at the deadline, so the poll answers at once.
+            if (_draining || _clock.GetTimestamp() >= deadline)
             {
                 return await _store.ReadAsync(request with { Mode = ReadMode.FillAndRelease }, into, aborted).ConfigureAwait(false);
             }
@@ -152,7 +162,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         try
         {
             var now = _clock.GetTimestamp();
-            foreach (var list in _waiters.Values) list.Expire(now);
+            // While draining, a poll that parked just as BeginDrain swept is woken here, within one sweep period.
+            foreach (var list in _waiters.Values) list.Expire(_draining ? long.MaxValue : now);
             if (now - _lastIdleSweep >= _clock.TimestampFrequency / 4 && Interlocked.Exchange(ref _expiring, 1) == 0)
             {
                 _lastIdleSweep = now;

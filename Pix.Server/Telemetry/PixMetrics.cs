@@ -6,7 +6,8 @@ namespace Pix.Server;
 
 /// <summary>
 /// The server's instruments (meter <c>Pix</c>, exported by OpenTelemetry on the operator listener's <c>/metrics</c>):
-/// requests by route, method and status, their latency, 429s by cause, quarantined messages.
+/// requests by route, method and status, their latency, 429s by cause, quarantined messages, durable append latency.
+/// Gauges read at scrape time live in <see cref="QueueGauges"/> and <see cref="Telemetry.OperationalGauges"/>.
 /// </summary>
 internal sealed class PixMetrics : IDisposable
 {
@@ -16,6 +17,7 @@ internal sealed class PixMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _throttled;
     private readonly Counter<long> _quarantined;
+    private readonly Histogram<double> _append;
     private readonly TimeProvider _clock;
 
     public PixMetrics(IMeterFactory meters, TimeProvider clock)
@@ -28,6 +30,9 @@ internal sealed class PixMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _throttled = _meter.CreateCounter<long>("pix.throttled", description: "429 answers by cause");
         _quarantined = _meter.CreateCounter<long>("pix.quarantined", description: "Messages stored in quarantine, by cause");
+        _append = _meter.CreateHistogram<double>("pix.storage.append.duration", unit: "s",
+            description: "Durable append of one ingest request, queueing for and waiting on the store's fsync (embedded) included",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
 
     // From 100 µs to the 5 s long poll and beyond: the default buckets start at 5 s, useless for a p99 in ms.
@@ -46,6 +51,9 @@ internal sealed class PixMetrics : IDisposable
         _requests.Add(1, route_, method_, status_);
         _duration.Record(_clock.GetElapsedTime(started).TotalSeconds, route_, status_);
     }
+
+    /// <summary>One ingest request's append became durable (its 201 can go out).</summary>
+    public void Appended(long started) => _append.Record(_clock.GetElapsedTime(started).TotalSeconds);
 
     /// <summary>A 429, by cause: <c>bucket</c> (sender's token bucket), <c>backlog</c> (receiver lags), <c>slots</c> (seventh stream).</summary>
     public void Throttled(string cause) => _throttled.Add(1, new KeyValuePair<string, object?>("cause", cause));

@@ -35,6 +35,30 @@ internal sealed partial class PixServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Sends a signal (<c>TERM</c>, <c>INT</c>) as an orchestrator would.</summary>
+    public void Signal(string name)
+    {
+        var (code, output) = Shell.Run("kill", $"-s {name} {_process.Id}");
+        Assert.True(code == 0, $"kill -s {name} failed: {output}");
+    }
+
+    /// <summary>True when the process exited within <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Starts the server; <paramref name="settings"/> are extra <c>--Pix:Key value</c> pairs.</summary>
     public static async Task<PixServerProcess> StartAsync(string storage = "memory", string? dataDir = null, params (string Key, string Value)[] settings)
     {

@@ -73,6 +73,22 @@ internal sealed class RawHttpConnection : IDisposable
         catch (IOException) { return true; }
     }
 
+    /// <summary>True when the server ended the connection with a FIN (read returns 0) within the timeout; false on a
+    /// reset or when it stayed open.</summary>
+    public async Task<bool> IsClosedCleanlyAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                if (await _stream.ReadAsync(_buffer.AsMemory(0, _buffer.Length), cts.Token) == 0) return true;
+            }
+        }
+        catch (OperationCanceledException) { return false; }
+        catch (IOException) { return false; }
+    }
+
     private async Task<int> FillUntilAsync(Func<int> found, CancellationToken cancel)
     {
         while (true)

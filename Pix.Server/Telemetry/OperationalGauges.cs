@@ -1,0 +1,36 @@
+using System.Diagnostics.Metrics;
+using Pix.Server.Health;
+using Pix.Storage;
+using Pix.Storage.Embedded;
+using Pix.Storage.Senders;
+
+namespace Pix.Server.Telemetry;
+
+/// <summary>
+/// The node's state on the <c>Pix</c> meter, read at scrape time: storage health, drain, isolated senders, and the
+/// embedded store's group-commit counters (fsyncs, the requests they carried: group size = entries / fsyncs).
+/// </summary>
+internal sealed class OperationalGauges
+{
+    public OperationalGauges(PixMetrics metrics, StorageHealth storage, DrainState drain, ISenderGate senders, IQueueStore store)
+    {
+        var meter = metrics.Meter;
+        meter.CreateObservableGauge("pix.storage.healthy", () => storage.Current.Healthy ? 1 : 0,
+            description: "1 when storage takes writes (probe and last write), 0 when not: /readyz answers 503");
+        meter.CreateObservableGauge("pix.draining", () => drain.IsDraining ? 1 : 0,
+            description: "1 from SIGTERM until the process exits");
+        // A scrape thread, not a request: waiting for the gate (Redis when shared) is fine here.
+        meter.CreateObservableGauge("pix.senders.isolated", () => senders.IsolatedAsync().AsTask().GetAwaiter().GetResult().Count,
+            description: "Senders whose messages are all quarantined (schema storm) until an operator releases them");
+        var inner = store is TracingQueueStore traced ? traced.Inner : store;
+        if (inner is not EmbeddedQueueStore embedded) return;
+        meter.CreateObservableCounter("pix.storage.fsyncs", () => embedded.Counters.Fsyncs,
+            description: "Group commits of the embedded store (one fsync each)");
+        meter.CreateObservableCounter("pix.storage.committed_entries", () => embedded.Counters.Entries,
+            description: "Log entries (an ingest request, a stream change) made durable by those fsyncs");
+        meter.CreateObservableCounter("pix.storage.committed_messages", () => embedded.Counters.Messages,
+            description: "Messages made durable by those fsyncs");
+        meter.CreateObservableCounter("pix.storage.written", () => embedded.Counters.Bytes, unit: "By",
+            description: "Bytes appended to the embedded store's log");
+    }
+}
