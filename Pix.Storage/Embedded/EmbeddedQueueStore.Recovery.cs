@@ -85,6 +85,7 @@ public sealed partial class EmbeddedQueueStore
             _options.DataDir, records, bytes, fromCheckpoint ? "the checkpoint" : "the start of the log",
             clock.ElapsedMilliseconds, _book.Queues.Count(), _book.OpenStreamCount());
         _book.ResetStreamTimes(Now, new StreamTimes(0, (int)_options.StreamIdleTimeout.TotalMilliseconds));
+        _book.ReleaseIdle();
     }
 
     private (long Records, long Bytes) ReplaySegment(int number, long offset, bool isLast)
@@ -245,9 +246,11 @@ public sealed partial class EmbeddedQueueStore
         }
     }
 
-    /// <summary>A claim as logged, checked message by message: the sequence must still hold the id that was claimed.
-    /// Anything else means replay and the live store disagree about the queue (damage the checksums did not catch,
-    /// or a bug): corruption to report, since acknowledging by sequence would then settle the wrong messages.</summary>
+    /// <summary>A claim as logged, checked message by message: the claimed id must be in the queue, unacknowledged.
+    /// The logged sequence is where it was live; replay may number a queue differently (a queue released while idle
+    /// starts again at 1 live, while replay kept it), so a message is found by its id when the sequence does not
+    /// hold it. An id the queue does not hold means replay and the live store disagree (damage the checksums did not
+    /// catch, or a bug): corruption to report, since acknowledging anything else would settle the wrong messages.</summary>
     private void ApplyClaim(StreamRecord.View view, long position)
     {
         var queue = _book.Queue(view.Ispb);
@@ -262,25 +265,29 @@ public sealed partial class EmbeddedQueueStore
                 sequences[kept++] = sequence;
                 continue;
             }
+            var actual = queue.FindSequence(id);
+            if (actual != 0)
+            {
+                sequences[kept++] = actual;
+                continue;
+            }
             var path = _segments.PathOf(LogPosition.SegmentOf(position));
             var offset = LogPosition.OffsetOf(position);
             var problem = string.Create(CultureInfo.InvariantCulture,
-                $"a claim of stream {view.StreamId} of {view.Ispb} names message {id} at sequence {sequence}, where replay found {(found == default ? "no unacknowledged message" : found.ToString())}");
+                $"a claim of stream {view.StreamId} of {view.Ispb} names message {id}, which replay did not find unacknowledged in that queue");
             if (!_options.Repair)
             {
                 throw new LogCorruptedException(path, offset, $"The log is damaged: {path} at offset {offset}: {problem}. "
-                    + "Replaying it would acknowledge the wrong messages, so the store will not open. Restore the data directory from a backup, "
-                    + "or start once with --Pix:Embedded:Repair true to apply the claim to the messages it names by id.");
+                    + "Replaying it could acknowledge the wrong messages, so the store will not open. Restore the data directory from a backup, "
+                    + "or start once with --Pix:Embedded:Repair true to leave that message out of the claim.");
             }
-            var actual = queue.FindSequence(id);
-            _logger.LogError("Repair: {Path} at offset {Offset}: {Problem}; {Outcome}", path, offset, problem,
-                actual == 0 ? "that message is not in the queue: left out of the claim" : $"applied to its sequence {actual}");
-            if (actual != 0) sequences[kept++] = actual;
+            _logger.LogError("Repair: {Path} at offset {Offset}: {Problem}; left out of the claim", path, offset, problem);
         }
         queue.RestoreClaim(view.StreamId, view.Batch, view.Flag, sequences[..kept]);
     }
 
-    // Live (after the group's fsync, under _stateLock) and on replay: the same code, so sequences match.
+    // Live (after the group's fsync, under _stateLock) and on replay: the same code. Sequences match until a queue is
+    // released while idle (live numbering then starts again), which is why claims also name their messages' ids.
     private void ApplyMessage(in MessageRecord record, long payloadPosition)
     {
         if (record.Disposition == Disposition.Quarantine)

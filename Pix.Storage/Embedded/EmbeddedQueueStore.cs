@@ -87,6 +87,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         lock (_stateLock)
         {
             ThrowIfUnavailable(cancellationToken);
+            // Under _stateLock, where every release happens too: the queue cannot be retired under us.
             var queue = _book.Queue(ispb);
             id = _book.NextStreamId();
             lock (queue)
@@ -144,7 +145,11 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             ThrowIfUnavailable(cancellationToken);
             if (!_book.TryGetQueue(request.Ispb, out var queue)) return new CloseResult(ReadStatus.Gone, 0);
             bool acknowledge;
-            lock (queue) result = queue.Close(request, Now, settled, out _, out acknowledge);
+            lock (queue)
+            {
+                result = queue.Close(request, Now, settled, out _, out acknowledge);
+                _book.ReleaseIfIdle(request.Ispb, queue);
+            }
             if (result.Status != ReadStatus.Ok) return result;
             entry = _entries.Rent();
             entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), request.Ispb, request.StreamId, acknowledge));

@@ -145,11 +145,15 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
 
     public ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, StreamTimes times, CancellationToken cancellationToken = default)
     {
-        var queue = _book.Queue(ispb);
         var id = _book.NextStreamId();
-        lock (queue)
+        var queue = _book.EnterQueue(ispb);
+        try
         {
             return ValueTask.FromResult(queue.TryOpen(id, maxStreams, Now, times) ? new OpenResult(true, id) : OpenResult.Full);
+        }
+        finally
+        {
+            Monitor.Exit(queue);
         }
     }
 
@@ -179,7 +183,11 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
         Span<StoredMessage> settled = stackalloc StoredMessage[MessageBatch.Capacity];
         CloseResult result;
         int count;
-        lock (queue) result = queue.Close(request, Now, settled, out count, out _);
+        lock (queue)
+        {
+            result = queue.Close(request, Now, settled, out count, out _);
+            _book.ReleaseIfIdle(request.Ispb, queue);
+        }
         Release(settled[..count]);
         return ValueTask.FromResult(result);
     }
@@ -209,10 +217,14 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
         var payload = ArrayPool<byte>.Shared.Rent(bytes.Length);
         bytes.CopyTo(payload);
         lock (_payloadLock) _payloads[position] = payload;
-        var queue = _book.Queue(to);
-        lock (queue)
+        var queue = _book.EnterQueue(to);
+        try
         {
             queue.Append(new StoredMessage(id, queue.NextSequence, position, bytes.Length, nowMs));
+        }
+        finally
+        {
+            Monitor.Exit(queue);
         }
     }
 

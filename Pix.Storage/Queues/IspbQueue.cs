@@ -22,6 +22,12 @@ public sealed partial class IspbQueue
     private readonly Dictionary<ulong, StreamState> _streams = new();
 
     public int OpenStreamCount => _streams.Count;
+
+    /// <summary>Nothing to deliver and no stream: the queue holds nothing a participant could ask for.</summary>
+    public bool IsIdle => _unacked == 0 && _streams.Count == 0;
+
+    /// <summary>Taken out of its <see cref="QueueBook"/>: whoever locks it after that must look the ISPB up again.</summary>
+    public bool Retired { get; set; }
     public long NextSequence => _next;
     public long Unacknowledged => _unacked;
     public IEnumerable<ulong> StreamIds => _streams.Keys;
@@ -158,9 +164,20 @@ public sealed partial class IspbQueue
         }
     }
 
-    /// <summary>The sequence of the unacknowledged message with this id, or 0 (a slow search, for a repair only).</summary>
+    /// <summary>The sequence of the unacknowledged message with this id, or 0. Ids grow with arrival except for an
+    /// operator's delivery from quarantine (which keeps an older id), so a binary search on the id's sequence is tried
+    /// first and a scan only when it misses.</summary>
     public long FindSequence(ResourceId id)
     {
+        long low = _base, high = _next - 1;
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            var at = _messages[IndexOf(middle)].Id;
+            if (at == id) return _states[IndexOf(middle)] != Acked ? middle : 0;
+            if (at.Low < id.Low) low = middle + 1;
+            else high = middle - 1;
+        }
         for (var s = _base; s < _next; s++)
         {
             if (_states[IndexOf(s)] != Acked && _messages[IndexOf(s)].Id == id) return s;

@@ -19,6 +19,37 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
 
     public IspbQueue Queue(Ispb ispb) => _queues.GetOrAdd(ispb, static _ => new IspbQueue());
 
+    /// <summary>The ISPB's queue, created if needed, with its lock held (the caller exits it). Never a queue that
+    /// <see cref="ReleaseIfIdle"/> retired meanwhile: an append racing a release lands in the live queue.</summary>
+    public IspbQueue EnterQueue(Ispb ispb)
+    {
+        while (true)
+        {
+            var queue = Queue(ispb);
+            Monitor.Enter(queue);
+            if (!queue.Retired) return queue;
+            Monitor.Exit(queue);
+        }
+    }
+
+    /// <summary>Forgets an ISPB whose queue holds nothing and has no stream, so state kept for an ISPB follows live
+    /// data, not every ISPB a caller ever named. The caller holds the queue's lock.</summary>
+    public void ReleaseIfIdle(Ispb ispb, IspbQueue queue)
+    {
+        if (!queue.IsIdle || queue.Retired) return;
+        queue.Retired = true;
+        _queues.TryRemove(new KeyValuePair<Ispb, IspbQueue>(ispb, queue));
+    }
+
+    /// <summary>After recovery: forgets every idle queue.</summary>
+    public void ReleaseIdle()
+    {
+        foreach (var (ispb, queue) in _queues)
+        {
+            lock (queue) ReleaseIfIdle(ispb, queue);
+        }
+    }
+
     public bool TryGetQueue(Ispb ispb, out IspbQueue queue) => _queues.TryGetValue(ispb, out queue!);
 
     public IEnumerable<KeyValuePair<Ispb, IspbQueue>> Queues => _queues;
@@ -79,8 +110,11 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
                 if (queue.OpenStreamCount == 0) continue;
                 var first = into.Count;
                 queue.ExpireIdle(ispb, nowMs, into);
-                if (closed is null) continue;
-                for (var i = first; i < into.Count; i++) closed(into[i]);
+                if (closed is not null)
+                {
+                    for (var i = first; i < into.Count; i++) closed(into[i]);
+                }
+                ReleaseIfIdle(ispb, queue);
             }
         }
     }
