@@ -38,7 +38,7 @@ internal static class DamageReport
     // How much of the body must be there to name what the record is about.
     private static int IdBytesOf(LogRecordType type) => type switch
     {
-        LogRecordType.Message => 40,
+        LogRecordType.Message or LogRecordType.MessageMoved => 40,
         LogRecordType.Notice or LogRecordType.NoticeSent or LogRecordType.QuarantineReleased => ResourceId.ByteLength,
         LogRecordType.StreamOpened or LogRecordType.Claimed or LogRecordType.ClaimedIds or LogRecordType.StreamClosed => 16,
         _ => 0,
@@ -46,7 +46,7 @@ internal static class DamageReport
 
     private static string Names(LogRecordType type, ReadOnlySpan<byte> body) => type switch
     {
-        LogRecordType.Message => string.Create(CultureInfo.InvariantCulture,
+        LogRecordType.Message or LogRecordType.MessageMoved => string.Create(CultureInfo.InvariantCulture,
             $", message {MessageIdAt(body)} to {new Ispb(BinaryPrimitives.ReadUInt64LittleEndian(body))} from {new Ispb(BinaryPrimitives.ReadUInt64LittleEndian(body[8..]))}"),
         LogRecordType.Notice => $", outbox entry {IdAt(body, 0)}",
         LogRecordType.NoticeSent => $", outbox entry {IdAt(body, 0)} sent",

@@ -33,7 +33,7 @@ public sealed partial class EmbeddedQueueStore
             _book = new QueueBook(options.DedupWindow, InstanceIdFile.LoadOrCreate(_files, options.DataDir));
             _quarantine = new QuarantineShelf(options.Quarantine);
             _checkpoints = new CheckpointFiles(_files, options.DataDir);
-            _segments = new SegmentFiles(_files, logDirectory);
+            _segments = new SegmentFiles(_files, logDirectory, _readers);
             Recover();
         }
         catch
@@ -241,6 +241,9 @@ public sealed partial class EmbeddedQueueStore
                 break;
             case LogRecordType.SetAside:
                 break;
+            case LogRecordType.MessageMoved:
+                MoveMessage(MessageRecord.Read(body), position + MessageRecord.PayloadOffset);
+                break;
             default:
                 throw new InvalidDataException($"Unknown log record type {(byte)type} at position {position}: written by a newer Pix?");
         }
@@ -305,6 +308,20 @@ public sealed partial class EmbeddedQueueStore
             }
         }
         if (record.HasKey) _book.Dedup.Add(record.Key, record.Id, record.StoredAtUnixMs);
+    }
+
+    // Live (compaction, under _stateLock) and on replay: the message's bytes are now at payloadPosition.
+    private void MoveMessage(in MessageRecord record, long payloadPosition)
+    {
+        if (record.Disposition == Disposition.Quarantine)
+        {
+            _quarantine.Move(record.Id, payloadPosition);
+            return;
+        }
+        if (_book.TryGetQueue(record.To, out var queue))
+        {
+            lock (queue) queue.TryMove(record.Id, payloadPosition);
+        }
     }
 
     // The outbox as the log says: an entry is pending from its Notice record until its NoticeSent record.

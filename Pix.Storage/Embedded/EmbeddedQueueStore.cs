@@ -33,6 +33,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     // A plain monitor, not System.Threading.Lock: the writer waits on it for work (Monitor.Wait).
     private readonly object _stateLock = new();
     private readonly LogEntryPool _entries = new();
+    private readonly ReaderEpochs _readers = new();
     private List<LogEntry> _pending = new();
     private bool _stopping;
     // Why the store takes no more writes (the writer died); null while it does. Guarded by _stateLock.
@@ -110,26 +111,35 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         LogEntry? entry = null;
         StreamReadResult result;
         int count;
-        lock (_stateLock)
+        // Entered before positions are looked up: a segment deleted meanwhile stays open until this read is done.
+        var epoch = _readers.Enter();
+        try
         {
-            // No check here: a read that changes nothing (a repeat, an empty poll) goes on while writes cannot.
-            if (!_book.TryGetQueue(request.Ispb, out var queue)) return ValueTask.FromResult(StreamReadResult.Gone);
-            ReadEffect effect;
-            lock (queue) result = queue.Read(request, Now, claim, out count, settled, out effect);
-            // Only acknowledgements and claims are logged: advancing over an empty batch (a long poll that ended in
-            // 204) changes nothing a crash must keep, since an empty current batch accepts any later token.
-            if (effect.MustBeDurable)
+            lock (_stateLock)
             {
-                entry = _entries.Rent();
-                entry.SetStateLength(StreamRecord.WriteClaimed(entry.StateBuffer(), request.Ispb, request.StreamId, result.Batch,
-                    effect.Acknowledged > 0, claim[..(effect.Claimed ? count : 0)]));
-                Enqueue(entry, cancellationToken);
+                // No check here: a read that changes nothing (a repeat, an empty poll) goes on while writes cannot.
+                if (!_book.TryGetQueue(request.Ispb, out var queue)) return ValueTask.FromResult(StreamReadResult.Gone);
+                ReadEffect effect;
+                lock (queue) result = queue.Read(request, Now, claim, out count, settled, out effect);
+                // Only acknowledgements and claims are logged: advancing over an empty batch (a long poll that ended in
+                // 204) changes nothing a crash must keep, since an empty current batch accepts any later token.
+                if (effect.MustBeDurable)
+                {
+                    entry = _entries.Rent();
+                    entry.SetStateLength(StreamRecord.WriteClaimed(entry.StateBuffer(), request.Ispb, request.StreamId, result.Batch,
+                        effect.Acknowledged > 0, claim[..(effect.Claimed ? count : 0)]));
+                    Enqueue(entry, cancellationToken);
+                }
+            }
+            into.Batch = result.Batch;
+            for (var i = 0; i < count; i++)
+            {
+                if (!TryReadPayload(claim[i], into.Add(claim[i]))) into.MarkDamaged(i);
             }
         }
-        into.Batch = result.Batch;
-        for (var i = 0; i < count; i++)
+        finally
         {
-            if (!TryReadPayload(claim[i], into.Add(claim[i]))) into.MarkDamaged(i);
+            _readers.Exit(epoch);
         }
         return entry is null ? ValueTask.FromResult(result) : AwaitDurable(entry, result);
     }
@@ -193,13 +203,21 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     public ValueTask<byte[]?> ReadQuarantinedAsync(Ispb from, ResourceId id, CancellationToken cancellationToken = default)
     {
         QuarantineShelf.Entry entry;
-        lock (_stateLock)
+        var epoch = _readers.Enter();
+        try
         {
-            if (!_quarantine.TryGet(id, out entry) || entry.Message.From != from) return ValueTask.FromResult<byte[]?>(null);
+            lock (_stateLock)
+            {
+                if (!_quarantine.TryGet(id, out entry) || entry.Message.From != from) return ValueTask.FromResult<byte[]?>(null);
+            }
+            var bytes = new byte[entry.Message.Length];
+            var stored = new StoredMessage(id, 0, entry.Position, entry.Message.Length, entry.Message.StoredAtUnixMs);
+            return ValueTask.FromResult<byte[]?>(TryReadPayload(stored, bytes) ? bytes : null);
         }
-        var bytes = new byte[entry.Message.Length];
-        var stored = new StoredMessage(id, 0, entry.Position, entry.Message.Length, entry.Message.StoredAtUnixMs);
-        return ValueTask.FromResult<byte[]?>(TryReadPayload(stored, bytes) ? bytes : null);
+        finally
+        {
+            _readers.Exit(epoch);
+        }
     }
 
     public async ValueTask<QuarantineDelivery> DeliverQuarantinedAsync(Ispb from, ResourceId id, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)

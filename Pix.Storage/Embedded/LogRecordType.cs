@@ -18,4 +18,8 @@ internal enum LogRecordType : byte
     /// <summary>A batch claimed (and the previous acknowledged), each message by sequence and id: replay checks that
     /// the sequence still holds that message.</summary>
     ClaimedIds = 9,
+
+    /// <summary>A copy of a Message record written by compaction: the message (still queued or quarantined) now lives
+    /// here, so its old segment can go. Replay points the message at it; a message no longer kept is ignored.</summary>
+    MessageMoved = 10,
 }

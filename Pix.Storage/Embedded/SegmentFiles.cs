@@ -14,10 +14,14 @@ internal sealed class SegmentFiles : IDisposable
     private readonly IFileLayer _files;
     private readonly string _directory;
     private readonly ConcurrentDictionary<int, IStoredFile> _handles = new();
+    // Deleted segments whose files stay open for readers that entered before the deletion (see ReaderEpochs).
+    private readonly ConcurrentDictionary<int, (IStoredFile File, long Epoch)> _deleted = new();
+    private readonly ReaderEpochs _readers;
 
-    public SegmentFiles(IFileLayer files, string directory)
+    public SegmentFiles(IFileLayer files, string directory, ReaderEpochs readers)
     {
         _files = files;
+        _readers = readers;
         _directory = directory;
         foreach (var name in files.List(directory, ".seg"))
         {
@@ -97,7 +101,12 @@ internal sealed class SegmentFiles : IDisposable
 
     public void ReadAt(int number, long offset, Span<byte> destination)
     {
-        var handle = _handles[number];
+        if (!_handles.TryGetValue(number, out var handle))
+        {
+            // Deleted after the caller found a position in it: still open while such a reader may exist.
+            if (!_deleted.TryGetValue(number, out var deleted)) throw new IOException($"Segment {number} is no longer kept.");
+            handle = deleted.File;
+        }
         while (!destination.IsEmpty)
         {
             var read = handle.Read(offset, destination);
@@ -109,16 +118,35 @@ internal sealed class SegmentFiles : IDisposable
 
     public DateTime LastWriteUtc(int number) => _files.LastWriteUtc(PathOf(number));
 
+    /// <summary>Removes the segment's name; its file is closed once no reader that might still read it is left
+    /// (<see cref="CloseDeleted"/>).</summary>
     public void Delete(int number)
     {
-        if (_handles.TryRemove(number, out var handle)) handle.Dispose();
         _files.Delete(PathOf(number));
+        if (!_handles.TryGetValue(number, out var handle)) return;
+        // Listed as deleted before it leaves the open files, so a concurrent read always finds it in one of them.
+        _deleted[number] = (handle, _readers.Epoch);
+        _handles.TryRemove(number, out _);
+    }
+
+    /// <summary>Closes the files of deleted segments that no reader can still need.</summary>
+    public void CloseDeleted()
+    {
+        if (_deleted.IsEmpty) return;
+        _readers.TryAdvance();
+        _readers.TryAdvance();
+        foreach (var (number, (file, epoch)) in _deleted)
+        {
+            if (_readers.Epoch >= epoch + 2 && _deleted.TryRemove(number, out _)) file.Dispose();
+        }
     }
 
     public void Dispose()
     {
         foreach (var handle in _handles.Values) handle.Dispose();
+        foreach (var (file, _) in _deleted.Values) file.Dispose();
         _handles.Clear();
+        _deleted.Clear();
     }
 
     private void Create(int number)

@@ -155,6 +155,16 @@ public sealed partial class IspbQueue
         return _states[IndexOf(sequence)] != Acked;
     }
 
+    /// <summary>Calls <paramref name="visit"/> with the position and length of every message not yet acknowledged.</summary>
+    public void ForEachUnacknowledged<TState>(TState state, Action<TState, long, int> visit)
+    {
+        for (var s = _base; s < _next; s++)
+        {
+            var i = IndexOf(s);
+            if (_states[i] != Acked) visit(state, _messages[i].Position, _messages[i].Length);
+        }
+    }
+
     /// <summary>Every message not yet acknowledged, in queue order (tests compare it with what clients were told).</summary>
     public void CopyUnacknowledged(List<StoredMessage> into)
     {
@@ -162,6 +172,16 @@ public sealed partial class IspbQueue
         {
             if (_states[IndexOf(s)] != Acked) into.Add(_messages[IndexOf(s)]);
         }
+    }
+
+    /// <summary>Points an unacknowledged message at a new place (the embedded store moved its record); false when the
+    /// queue no longer holds it unacknowledged.</summary>
+    public bool TryMove(ResourceId id, long position)
+    {
+        var sequence = FindSequence(id);
+        if (sequence == 0) return false;
+        _messages[IndexOf(sequence)] = _messages[IndexOf(sequence)] with { Position = position };
+        return true;
     }
 
     /// <summary>The sequence of the unacknowledged message with this id, or 0. Ids grow with arrival except for an

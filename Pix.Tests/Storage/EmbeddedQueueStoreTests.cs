@@ -500,6 +500,52 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task OneUnreadMessageOrAQuarantinedOneNoLongerPinsTheLog()
+    {
+        var logger = new RecordingLogger();
+        await using var store = OpenStore(logger: logger, segmentBytes: 4096, retention: TimeSpan.Zero);
+        var log = Path.Combine(_directory.Path, "log");
+        var idle = Ispb.Parse("99999999");
+        // A message to a participant that never reads, and a quarantined one kept for 30 days.
+        var pinned = new AppendBatch();
+        pinned.Add(new IncomingMessage(idle, Sender, "never-read"u8.ToArray(), "<Msg>never read</Msg>"u8.ToArray(), Disposition.Deliver));
+        pinned.Add(new IncomingMessage(Receiver, Sender, "bad"u8.ToArray(), "<bad>kept</bad>"u8.ToArray(), Disposition.Quarantine));
+        await store.AppendAsync(pinned);
+        var quarantined = pinned.Outcomes[1].Id;
+
+        var stream = new StoreCursor(store, Receiver);
+        await stream.OpenAsync();
+        var batch = new MessageBatch();
+        for (var round = 0; round < 60; round++)
+        {
+            await Append(store, 10, $"busy{round}");
+            await stream.NextAsync(batch);
+        }
+        await stream.NextAsync(batch);
+        for (var round = 0; round < 3; round++) await Append(store, 10, $"roll{round}");
+
+        // Dozens of segments were written; the two old messages were copied forward and the segments deleted.
+        var segments = Directory.GetFiles(log, "*.seg");
+        Assert.True(segments.Length <= 8, $"{segments.Length} segments remain");
+        Assert.Contains(logger.Lines, l => l.Contains("Compaction moved", StringComparison.Ordinal));
+        Assert.Equal("<bad>kept</bad>"u8.ToArray(), await store.ReadQuarantinedAsync(Sender, quarantined));
+        var reader = new StoreCursor(store, idle);
+        await reader.OpenAsync();
+        await reader.NextAsync(batch);
+        Assert.Equal("<Msg>never read</Msg>", Encoding.UTF8.GetString(batch.Payload(0)));
+        await reader.CloseAsync(acknowledge: false);
+
+        // And after a restart (from the checkpoint, or the log that holds the moves), the same.
+        await store.DisposeAsync();
+        await using var again = OpenStore(segmentBytes: 4096, retention: TimeSpan.Zero);
+        Assert.Equal("<bad>kept</bad>"u8.ToArray(), await again.ReadQuarantinedAsync(Sender, quarantined));
+        var after = new StoreCursor(again, idle);
+        await after.OpenAsync();
+        await after.NextAsync(batch);
+        Assert.Equal("<Msg>never read</Msg>", Encoding.UTF8.GetString(batch.Payload(0)));
+    }
+
+    [Fact]
     public async Task ADiskFullRejectsAppendsWith503AndReadsGoOn()
     {
         var mount = Path.Combine(_directory.Path, "small");

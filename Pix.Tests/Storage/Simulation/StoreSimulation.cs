@@ -72,7 +72,7 @@ internal sealed class StoreSimulation
         catch (Exception ex)
         {
             var kind = ex is SimulationFailure ? "" : ex.GetType().Name + ": ";
-            return $"seed {seed}: {kind}{ex.Message}\n  last steps: {string.Join(" | ", simulation._trace)}\n  the store said: {string.Join(" | ", simulation._log.Lines.TakeLast(6))}";
+            return $"seed {seed}: {kind}{ex.Message}\n  last steps: {string.Join(" | ", simulation._trace)}\n  the store said: {string.Join(" | ", simulation._log.Lines.Where(l => !l.StartsWith("Debug", StringComparison.Ordinal)).TakeLast(Environment.GetEnvironmentVariable("PIX_SIMULATION_SEEDS") == "1" ? 200 : 6))}";
         }
     }
 
@@ -146,7 +146,10 @@ internal sealed class StoreSimulation
         var queued = new Dictionary<ResourceId, Ispb>();
         foreach (var receiver in Receivers)
         {
-            foreach (var message in store.Unacknowledged(receiver)) queued[message.Id] = receiver;
+            foreach (var message in store.Unacknowledged(receiver))
+            {
+                if (!queued.TryAdd(message.Id, receiver)) throw new SimulationFailure($"{message.Id} is queued twice after recovery");
+            }
         }
         foreach (var (biz, id) in _stored)
         {
@@ -353,7 +356,17 @@ internal sealed class StoreSimulation
                 if (result.Status != ReadStatus.Ok) throw new SimulationFailure($"drain of {receiver} answered {result.Status}");
                 token = result.Batch;
                 if (into.Count == 0) break;
-                foreach (var id in Delivered(into))
+                List<ResourceId> delivered;
+                try
+                {
+                    delivered = Delivered(into);
+                }
+                catch (SimulationFailure failure) when (Environment.GetEnvironmentVariable("PIX_SIMULATION_SEEDS") == "1")
+                {
+                    var now = string.Join(",", store.Unacknowledged(receiver).Select(m => $"{m.Id.Low}@{m.Sequence}:{m.Position >> 40}/{m.Position & 0xFFFFFFFFFF}"));
+                    throw new SimulationFailure(failure.Message + " | queue now: " + now + " | batch: " + string.Join(",", into.Items.ToArray().Select(m => $"{m.Id.Low}@{m.Sequence}:{m.Position >> 40}/{m.Position & 0xFFFFFFFFFF}")));
+                }
+                foreach (var id in delivered)
                 {
                     if (!seen.Add(id)) throw new SimulationFailure($"{id} delivered twice in the drain");
                 }
@@ -374,7 +387,7 @@ internal sealed class StoreSimulation
             var id = into[i].Id;
             if (!_messages.TryGetValue(id, out var message)) throw new SimulationFailure($"delivered {id}, which no client was given");
             if (_acked.Contains(id)) throw new SimulationFailure($"delivered {message.Biz} ({id}) again after a reader acknowledged it");
-            if (into.IsDamaged(i) || !into.Payload(i).SequenceEqual(Payload(message.Biz))) throw new SimulationFailure($"{message.Biz} ({id}) came back {(into.IsDamaged(i) ? "damaged" : "with other bytes: " + Encoding.ASCII.GetString(into.Payload(i)))}");
+            if (into.IsDamaged(i) || !into.Payload(i).SequenceEqual(Payload(message.Biz))) throw new SimulationFailure($"{message.Biz} ({id}) came back {(into.IsDamaged(i) ? "damaged" : "with other bytes: " + Encoding.ASCII.GetString(into.Payload(i)))} (sequence {into[i].Sequence}) from segment {into[i].Position >> 40} offset {into[i].Position & ((1L << 40) - 1)}");
             ids.Add(id);
         }
         return ids;
