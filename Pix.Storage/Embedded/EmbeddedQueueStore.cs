@@ -57,27 +57,26 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
 
     public StoreHealth Health => _health;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
+    public ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
     {
         batch.Outcomes.Clear();
-        if (batch.Count == 0 && batch.Notices.Count == 0) return AppendStatus.Stored;
-        if (_book.BacklogReached(batch)) return AppendStatus.Backlogged;
+        if (batch.Count == 0 && batch.Notices.Count == 0) return ValueTask.FromResult(AppendStatus.Stored);
+        if (_book.BacklogReached(batch)) return ValueTask.FromResult(AppendStatus.Backlogged);
         // A stalled disk: answer at once rather than queue behind a write that does not finish.
-        if (_stalled) ThrowUnavailable("the disk has not completed a write within " + _options.WriteTimeout.TotalSeconds + " s");
+        if (_stalled) return ValueTask.FromException<AppendStatus>(Unavailable("the disk has not completed a write within " + _options.WriteTimeout.TotalSeconds + " s"));
         var entry = _entries.Rent();
         entry.PrepareAppend(batch);
-        lock (_stateLock) Enqueue(entry, cancellationToken);
         try
         {
-            await entry.AsValueTask().ConfigureAwait(false);
+            lock (_stateLock) Enqueue(entry, cancellationToken);
         }
-        catch
+        catch (Exception ex)
         {
-            batch.Outcomes.Clear();
-            throw;
+            // Enqueue gave the entry back to the pool.
+            return ValueTask.FromException<AppendStatus>(ex);
         }
-        return AppendStatus.Stored;
+        // The entry itself is what the caller awaits: no state machine, nothing allocated.
+        return entry.AsAppendTask();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -388,6 +387,8 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void ThrowUnavailable(string reason) => throw new StoreUnavailableException("The embedded store cannot take writes: " + reason);
+    private static void ThrowUnavailable(string reason) => throw Unavailable(reason);
+
+    private static StoreUnavailableException Unavailable(string reason) => new("The embedded store cannot take writes: " + reason);
 
 }

@@ -8,7 +8,7 @@ namespace Pix.Storage.Embedded;
 /// itself (a pooled <see cref="IValueTaskSource"/>), which completes once the record is fsync'd, so a request
 /// allocates nothing for its completion.
 /// </summary>
-internal sealed class LogEntry : IValueTaskSource
+internal sealed class LogEntry : IValueTaskSource, IValueTaskSource<AppendStatus>
 {
     public const int MaxStateLength = StreamRecord.MaxLength;
 
@@ -44,6 +44,10 @@ internal sealed class LogEntry : IValueTaskSource
     public ReadOnlySpan<byte> State => _state.AsSpan(0, StateLength);
 
     public ValueTask AsValueTask() => new(this, _core.Version);
+
+    /// <summary>An append's completion as the port's result, with no async state machine in between: on failure
+    /// the batch's outcomes are cleared before the exception reaches the caller.</summary>
+    public ValueTask<AppendStatus> AsAppendTask() => new(this, _core.Version);
 
     public void PrepareAppend(AppendBatch batch, Pix.Protocol.Ids.ResourceId? sendsNotice = null)
     {
@@ -94,6 +98,29 @@ internal sealed class LogEntry : IValueTaskSource
         return copy;
     }
 
+    AppendStatus IValueTaskSource<AppendStatus>.GetResult(short token)
+    {
+        try
+        {
+            _core.GetResult(token);
+            return AppendStatus.Stored;
+        }
+        catch
+        {
+            Batch?.Outcomes.Clear();
+            throw;
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<AppendStatus>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<AppendStatus>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
     void IValueTaskSource.GetResult(short token)
     {
         try
@@ -102,14 +129,19 @@ internal sealed class LogEntry : IValueTaskSource
         }
         finally
         {
-            Batch = null;
-            SendsNotice = null;
-            ReleasesQuarantine = null;
-            Cancellation = default;
-            _core.Reset();
-            Volatile.Write(ref _completed, 0);
-            _pool?.Return(this);
+            Reset();
         }
+    }
+
+    private void Reset()
+    {
+        Batch = null;
+        SendsNotice = null;
+        ReleasesQuarantine = null;
+        Cancellation = default;
+        _core.Reset();
+        Volatile.Write(ref _completed, 0);
+        _pool?.Return(this);
     }
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
