@@ -16,7 +16,8 @@ internal static class Program
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
-        "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures";
+        "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures\n" +
+        "  store-memory [--messages 1000000,5000000,10000000] [--queues 200]   RAM of the queue index per unacknowledged message";
 
     private static async Task<int> Main(string[] args)
     {
@@ -41,6 +42,8 @@ internal static class Program
                 return await StoreTortureCommand.RunAsync(new CommandArguments(args));
             case "store-bench":
                 return await StoreBenchCommand.RunAsync(new CommandArguments(args));
+            case "store-memory":
+                return StoreMemoryCommand.Run(new CommandArguments(args));
             default:
                 await Console.Error.WriteLineAsync(Commands);
                 return command is "" or "help" or "--help" ? 0 : 2;

@@ -12,8 +12,13 @@ public sealed partial class IspbQueue
 {
     private const byte Unclaimed = 0, Claimed = 1, Acked = 2;
 
-    private StoredMessage[] _messages = new StoredMessage[16];
+    private QueueSlot[] _messages = new QueueSlot[16];
     private byte[] _states = new byte[16];
+    // The High and Middle words of every id in the queue (the store's prefix); an id with others (never, unless a
+    // message of another instance is delivered) is kept whole in _otherIds.
+    private ulong _idHigh, _idMiddle;
+    private bool _hasPrefix;
+    private Dictionary<long, ResourceId>? _otherIds;
     private long _base = 1;            // sequence of _messages[0]
     private long _next = 1;            // sequence the next append gets
     private long _cursor = 1;          // lowest sequence never claimed
@@ -37,7 +42,7 @@ public sealed partial class IspbQueue
     {
         Debug.Assert(message.Sequence == _next);
         var index = EnsureSlot(_next);
-        _messages[index] = message;
+        Store(index, message);
         _states[index] = Unclaimed;
         _next++;
         _unacked++;
@@ -84,7 +89,7 @@ public sealed partial class IspbQueue
                 if (IsCurrent(stream, request.Batch))
                 {
                     effect.Acknowledged = stream.Count;
-                    for (var i = 0; i < stream.Count; i++) acknowledged[i] = _messages[IndexOf(stream.Claim[i])];
+                    for (var i = 0; i < stream.Count; i++) acknowledged[i] = MessageAt(stream.Claim[i]);
                     AcknowledgeCurrent(stream);
                     stream.Batch = request.Batch + 1;
                 }
@@ -114,7 +119,7 @@ public sealed partial class IspbQueue
                 effect.Claimed = true;
             }
         }
-        for (var i = 0; i < stream.Count; i++) batch[i] = _messages[IndexOf(stream.Claim[i])];
+        for (var i = 0; i < stream.Count; i++) batch[i] = MessageAt(stream.Claim[i]);
         count = stream.Count;
 
         // An empty batch keeps its request's lease while the request waits (Advance, Fill); anything else lets go.
@@ -151,7 +156,7 @@ public sealed partial class IspbQueue
     {
         id = default;
         if (sequence < _base || sequence >= _next) return false;
-        id = _messages[IndexOf(sequence)].Id;
+        id = IdAt(sequence);
         return _states[IndexOf(sequence)] != Acked;
     }
 
@@ -170,7 +175,7 @@ public sealed partial class IspbQueue
     {
         for (var s = _base; s < _next; s++)
         {
-            if (_states[IndexOf(s)] != Acked) into.Add(_messages[IndexOf(s)]);
+            if (_states[IndexOf(s)] != Acked) into.Add(MessageAt(s));
         }
     }
 
@@ -180,7 +185,7 @@ public sealed partial class IspbQueue
     {
         var sequence = FindSequence(id);
         if (sequence == 0) return false;
-        _messages[IndexOf(sequence)] = _messages[IndexOf(sequence)] with { Position = position };
+        _messages[IndexOf(sequence)].Position = position;
         return true;
     }
 
@@ -193,14 +198,14 @@ public sealed partial class IspbQueue
         while (low <= high)
         {
             var middle = low + (high - low) / 2;
-            var at = _messages[IndexOf(middle)].Id;
+            var at = IdAt(middle);
             if (at == id) return _states[IndexOf(middle)] != Acked ? middle : 0;
             if (at.Low < id.Low) low = middle + 1;
             else high = middle - 1;
         }
         for (var s = _base; s < _next; s++)
         {
-            if (_states[IndexOf(s)] != Acked && _messages[IndexOf(s)].Id == id) return s;
+            if (_states[IndexOf(s)] != Acked && IdAt(s) == id) return s;
         }
         return 0;
     }
@@ -219,7 +224,7 @@ public sealed partial class IspbQueue
         if (acknowledge)
         {
             settledCount = stream.Count;
-            for (var i = 0; i < stream.Count; i++) settled[i] = _messages[IndexOf(stream.Claim[i])];
+            for (var i = 0; i < stream.Count; i++) settled[i] = MessageAt(stream.Claim[i]);
         }
         var released = acknowledge ? 0 : stream.Count;
         Close(request.StreamId, acknowledge);
@@ -356,6 +361,28 @@ public sealed partial class IspbQueue
 
     private int IndexOf(long sequence) => (int)(sequence - _base);
 
+    private StoredMessage MessageAt(long sequence)
+    {
+        ref readonly var slot = ref _messages[IndexOf(sequence)];
+        return new StoredMessage(IdAt(sequence), sequence, slot.Position, slot.Length, slot.StoredAtUnixMs);
+    }
+
+    private ResourceId IdAt(long sequence)
+    {
+        if (_otherIds is not null && _otherIds.TryGetValue(sequence, out var other)) return other;
+        return new ResourceId(_idHigh, _idMiddle, _messages[IndexOf(sequence)].IdLow);
+    }
+
+    private void Store(int index, in StoredMessage message)
+    {
+        if (!_hasPrefix)
+        {
+            (_idHigh, _idMiddle, _hasPrefix) = (message.Id.High, message.Id.Middle, true);
+        }
+        if (message.Id.High != _idHigh || message.Id.Middle != _idMiddle) (_otherIds ??= new())[message.Sequence] = message.Id;
+        _messages[index] = new QueueSlot { IdLow = message.Id.Low, Position = message.Position, StoredAtUnixMs = message.StoredAtUnixMs, Length = message.Length };
+    }
+
     private int EnsureSlot(long sequence)
     {
         var index = IndexOf(sequence);
@@ -381,6 +408,11 @@ public sealed partial class IspbQueue
         Array.Clear(_states, live - drop, drop);
         _base += drop;
         if (_cursor < _base) _cursor = _base;
+        if (_otherIds is not null)
+        {
+            foreach (var sequence in _otherIds.Keys.Where(s => s < _base).ToList()) _otherIds.Remove(sequence);
+            if (_otherIds.Count == 0) _otherIds = null;
+        }
     }
 
     private sealed class StreamState
