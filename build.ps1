@@ -1,9 +1,9 @@
 # Pix tasks for PowerShell (Windows, or pwsh anywhere); build.sh is the same for POSIX shells.
-# Usage: ./build.ps1 [build|test|bench|gate|run|simulate] [args...]      -DryRun prints the command instead of running it.
+# Usage: ./build.ps1 [build|test|test-long|bench|gate|run|simulate] [args...]      -DryRun prints the command instead of running it.
 # Only language features and .NET calls are used (no cmdlets), so it also runs in a bare hosted runspace.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'bench', 'gate', 'run', 'simulate')]
+    [ValidateSet('build', 'test', 'test-long', 'bench', 'gate', 'run', 'simulate')]
     [string]$Task = 'build',
     [switch]$DryRun,
     [Parameter(Position = 1, ValueFromRemainingArguments = $true)]
@@ -17,6 +17,7 @@ if (-not $root) { $root = [System.IO.Directory]::GetCurrentDirectory() }
 $arguments = switch ($Task) {
     'build' { @('build', 'Pix.sln', '-c', 'Release') }
     'test'  { @('test', 'Pix.sln', '-c', 'Release', '--logger', 'console;verbosity=normal') }
+    'test-long' { @('test', 'Pix.sln', '-c', 'Release', '--filter', 'Category=Drill', '--environment', 'PIX_LONG_DRILLS=1', '--logger', 'console;verbosity=detailed') }
     'bench' { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'bench') }
     'gate'  { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'gate') }
     'run'   { @('run', '-c', 'Release', '--project', 'Pix.Server', '--') }

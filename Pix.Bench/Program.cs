@@ -10,14 +10,17 @@ internal static class Program
         "  gate [--budgets PATH] [--filter TEXT]          hot-path benchmarks against allocation-budgets.json (CI)\n" +
         "  bench [filter]                                 the BenchmarkDotNet suites with the full default job\n" +
         "  load --scenario soak|burst|schema|lag|slots|saturation [options]   play the SPI and N PSPs against a running Pix,\n" +
-        "                                                 report in a folder (--prometheus URL: the alerts' timeline)\n" +
+        "                                                 report in a folder (--prometheus URL: the alerts' timeline;\n" +
+        "                                                 --targets URL,URL...: several nodes)\n" +
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
-        "  reads [--psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
+        "  reads [--targets URL,URL... --psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
         "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures\n" +
-        "  store-memory [--messages 1000000,5000000,10000000] [--queues 200]   RAM of the queue index per unacknowledged message";
+        "  store-memory [--messages 1000000,5000000,10000000] [--queues 200]   RAM of the queue index per unacknowledged message\n" +
+        "  dedup --engine ours|rocksdb|faster|zonetree --keys N --dir DIR --out DIR   one dedup index candidate (docs/embedded-store.md)\n" +
+        "  dedup-report --out DIR                         the dedup candidates' table and latency plot";
 
     private static async Task<int> Main(string[] args)
     {
@@ -40,6 +43,10 @@ internal static class Program
                 return XmlBenchCommand.Run(args[1..]);
             case "store-torture":
                 return await StoreTortureCommand.RunAsync(new CommandArguments(args));
+            case "dedup":
+                return DedupBenchCommand.Run(new CommandArguments(args));
+            case "dedup-report":
+                return DedupReportCommand.Run(new CommandArguments(args));
             case "store-bench":
                 return await StoreBenchCommand.RunAsync(new CommandArguments(args));
             case "store-memory":

@@ -12,13 +12,21 @@ namespace Pix.Bench.Commands;
 /// </summary>
 internal static class ReadBenchCommand
 {
-    public const string Usage = "reads [--target http://127.0.0.1:8080] [--psps 12] [--streams 3] [--per-psp 20000] [--duration 10]";
+    public const string Usage = "reads [--target http://127.0.0.1:8080 | --targets URL,URL...] [--psps 12] [--streams 3] [--per-psp 20000] [--duration 10]";
 
     public static async Task<int> RunAsync(CommandArguments options)
     {
-        var target = new Uri(options.Text("target") ?? "http://127.0.0.1:8080");
-        if (!IPAddress.IsLoopback(IPAddress.Parse(target.Host))) { Console.Error.WriteLine("reads targets 127.0.0.1 only."); return 2; }
-        var endpoint = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
+        TargetList targets;
+        try
+        {
+            // Several nodes (or one HAProxy address): each stream's connection goes to the next, round-robin.
+            targets = TargetList.Parse(options.Text("targets") ?? options.Text("target") ?? "http://127.0.0.1:8080");
+        }
+        catch (Exception e) when (e is ArgumentException or UriFormatException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
         var psps = (int)options.Number("psps", 12);
         var streams = (int)Math.Clamp(options.Number("streams", 3), 1, 6);
         var perPsp = (int)options.Number("per-psp", 20_000);
@@ -29,7 +37,7 @@ internal static class ReadBenchCommand
         var factory = new MessageFactory(runId);
 
         Console.WriteLine($"preloading {perPsp:N0} messages into each of {psps} PSP queues...");
-        var preloaded = await PreloadAsync(endpoint, factory, ispbs, perPsp);
+        var preloaded = await PreloadAsync(targets, factory, ispbs, perPsp);
         Console.WriteLine($"preloaded {preloaded:N0} messages");
 
         long reads = 0, messages = 0;
@@ -40,7 +48,7 @@ internal static class ReadBenchCommand
         var busyFor = TimeSpan.Zero;
         var workers = ispbs.SelectMany(ispb => Enumerable.Range(0, streams).Select(_ => Task.Run(async () =>
         {
-            using var connection = new IcomConnection(endpoint);
+            using var connection = new IcomConnection(targets.Next());
             var path = $"/api/v1/out/{ispb}/stream/start";
             while (!stop.IsCancellationRequested)
             {
@@ -80,12 +88,12 @@ internal static class ReadBenchCommand
         return 0;
     }
 
-    private static async Task<long> PreloadAsync(IPEndPoint endpoint, MessageFactory factory, string[] ispbs, int perPsp)
+    private static async Task<long> PreloadAsync(TargetList targets, MessageFactory factory, string[] ispbs, int perPsp)
     {
         long sent = 0, sequence = 0;
         var producers = ispbs.Select(ispb => Task.Run(async () =>
         {
-            using var connection = new IcomConnection(endpoint);
+            using var connection = new IcomConnection(targets.Next());
             for (var i = 0; i < perPsp; i += 10)
             {
                 var parts = Enumerable.Range(0, 10).Select(_ => factory.Pacs008(Interlocked.Increment(ref sequence), ispb, valid: true)).ToList();

@@ -23,7 +23,7 @@ internal sealed class ConnectionFlood(LoadOptions options, PressureWindow window
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
-                    await socket.ConnectAsync(options.TargetEndPoint, stop);
+                    await socket.ConnectAsync(options.NextEndPoint(), stop);
                     sockets.Add(socket);
                 }
                 catch (SocketException)

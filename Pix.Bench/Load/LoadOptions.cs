@@ -11,7 +11,30 @@ namespace Pix.Bench.Load;
 internal sealed class LoadOptions
 {
     public string Scenario { get; set; } = "soak";
-    public Uri Target { get; set; } = new("http://127.0.0.1:8080");
+    private Uri _target = new("http://127.0.0.1:8080");
+    private TargetList? _targets;
+
+    /// <summary><c>--target</c>: one node (or the load balancer's address).</summary>
+    public Uri Target
+    {
+        get => _target;
+        set
+        {
+            _target = value;
+            _targets = null;
+        }
+    }
+
+    /// <summary><c>--targets</c>: several nodes; connections go round-robin over them. Defaults to <see cref="Target"/>.</summary>
+    public TargetList Targets
+    {
+        get => _targets ??= new TargetList([_target]);
+        set
+        {
+            _targets = value;
+            _target = value.Uris[0];
+        }
+    }
     public Uri Admin { get; set; } = new("http://127.0.0.1:9464");
     public double DurationSeconds { get; set; } = 30;
     /// <summary>Messages per second the SPI offers (open loop); 0 runs closed loop, as fast as the producers get answers.</summary>
@@ -47,7 +70,8 @@ internal sealed class LoadOptions
     public bool Quiet { get; set; }
     public string RunId { get; set; } = NewRunId();
 
-    public IPEndPoint TargetEndPoint => new(IPAddress.Loopback, Target.Port);
+    /// <summary>Where the next connection goes.</summary>
+    public IPEndPoint NextEndPoint() => Targets.Next();
 
     public static LoadOptions Parse(string[] args)
     {
@@ -107,6 +131,7 @@ internal sealed class LoadOptions
             switch (args[i])
             {
                 case "--target": options.Target = new Uri(value); break;
+                case "--targets": options.Targets = TargetList.Parse(value); break;
                 case "--admin": options.Admin = new Uri(value); break;
                 case "--duration": options.DurationSeconds = Number(value); break;
                 case "--rate": options.Rate = Number(value); break;

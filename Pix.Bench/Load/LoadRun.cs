@@ -139,7 +139,7 @@ internal sealed class LoadRun(LoadOptions options)
                     h.Millis(50), h.Millis(99), h.Millis(99.9), h.MaxMillis);
             })
             .OrderBy(e => e.Endpoint).ThenBy(e => e.Status).ToArray();
-        return new LoadSummary(options.Scenario, options.RunId, options.Target.ToString(), started, options.DurationSeconds, drainSeconds,
+        return new LoadSummary(options.Scenario, options.RunId, options.Targets.ToString(), started, options.DurationSeconds, drainSeconds,
             options.Rate, options.RampTo, options.Psps, streams, options.InvalidShare,
             metrics.Requests, producing.Sum(s => s.Requests) / (double)window, producing.Sum(s => s.Accepted) / (double)window,
             producing.Sum(s => s.Delivered) / (double)window,

@@ -38,7 +38,7 @@ internal sealed class ProgressView(LoadOptions options, LoadMetrics metrics, Led
     {
         var last = LastFullSecond();
         table.Rows.Clear();
-        table.AddRow("run", $"{options.Scenario} {options.RunId} → {options.Target}");
+        table.AddRow("run", $"{options.Scenario} {options.RunId} → {options.Targets}");
         table.AddRow("phase", phase().ToString());
         table.AddRow("elapsed", $"{metrics.Elapsed.TotalSeconds:F0} s of {options.DurationSeconds:F0} s (+ drain)");
         table.AddRow("requests/s", $"{last?.Requests ?? 0:N0}");

@@ -26,6 +26,9 @@ public class PieceBenchmarks
     private readonly CheckOptions _check = new() { RequireSignature = false };
     private readonly byte[] _tokenText = new byte[PullTokenCodec.TextLength];
     private readonly PullToken _token = new(Ispb.Parse(BenchMessages.Receiver), 7, 42, 0);
+    private readonly HttpRequestParser _trickleParser = new(new HttpLimits());
+    private readonly byte[] _trickled = System.Text.Encoding.ASCII.GetBytes("GET /api/v1/out/12345678/stream/start HTTP/1.1\r\nHost: pix\r\n"
+        + string.Concat(Enumerable.Range(0, 40).Select(i => $"X-Trickle-{i:D2}: {new string('t', 32)}\r\n")) + "\r\n");
     private ReadOnlySequence<byte> _get;
     private byte[] _payload = [];
 
@@ -40,6 +43,7 @@ public class PieceBenchmarks
         if (ParseAndRoute() != IcomRouteKind.StreamToken) throw new InvalidOperationException("The GET did not parse to a token route.");
         if (!MessageCheckPacs008()) throw new InvalidOperationException("The pacs.008 does not pass its checks.");
         if (!TokenRead()) throw new InvalidOperationException("The token does not verify.");
+        if (TrickledHead2K() != _trickled.Length) throw new InvalidOperationException("The trickled head did not parse.");
         MultipartWrite10();
     }
 
@@ -50,6 +54,22 @@ public class PieceBenchmarks
         _request.Reset();
         if (_parser.TryParse(_get, _request, out _, out _) != ParseStatus.Complete) return IcomRouteKind.Unknown;
         return IcomRoute.Match(_request.Path).Kind;
+    }
+
+    /// <summary>A 2 KiB head arriving one byte per read (slowloris): each call gets what the last one left unconsumed
+    /// plus one byte, as a connection's pipe would. Linear work, and nothing allocated.</summary>
+    [Benchmark]
+    public int TrickledHead2K()
+    {
+        var start = 0;
+        for (var end = 1; end <= _trickled.Length; end++)
+        {
+            var buffer = new ReadOnlySequence<byte>(_trickled, start, end - start);
+            var status = _trickleParser.TryParse(buffer, _request, out var consumed, out _);
+            start += (int)buffer.Slice(0, consumed).Length;
+            if (status != ParseStatus.Incomplete) return end;
+        }
+        return -1;
     }
 
     [Benchmark]

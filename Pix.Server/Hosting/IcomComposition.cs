@@ -34,7 +34,8 @@ internal sealed class IcomComposition
         StorageHealth = new StorageHealth(store, ProbeDirectory(store, dataDir), TimeSpan.FromSeconds(options.Health.ProbeSeconds), clock,
             logs.CreateLogger<StorageHealth>());
         Metrics = new PixMetrics(meters, clock);
-        Engine = new StreamEngine(traced, options.Streams, logs.CreateLogger<StreamEngine>(), clock);
+        InFlight = new InFlightRequests(options.Limits.MaxInFlight);
+        Engine = new StreamEngine(traced, options.Streams, logs.CreateLogger<StreamEngine>(), clock) { InFlight = InFlight };
         Tokens = new PullTokenCodec(tokenKeys);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
         Problems = new ProblemResponder(ProblemWriter);
@@ -50,13 +51,16 @@ internal sealed class IcomComposition
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
         Ingest = new IngestEndpoint(traced, Engine, Senders, options.RateLimit, Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
-        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing);
+        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing, InFlight);
         Limits = new HttpLimits
         {
             MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
             MaxHeaderBytes = options.Limits.MaxHeaderBytes,
             // Framing allows a gzip body up to the limit; ingest applies the limit again after inflating.
             MaxBodyBytes = options.Limits.MaxBodyBytes,
+            WriteTimeout = TimeSpan.FromSeconds(options.Limits.WriteTimeoutSeconds),
+            RequestTimeout = TimeSpan.FromSeconds(options.Limits.RequestTimeoutSeconds),
+            KeepAliveTimeout = TimeSpan.FromSeconds(options.Limits.KeepAliveTimeoutSeconds),
         };
     }
 
@@ -78,6 +82,9 @@ internal sealed class IcomComposition
     public IngestEndpoint Ingest { get; }
     public IcomApplication Application { get; }
     public HttpLimits Limits { get; }
+    public InFlightRequests InFlight { get; }
+    /// <summary>Pooled bytes held by the ICOM connections (exported as <c>pix_http_buffer_bytes</c>).</summary>
+    public RetainedBuffers Buffers { get; } = new();
 
     // The embedded store writes into {DataDir}/log: the probe proves a new file there can be created and synced.
     private static string? ProbeDirectory(IQueueStore store, string dataDir) =>

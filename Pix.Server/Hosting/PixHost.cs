@@ -77,6 +77,17 @@ public static class PixHost
         services.AddSingleton<Readiness>();
         services.AddSingleton<QueueGauges>();
         services.AddSingleton<OperationalGauges>();
+        // Without TLS clients have no certificate: connections count per remote address only when
+        // Pix:Limits:MaxConnectionsPerClient is set. The identity layer (Pix:Tls:Mode mtls, proxy) passes true and its
+        // IConnectionClientKey (the client certificate) here.
+        var connections = new ConnectionGate(options.Limits.MaxConnections,
+            options.Limits.EffectiveMaxConnectionsPerClient(clientsHaveCertificates: false));
+        services.AddSingleton(connections);
+        services.AddSingleton(sp =>
+        {
+            var composition = sp.GetRequiredService<IcomComposition>();
+            return new EdgeGauges(composition.Metrics, connections, composition.Buffers, composition.InFlight);
+        });
         services.AddSingleton<NodeDrain>();
         services.AddSingleton<IHostLifetime, DrainLifetime>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout =
@@ -93,7 +104,7 @@ public static class PixHost
         {
             var composition = sp.GetRequiredService<IcomComposition>();
             return new HttpConnectionHandler(composition.Application, composition.Limits, composition.ProblemWriter,
-                sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>());
+                sp.GetRequiredService<DateHeader>(), sp.GetRequiredService<ILogger<HttpConnectionHandler>>(), connections, composition.Buffers);
         });
         AddTelemetry(services, options.Telemetry);
 
@@ -105,6 +116,8 @@ public static class PixHost
             kestrel.Listen(icomEndpoint, listen =>
             {
                 listeners.Icom = listen;
+                // First on the listener: a connection past Pix:Limits:MaxConnections is closed before any TLS work.
+                listen.UseConnectionGate(connections);
                 if (!aspNet) listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
             });
             kestrel.Listen(adminEndpoint, listen => listeners.Admin = listen);
@@ -113,6 +126,7 @@ public static class PixHost
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
         app.Services.GetRequiredService<OperationalGauges>();
+        app.Services.GetRequiredService<EdgeGauges>();
         // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.
         app.Services.GetRequiredService<NoticeDispatcher>();
         if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);

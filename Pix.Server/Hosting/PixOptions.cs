@@ -59,6 +59,27 @@ public sealed class PixOptions
         public long MaxBacklog { get; set; } = 200_000;
         /// <summary>How long a store call may wait for the disk before 503 + Retry-After (embedded store).</summary>
         public double StorageTimeoutSeconds { get; set; } = 5;
+        /// <summary>Open ICOM connections; one more is closed at accept, before TLS. 0: no limit.</summary>
+        public int MaxConnections { get; set; } = 20_000;
+        /// <summary>Open ICOM connections per client (its certificate; its address without TLS); one more is closed.
+        /// Unset: 64 when clients have certificates, off otherwise (tests and load balancers share one address). 0: off.</summary>
+        public int? MaxConnectionsPerClient { get; set; }
+        /// <summary>Requests being worked on at once (parked long polls excluded); past it, 503 + Retry-After. 0: no limit.
+        /// Most requests in progress wait for durable storage (the group commit's fsync, later a replica), which costs
+        /// memory (up to ~64 KiB of pooled scratch each), not CPU: 4096 bounds that to ~256 MiB and the queue behind
+        /// a stalled store, far above the peaks seen in normal load (~400 with 1,000 streams on a saturated 2-core VM).</summary>
+        public int MaxInFlight { get; set; } = 4096;
+        /// <summary>How long one flush of responses may wait for a client that does not read.</summary>
+        public double WriteTimeoutSeconds { get; set; } = 30;
+        /// <summary>How long a request may take to arrive whole, from its first byte (slow senders are dropped).</summary>
+        public double RequestTimeoutSeconds { get; set; } = 30;
+        /// <summary>How long a connection may stay idle between requests.</summary>
+        public double KeepAliveTimeoutSeconds { get; set; } = 130;
+
+        /// <summary>The per-client connection limit in force: as configured, else 64 when the listener knows clients
+        /// by certificate (<c>mtls</c>, <c>proxy</c>), else none.</summary>
+        public int EffectiveMaxConnectionsPerClient(bool clientsHaveCertificates) =>
+            MaxConnectionsPerClient ?? (clientsHaveCertificates ? 64 : 0);
     }
 
     /// <summary><c>Pix:Logging:*</c> (levels stay under the standard <c>Logging:LogLevel</c> section).</summary>

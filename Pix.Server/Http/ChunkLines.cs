@@ -1,39 +1,11 @@
-using System.Buffers;
-
 namespace Pix.Server.Http;
 
 /// <summary>
-/// The line-level grammar of a chunked body (RFC 9112 7.1): reading one CRLF-terminated line, and the chunk-size
-/// line with its extensions. Chunk sizes are hex with an overflow check; extensions are checked and ignored.
+/// The chunk-size line of a chunked body (RFC 9112 7.1), found by <see cref="LineScanner"/>. Chunk sizes are hex
+/// with an overflow check; extensions are checked and ignored.
 /// </summary>
 internal static class ChunkLines
 {
-    /// <summary>Reads up to LF; the line must end with CR, which is cut off. The reader does not move when the line
-    /// is incomplete. A line spanning segments is copied into <paramref name="lineBuffer"/>, never a new array.</summary>
-    public static ParseStatus ReadLine(ref SequenceReader<byte> reader, int maxLength, byte[] lineBuffer,
-        RequestError tooLong, out ReadOnlySpan<byte> line, out RequestError error)
-    {
-        line = default;
-        error = RequestError.None;
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> sequence, (byte)'\n'))
-        {
-            return reader.Remaining >= maxLength ? Fail(tooLong, out error) : ParseStatus.Incomplete;
-        }
-        if (sequence.Length + 1 > maxLength) return Fail(tooLong, out error);
-        if (sequence.IsSingleSegment)
-        {
-            line = sequence.FirstSpan;
-        }
-        else
-        {
-            sequence.CopyTo(lineBuffer);
-            line = lineBuffer.AsSpan(0, (int)sequence.Length);
-        }
-        if (line.IsEmpty || line[^1] != (byte)'\r') return Fail(RequestError.BareLineFeed, out error);
-        line = line[..^1];
-        return ParseStatus.Complete;
-    }
-
     /// <summary><c>chunk-size *( BWS ";" BWS ext-name [ BWS "=" BWS ( token / quoted-string ) ] )</c>.</summary>
     public static RequestError ParseSizeLine(ReadOnlySpan<byte> line, out long size)
     {
@@ -106,10 +78,4 @@ internal static class ChunkLines
     private static bool IsQuotedTextByte(byte b) => b is (byte)'\t' or (byte)' ' or 0x21 or (>= 0x23 and <= 0x5B) or (>= 0x5D and <= 0x7E) or >= 0x80;
 
     private static bool IsQuotedPairByte(byte b) => b is (byte)'\t' or (>= 0x20 and <= 0x7E) or >= 0x80;
-
-    private static ParseStatus Fail(RequestError reason, out RequestError error)
-    {
-        error = reason;
-        return ParseStatus.Error;
-    }
 }

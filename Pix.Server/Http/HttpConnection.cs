@@ -12,9 +12,15 @@ namespace Pix.Server.Http;
 /// One client connection: parses every request buffered by a read, hands them to the application strictly in order,
 /// and flushes once per read. A malformed request is answered (problem+xml, <c>Connection: close</c>) after the
 /// responses before it, and the connection closes: after a framing error the rest of the stream cannot be trusted.
+/// Three clocks bound what a client can hold: the idle (keep-alive) timeout between requests, the request timeout
+/// from a request's first byte to its last, and the write timeout on every flush (a client that stops reading).
 /// </summary>
 internal sealed class HttpConnection : IDisposable
 {
+    // Responses are flushed once per read, or sooner once this much is buffered: a client pipelining many requests
+    // for large answers (repeated stream reads) cannot make the server hold more than this plus one response.
+    private const int FlushAboveBytes = 64 * 1024;
+
     private readonly ConnectionContext _connection;
     private readonly IHttpApplication _application;
     private readonly ProblemXmlWriter _problems;
@@ -24,24 +30,27 @@ internal sealed class HttpConnection : IDisposable
     private readonly HttpRequest _request = new();
     private readonly HttpResponse _response;
     private readonly HttpLimits _limits;
+    private readonly ConnectionGate? _gate;
     private bool _continueSent;
     // Set when the server stops (Kestrel's IConnectionLifetimeNotificationFeature): an idle connection closes at once,
     // a busy one after its current response, with Connection: close.
     private volatile bool _closeRequested;
     private readonly CancellationTokenRegistration _closeRegistration;
-    // One per connection: re-armed with CancelAfter (which reuses its timer), so reads stay allocation-free.
+    // One per connection each: re-armed with CancelAfter (which reuses its timer), so reads and flushes stay allocation-free.
     private readonly CancellationTokenSource _readTimeout = new();
+    private readonly CancellationTokenSource _writeTimeout = new();
 
     public HttpConnection(ConnectionContext connection, IHttpApplication application, HttpLimits limits,
-        ProblemXmlWriter problems, DateHeader date, ILogger logger)
+        ProblemXmlWriter problems, DateHeader date, ILogger logger, ConnectionGate? gate = null, RetainedBuffers? buffers = null)
     {
         _connection = connection;
         _application = application;
         _problems = problems;
         _logger = logger;
         _limits = limits;
+        _gate = gate;
         _output = connection.Transport.Output;
-        _parser = new HttpRequestParser(limits);
+        _parser = new HttpRequestParser(limits, buffers);
         _response = new HttpResponse { Date = date };
         _request.Aborted = connection.ConnectionClosed;
         if (connection.Features.Get<IConnectionLifetimeNotificationFeature>() is { } lifetime)
@@ -66,7 +75,17 @@ internal sealed class HttpConnection : IDisposable
         {
             while (true)
             {
-                var result = await input.ReadAsync(_readTimeout.Token);
+                ReadResult result;
+                try
+                {
+                    result = await input.ReadAsync(_readTimeout.Token);
+                }
+                catch (OperationCanceledException) when (_readTimeout.IsCancellationRequested)
+                {
+                    // Idle past the keep-alive timeout (normal), or a request that took too long to arrive (slowloris).
+                    if (requestTimerArmed) TimedOut("request");
+                    break;
+                }
                 var buffer = result.Buffer;
                 var consumed = buffer.Start;
                 var close = false;
@@ -75,7 +94,7 @@ internal sealed class HttpConnection : IDisposable
                     var status = _parser.TryParse(buffer.Slice(consumed), _request, out var next, out var error);
                     if (status == ParseStatus.Incomplete)
                     {
-                        // The head (and perhaps part of the body) is taken; the rest comes with the next read.
+                        // Whole head lines and body bytes are taken; the rest comes with the next read.
                         consumed = next;
                         if (_parser.IsReadingBody && _parser.ExpectsContinue && !_continueSent && !_request.IsHttp10)
                         {
@@ -95,14 +114,18 @@ internal sealed class HttpConnection : IDisposable
                     consumed = next;
                     requestTimerArmed = false;
                     close = await HandleAsync();
+                    if (!close && _output.CanGetUnflushedBytes && _output.UnflushedBytes > FlushAboveBytes && !await FlushAsync()) close = true;
                 }
-                var partial = _parser.IsReadingBody || !buffer.Slice(consumed).IsEmpty;
+                var partial = _parser.IsMidRequest || !buffer.Slice(consumed).IsEmpty;
+                // Between requests the connection keeps no pooled buffer, whatever the size of the last request.
+                if (!partial) _parser.ReleaseBuffers();
                 // Examined up to the end: the next read waits for new bytes instead of returning the same ones.
                 input.AdvanceTo(consumed, buffer.End);
-                var flush = await _output.FlushAsync();
+                if (!await FlushAsync()) break;
                 // At end of input a partial request is dropped: there is nobody to answer it.
-                if (close || flush.IsCompleted || result.IsCompleted) break;
-                // Asked to close (server stopping): an idle connection goes now; a partial request is read to its end.
+                if (close || result.IsCompleted) break;
+                // Asked to close (server stopping, the only reason a read is cancelled): an idle connection goes now;
+                // a partial request is read to its end.
                 if (_closeRequested && !partial) break;
 
                 // Idle: the keep-alive timeout runs. Mid-request: the request timeout runs from its first byte on.
@@ -113,7 +136,6 @@ internal sealed class HttpConnection : IDisposable
         }
         catch (Exception exception) when (exception is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
         {
-            // A read timeout lands here too: the connection is closed without an answer.
             HttpConnectionLog.ConnectionFailed(_logger, _connection.ConnectionId, exception);
         }
         catch (Exception exception)
@@ -129,6 +151,45 @@ internal sealed class HttpConnection : IDisposable
         }
     }
 
+    /// <summary>Flushes the responses written so far; false when the connection is gone or the client did not read
+    /// them within the write timeout (then the connection is aborted, so the transport drops what it still holds).
+    /// Completes synchronously, with no timer armed, while the client keeps up.</summary>
+    private ValueTask<bool> FlushAsync()
+    {
+        // Timed out once already: the connection is being aborted.
+        if (_writeTimeout.IsCancellationRequested) return new ValueTask<bool>(false);
+        var flush = _output.FlushAsync(_writeTimeout.Token);
+        if (flush.IsCompletedSuccessfully) return new ValueTask<bool>(!flush.Result.IsCompleted);
+        return AwaitFlushAsync(flush);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> AwaitFlushAsync(ValueTask<FlushResult> flush)
+    {
+        // The client's receive window and the transport's buffer are full: from now on the client must read.
+        _writeTimeout.CancelAfter(_limits.WriteTimeout);
+        try
+        {
+            var result = await flush;
+            _writeTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            if (!result.IsCanceled) return !result.IsCompleted;
+        }
+        catch (OperationCanceledException) when (_writeTimeout.IsCancellationRequested)
+        {
+        }
+        if (!_writeTimeout.IsCancellationRequested) return false;
+        TimedOut("write");
+        _connection.Abort(new ConnectionAbortedException("The client did not read its responses within the write timeout."));
+        return false;
+    }
+
+    private void TimedOut(string phase)
+    {
+        HttpConnectionLog.TimedOut(_logger, _connection.ConnectionId, phase);
+        if (phase == "write") _gate?.WriteTimedOut();
+        else _gate?.RequestTimedOut();
+    }
+
     /// <summary>Runs the application for the parsed request; true when the connection must close afterwards.
     /// Completes synchronously (no allocation) when the application does.</summary>
     private ValueTask<bool> HandleAsync()
@@ -136,8 +197,9 @@ internal sealed class HttpConnection : IDisposable
         _response.Bind(_output);
         _response.CloseConnection = !_request.KeepAlive || _closeRequested;
         _response.AnnounceKeepAlive = _request.IsHttp10 && _request.KeepAlive;
+        _response.OmitBody = _request.Method == HttpMethodKind.Head;
         ValueTask pending;
-        ValueTask<FlushResult> flush;
+        ValueTask<bool> flush;
         // The application's writes wait for this lock (HttpResponse.Start), so a handler that parks and resumes on
         // another thread cannot write while this thread still flushes the earlier pipelined responses.
         lock (_response.OutputLock)
@@ -156,7 +218,7 @@ internal sealed class HttpConnection : IDisposable
                 return new ValueTask<bool>(ApplicationFailed(exception));
             }
             // It parked (a long poll can wait seconds): responses to earlier pipelined requests go out now.
-            flush = _output.FlushAsync();
+            flush = FlushAsync();
         }
         return AwaitApplicationAsync(pending, flush);
     }
@@ -164,20 +226,21 @@ internal sealed class HttpConnection : IDisposable
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
     // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending, ValueTask<FlushResult> flush)
+    private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending, ValueTask<bool> flush)
     {
         // A long poll is not an idle connection: no read timeout while the application works.
         _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        // A client that does not read the earlier responses is aborted, which also ends the parked request.
+        var flushed = await flush;
         try
         {
-            await flush;
             await pending;
         }
         catch (Exception exception)
         {
             return ApplicationFailed(exception);
         }
-        return AfterResponse();
+        return !flushed || AfterResponse();
     }
 
     private bool AfterResponse()
@@ -185,10 +248,10 @@ internal sealed class HttpConnection : IDisposable
         if (!_response.HasStarted)
         {
             HttpConnectionLog.IncompleteResponse(_logger, _connection.ConnectionId, 0);
-            WriteProblem(500, Problem.InternalError, "The application did not answer the request."u8);
+            WriteProblem(503, Problem.ServiceUnavailable, "The server did not answer the request; retry later."u8, retryAfterSeconds: 1);
             return true;
         }
-        // A HEAD response announces a length it does not send; for anything else a short body breaks the framing.
+        // A HEAD response may announce a length it never writes; for anything else a short body breaks the framing.
         if (_request.Method != HttpMethodKind.Head && _response.BodyRemaining != 0)
         {
             HttpConnectionLog.IncompleteResponse(_logger, _connection.ConnectionId, _response.BodyRemaining);
@@ -199,20 +262,23 @@ internal sealed class HttpConnection : IDisposable
 
     private bool ApplicationFailed(Exception exception)
     {
-        // A long poll that gave up because the client left is not a failure, and nobody is there to read a 500.
+        // A long poll that gave up because the client left is not a failure, and nobody is there to read an answer.
         if (exception is OperationCanceledException && _connection.ConnectionClosed.IsCancellationRequested) return true;
         HttpConnectionLog.ApplicationFailed(_logger, _connection.ConnectionId, exception);
-        // Once the status line is out, the only honest signal left is closing mid-response.
-        if (!_response.HasStarted) WriteProblem(500, Problem.InternalError, "The server failed to handle the request."u8);
+        // A fault of ours is 503 + Retry-After, never 500. Once the status line is out, the only honest signal left
+        // is closing mid-response.
+        if (!_response.HasStarted) WriteProblem(503, Problem.ServiceUnavailable, "The server failed to handle the request; retry later."u8, retryAfterSeconds: 1);
         return true;
     }
 
-    private void WriteProblem(int status, Problem problem, ReadOnlySpan<byte> detail)
+    private void WriteProblem(int status, Problem problem, ReadOnlySpan<byte> detail, int retryAfterSeconds = 0)
     {
         _response.Bind(_output);
         _response.CloseConnection = true;
+        _response.OmitBody = _request.Method == HttpMethodKind.Head;
         _response.Start(status);
         _response.Header("Content-Type"u8, ProblemXmlWriter.ContentType);
+        if (retryAfterSeconds > 0) _response.Header("Retry-After"u8, retryAfterSeconds);
         _response.EndHeaders(_problems.Measure(problem, detail));
         _problems.Write(_response, problem, detail);
     }
@@ -222,5 +288,6 @@ internal sealed class HttpConnection : IDisposable
         _closeRegistration.Dispose();
         _parser.Dispose();
         _readTimeout.Dispose();
+        _writeTimeout.Dispose();
     }
 }

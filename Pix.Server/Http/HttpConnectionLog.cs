@@ -25,6 +25,18 @@ internal static class HttpConnectionLog
         LoggerMessage.Define<string>(LogLevel.Error, new EventId(5, "ConnectionFaulted"),
             "Connection {ConnectionId}: unexpected failure of the HTTP layer; connection closed.");
 
+    private static readonly Action<ILogger, string, int, Exception?> s_tooManyFromClient =
+        LoggerMessage.Define<string, int>(LogLevel.Debug, new EventId(6, "TooManyFromClient"),
+            "Connection {ConnectionId}: its client already holds {Limit} connections (Pix:Limits:MaxConnectionsPerClient); closed.");
+
+    private static readonly Action<ILogger, string, string, Exception?> s_timedOut =
+        LoggerMessage.Define<string, string>(LogLevel.Debug, new EventId(7, "TimedOut"),
+            "Connection {ConnectionId}: {Phase} timeout; closed.");
+
+    public static void TooManyFromClient(ILogger logger, string connectionId, int limit) => s_tooManyFromClient(logger, connectionId, limit, null);
+
+    public static void TimedOut(ILogger logger, string connectionId, string phase) => s_timedOut(logger, connectionId, phase, null);
+
     public static void BadRequest(ILogger logger, string connectionId, RequestError reason) => s_badRequest(logger, connectionId, reason, null);
 
     public static void ApplicationFailed(ILogger logger, string connectionId, Exception exception) => s_applicationFailed(logger, connectionId, exception);

@@ -3,87 +3,15 @@ using System.Text;
 namespace Pix.Server.Http;
 
 /// <summary>
-/// Parses a request head (optional empty lines, request line, header section) from one contiguous span, strictly:
-/// every line ends with CRLF (a bare CR or LF is an error, never a line break), header names are tokens directly
+/// The grammar of a request head, one line at a time (<see cref="HttpRequestParser"/> finds the lines): the request
+/// line, then header lines, then the rules that need the whole section. Strict: header names are tokens directly
 /// followed by ':', values hold no control character but HTAB, and a line starting with white space (obs-fold) is
 /// refused. Lenient parsers that repair these are what request smuggling feeds on.
 /// </summary>
 internal static class HttpHeadParser
 {
-    public static ParseStatus Parse(ReadOnlySpan<byte> data, HttpRequest request, HttpLimits limits,
-        ref RequestFraming framing, out int headLength, out RequestError error)
-    {
-        request.Reset();
-        framing.Reset();
-        headLength = 0;
-
-        var pos = SkipEmptyLines(data, limits, out var status, out error);
-        if (status != ParseStatus.Complete) return status;
-
-        var lf = data[pos..].IndexOf((byte)'\n');
-        if (lf < 0) return data.Length >= limits.MaxRequestLineBytes ? Fail(RequestError.RequestLineTooLong, out error) : ParseStatus.Incomplete;
-        var lineEnd = pos + lf;
-        if (lineEnd + 1 > limits.MaxRequestLineBytes) return Fail(RequestError.RequestLineTooLong, out error);
-        if (lf == 0 || data[lineEnd - 1] != (byte)'\r') return Fail(RequestError.BareLineFeed, out error);
-        error = RequestLineParser.Parse(data[pos..(lineEnd - 1)], request);
-        if (error != RequestError.None) return ParseStatus.Error;
-
-        pos = lineEnd + 1;
-        var headersStart = pos;
-        while (true)
-        {
-            var rest = data[pos..];
-            lf = rest.IndexOf((byte)'\n');
-            if (lf < 0) return data.Length - headersStart >= limits.MaxHeaderBytes ? Fail(RequestError.HeadersTooLarge, out error) : ParseStatus.Incomplete;
-            if (pos + lf + 1 - headersStart > limits.MaxHeaderBytes) return Fail(RequestError.HeadersTooLarge, out error);
-            if (lf == 0 || rest[lf - 1] != (byte)'\r') return Fail(RequestError.BareLineFeed, out error);
-            var line = rest[..(lf - 1)];
-            pos += lf + 1;
-            if (line.IsEmpty) break;
-            error = ParseHeaderLine(line, request, ref framing);
-            if (error != RequestError.None) return ParseStatus.Error;
-        }
-
-        error = Judge(request, limits, ref framing);
-        if (error != RequestError.None) return ParseStatus.Error;
-        headLength = pos;
-        return ParseStatus.Complete;
-    }
-
-    /// <summary>RFC 9112 2.2: a server SHOULD ignore at least one empty line before the request line; they count
-    /// against the request-line limit so a stream of CRLF cannot keep the connection busy for free.</summary>
-    private static int SkipEmptyLines(ReadOnlySpan<byte> data, HttpLimits limits, out ParseStatus status, out RequestError error)
-    {
-        var pos = 0;
-        error = RequestError.None;
-        while (pos < data.Length && (data[pos] == (byte)'\r' || data[pos] == (byte)'\n'))
-        {
-            if (data[pos] == (byte)'\n') { status = Fail(RequestError.BareLineFeed, out error); return pos; }
-            if (pos + 1 == data.Length) break;
-            if (data[pos + 1] != (byte)'\n') { status = Fail(RequestError.BareCarriageReturn, out error); return pos; }
-            pos += 2;
-            if (pos >= limits.MaxRequestLineBytes) { status = Fail(RequestError.RequestLineTooLong, out error); return pos; }
-        }
-        status = pos < data.Length && data[pos] != (byte)'\r' ? ParseStatus.Complete : ParseStatus.Incomplete;
-        return pos;
-    }
-
-    /// <summary>Checks one field line (without its CRLF) and splits it; also used for chunked trailers.</summary>
-    public static RequestError ValidateFieldLine(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
-    {
-        name = value = default;
-        if (HttpCharacters.IsWhitespace(line[0])) return RequestError.LeadingWhitespace;
-        var colon = line.IndexOf((byte)':');
-        if (colon <= 0) return RequestError.InvalidHeaderName;
-        name = line[..colon];
-        if (!HttpCharacters.IsToken(name)) return RequestError.InvalidHeaderName;
-        var raw = line[(colon + 1)..];
-        if (!HttpCharacters.IsFieldValue(raw)) return RequestError.InvalidHeaderValue;
-        value = HttpCharacters.TrimWhitespace(raw);
-        return RequestError.None;
-    }
-
-    private static RequestError ParseHeaderLine(ReadOnlySpan<byte> line, HttpRequest request, ref RequestFraming framing)
+    /// <summary>One header line (without its CRLF): checked, classified, and its value copied into the request.</summary>
+    public static RequestError ParseHeaderLine(ReadOnlySpan<byte> line, HttpRequest request, ref RequestFraming framing)
     {
         var error = ValidateFieldLine(line, out var name, out var value);
         if (error != RequestError.None) return error;
@@ -100,7 +28,10 @@ internal static class HttpHeadParser
                 return RequestError.None;
             case KnownHeader.Host:
                 if (++framing.HostCount > 1) return RequestError.DuplicateHost;
-                if (!HttpCharacters.IsUriPart(value, HttpCharacters.Authority)) return RequestError.InvalidHost;
+                // RFC 9112 3.2: an http(s) target always has an authority, so an empty Host is as invalid as a bad one.
+                if (value.IsEmpty || !HttpCharacters.IsUriPart(value, HttpCharacters.Authority)) return RequestError.InvalidHost;
+                // RFC 9112 3.2.2: with an absolute-form target the target's authority is the host; this one is ignored.
+                if (request.HasAbsoluteTarget) return RequestError.None;
                 break;
             case KnownHeader.ContentLength:
                 // RFC 9110 8.6 lets a recipient accept identical repeats; a strict server refuses any repeat.
@@ -116,6 +47,21 @@ internal static class HttpHeadParser
                 break;
         }
         request.SetHeader(header, value);
+        return RequestError.None;
+    }
+
+    /// <summary>Checks one field line (without its CRLF) and splits it; also used for chunked trailers.</summary>
+    public static RequestError ValidateFieldLine(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        name = value = default;
+        if (HttpCharacters.IsWhitespace(line[0])) return RequestError.LeadingWhitespace;
+        var colon = line.IndexOf((byte)':');
+        if (colon <= 0) return RequestError.InvalidHeaderName;
+        name = line[..colon];
+        if (!HttpCharacters.IsToken(name)) return RequestError.InvalidHeaderName;
+        var raw = line[(colon + 1)..];
+        if (!HttpCharacters.IsFieldValue(raw)) return RequestError.InvalidHeaderValue;
+        value = HttpCharacters.TrimWhitespace(raw);
         return RequestError.None;
     }
 
@@ -150,7 +96,7 @@ internal static class HttpHeadParser
     }
 
     /// <summary>The rules that need the whole header section: Host (RFC 9112 3.2) and framing (RFC 9112 6).</summary>
-    private static RequestError Judge(HttpRequest request, HttpLimits limits, ref RequestFraming framing)
+    public static RequestError Judge(HttpRequest request, HttpLimits limits, ref RequestFraming framing)
     {
         if (!request.IsHttp10 && framing.HostCount == 0) return RequestError.MissingHost;
         if (framing.HasTransferEncoding)
@@ -167,11 +113,5 @@ internal static class HttpHeadParser
         request.HasBodyFraming = framing.HasContentLength || framing.HasTransferEncoding;
         request.KeepAlive = !framing.ConnectionClose && (!request.IsHttp10 || framing.ConnectionKeepAlive);
         return RequestError.None;
-    }
-
-    private static ParseStatus Fail(RequestError reason, out RequestError error)
-    {
-        error = reason;
-        return ParseStatus.Error;
     }
 }

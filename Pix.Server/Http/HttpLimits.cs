@@ -29,6 +29,10 @@ internal sealed class HttpLimits
     /// sender (slowloris) is disconnected then.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long one flush of responses may wait for the client to read them; a client that stops reading
+    /// is dropped then, and what it holds (buffered responses, its parked request) is freed.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Throws on values the layer cannot work with; called once when the handler is built, so a bad
     /// configuration stops the host at start instead of failing connections.</summary>
     public void Validate()
@@ -42,5 +46,6 @@ internal sealed class HttpLimits
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxTrailerBytes, 2);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(KeepAliveTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RequestTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(WriteTimeout, TimeSpan.Zero);
     }
 }

@@ -24,6 +24,10 @@ public sealed class HttpRequest
     /// <summary>A header outside ICOM's list was present (strict mode answers 400 invalidHeader).</summary>
     public bool HasUnlistedHeader { get; set; }
 
+    /// <summary>The target was in absolute-form: <see cref="KnownHeader.Host"/> holds its authority, and the Host
+    /// header line was checked but ignored (RFC 9112 3.2.2).</summary>
+    public bool HasAbsoluteTarget { get; set; }
+
     /// <summary>The decoded body: Content-Length bytes, or the chunks joined. Not decompressed.</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
 
@@ -96,6 +100,7 @@ public sealed class HttpRequest
         KeepAlive = true;
         HasUnlistedHeader = false;
         HasBodyFraming = false;
+        HasAbsoluteTarget = false;
         Body = default;
         _pathLength = _targetLength = 0;
         Array.Clear(_headerLengths);

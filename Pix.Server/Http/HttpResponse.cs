@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Pix.Protocol.Problems;
 
@@ -9,6 +10,8 @@ namespace Pix.Server.Http;
 /// Writes one response straight into the connection's <see cref="PipeWriter"/>: <see cref="Start"/> (status line,
 /// Date, Server), any <see cref="Header(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, then <see cref="EndHeaders"/>
 /// with the exact body length, then the body through <see cref="IBufferWriter{T}"/>. The connection flushes.
+/// The framing rules of RFC 9110 are kept here, whatever the application writes: 204 and 304 carry no
+/// Content-Length (8.6), and the body of a response to HEAD is measured but never sent (9.3.2).
 /// </summary>
 public sealed class HttpResponse : IBufferWriter<byte>
 {
@@ -16,7 +19,10 @@ public sealed class HttpResponse : IBufferWriter<byte>
     private long _bodyRemaining;
     private Memory<byte> _staged;
     private int _stagedLength;
+    // Where the staged head ends (the body starts), or -1 before EndHeaders: HEAD commits only the head.
+    private int _stagedHeadLength;
     private bool _staging;
+    private bool _inBody;
 
     public int StatusCode { get; private set; }
 
@@ -31,6 +37,10 @@ public sealed class HttpResponse : IBufferWriter<byte>
     /// says <c>Connection: keep-alive</c> (RFC 9112 9.3).</summary>
     public bool AnnounceKeepAlive { get; set; }
 
+    /// <summary>Set by the connection for a HEAD request: the headers go out as for GET (Content-Length included),
+    /// the body written after <see cref="EndHeaders"/> does not.</summary>
+    public bool OmitBody { get; set; }
+
     /// <summary>True once <see cref="Start"/> was called for the current request.</summary>
     public bool HasStarted { get; private set; }
 
@@ -44,9 +54,11 @@ public sealed class HttpResponse : IBufferWriter<byte>
         CloseConnection = false;
         CloseWhen = null;
         AnnounceKeepAlive = false;
+        OmitBody = false;
         StatusCode = 0;
         _bodyRemaining = 0;
         _staging = false;
+        _inBody = false;
     }
 
     /// <summary>
@@ -60,6 +72,7 @@ public sealed class HttpResponse : IBufferWriter<byte>
         WaitForConnection();
         _staged = _output.GetMemory(capacity);
         _stagedLength = 0;
+        _stagedHeadLength = -1;
         _staging = true;
     }
 
@@ -67,15 +80,17 @@ public sealed class HttpResponse : IBufferWriter<byte>
     public void DiscardStaged()
     {
         _stagedLength = 0;
+        _stagedHeadLength = -1;
         HasStarted = false;
         StatusCode = 0;
         _bodyRemaining = 0;
+        _inBody = false;
     }
 
     public void CommitStaged()
     {
         _staging = false;
-        _output.Advance(_stagedLength);
+        _output.Advance(OmitBody && _stagedHeadLength >= 0 ? _stagedHeadLength : _stagedLength);
     }
 
     /// <summary>Held by the connection while it invokes the application and flushes earlier responses.</summary>
@@ -120,15 +135,25 @@ public sealed class HttpResponse : IBufferWriter<byte>
         Header(name, digits[..written]);
     }
 
-    /// <summary>Ends the header block with Content-Length (and Connection: close when closing); the body follows.</summary>
+    /// <summary>Ends the header block with Content-Length (and Connection: close when closing); the body follows.
+    /// A 204 or 304 has no body and says nothing of its length.</summary>
     public void EndHeaders(long contentLength)
     {
         if (!CloseConnection && CloseWhen is { } close && close()) CloseConnection = true;
         if (CloseConnection) Write("Connection: close\r\n"u8);
         else if (AnnounceKeepAlive) Write("Connection: keep-alive\r\n"u8);
-        Header("Content-Length"u8, contentLength);
+        if (StatusCode is 204 or 304)
+        {
+            Debug.Assert(contentLength == 0, "A 204 or 304 response has no body.");
+        }
+        else
+        {
+            Header("Content-Length"u8, contentLength);
+        }
         Write("\r\n"u8);
         _bodyRemaining = contentLength;
+        _inBody = true;
+        if (_staging) _stagedHeadLength = _stagedLength;
     }
 
     /// <summary>Bytes of body still owed after <see cref="EndHeaders"/>; the connection checks it reaches zero.</summary>
@@ -154,7 +179,8 @@ public sealed class HttpResponse : IBufferWriter<byte>
     public void Advance(int count)
     {
         if (_staging) _stagedLength += count;
-        else _output.Advance(count);
+        // A HEAD response's body lands in the pipe's free memory and is never committed: the next write reuses it.
+        else if (!(_inBody && OmitBody)) _output.Advance(count);
         _bodyRemaining -= count;
     }
 

@@ -20,9 +20,10 @@ internal static class RequestLineParser
         if (targetEnd <= 0) return RequestError.InvalidRequestLine;
         var target = rest[..targetEnd];
 
+        // Known before anything else can fail: an error answer to HEAD carries no body either.
+        request.Method = MethodKind(method);
         var error = ParseVersion(rest[(targetEnd + 1)..], request);
         if (error != RequestError.None) return error;
-        request.Method = MethodKind(method);
         return ParseTarget(target, request);
     }
 
@@ -59,8 +60,9 @@ internal static class RequestLineParser
         return ParseAbsoluteForm(target, request);
     }
 
-    /// <summary>RFC 9112 3.2.2: a server MUST accept absolute-form; the path handed on is the origin-form part.
-    /// Authority-form (CONNECT) and userinfo (deprecated by RFC 9110 4.2.4) are refused.</summary>
+    /// <summary>RFC 9112 3.2.2: a server MUST accept absolute-form; the path handed on is the origin-form part, and
+    /// the target's authority replaces Host. Authority-form (CONNECT) and userinfo (deprecated by RFC 9110 4.2.4)
+    /// are refused.</summary>
     private static RequestError ParseAbsoluteForm(ReadOnlySpan<byte> target, HttpRequest request)
     {
         int schemeLength;
@@ -77,6 +79,8 @@ internal static class RequestLineParser
 
         if (!pathAndQuery.IsEmpty && pathAndQuery[0] == (byte)'/') request.SetTarget(pathAndQuery);
         else request.SetTargetWithRootPath(pathAndQuery);
+        request.SetHeader(KnownHeader.Host, authority);
+        request.HasAbsoluteTarget = true;
         return RequestError.None;
     }
 

@@ -23,7 +23,8 @@ internal sealed class IcomApplication(
     IcomHttpOptions options,
     PixMetrics metrics,
     DrainState drain,
-    PixTracing tracing) : IHttpApplication
+    PixTracing tracing,
+    InFlightRequests inFlight) : IHttpApplication
 {
     private readonly ObjectPool<IcomExchange> _exchanges =
         new DefaultObjectPool<IcomExchange>(new ExchangePolicy(), maximumRetained: 4096);
@@ -39,8 +40,16 @@ internal sealed class IcomApplication(
     public async ValueTask HandleAsync(HttpRequest request, HttpResponse response)
     {
         var started = metrics.Start();
-        Interlocked.Increment(ref _inFlight);
         var route = IcomRoute.Match(request.Path);
+        if (!inFlight.TryEnter())
+        {
+            // Shed before any work: the requests already admitted keep their latency, this one retries shortly.
+            metrics.Throttled("inflight");
+            problems.Write(response, Problem.ServiceUnavailable, "Too many requests in progress on this node (Pix:Limits:MaxInFlight); retry later."u8, retryAfterSeconds: 1);
+            metrics.Finish(started, route.Kind, request.Method, response.StatusCode);
+            return;
+        }
+        Interlocked.Increment(ref _inFlight);
         var exchange = _exchanges.Get();
         using var span = tracing.StartRequest(request, SpanName(route.Kind, request.Method));
         try
@@ -67,6 +76,7 @@ internal sealed class IcomApplication(
         }
         finally
         {
+            inFlight.Exit();
             _exchanges.Return(exchange);
             metrics.Finish(started, route.Kind, request.Method, response.StatusCode);
             Interlocked.Decrement(ref _inFlight);
@@ -119,14 +129,14 @@ internal sealed class IcomApplication(
         _ => "GET, DELETE"u8,
     };
 
-    private sealed class ExchangePolicy : PooledObjectPolicy<IcomExchange>
+    internal sealed class ExchangePolicy : PooledObjectPolicy<IcomExchange>
     {
         public override IcomExchange Create() => new();
 
         public override bool Return(IcomExchange exchange)
         {
             exchange.Reset();
-            return true;
+            return exchange.BufferBytes <= IcomExchange.MaxPooledBufferBytes;
         }
     }
 }

@@ -29,6 +29,14 @@ internal sealed class IcomExchange
     public int RejectionCount { get; set; }
     public NoticeTexts[] NoticeRanges { get; } = new NoticeTexts[MessageBatch.Capacity];
 
+    /// <summary>What the pool may keep of an exchange's growable buffers. They start at 52 KiB together; an exchange
+    /// that a large request grew past this (a 1 MiB gzip body inflates into <see cref="Inflated"/>) is dropped when
+    /// returned rather than pooled, so the pool's memory stays bounded by its size, not by the largest request seen.</summary>
+    public const int MaxPooledBufferBytes = 256 * 1024;
+
+    /// <summary>The capacity of the growable buffers.</summary>
+    public long BufferBytes => (long)Body.Capacity + Compressed.Capacity + Inflated.Capacity + Notices.Capacity;
+
     public void Reset()
     {
         Batch.Clear();

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Streams;
+using Pix.Server.Http;
 using Pix.Storage;
 
 namespace Pix.Server.Streams;
@@ -53,6 +54,9 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private const int LeaseMarginMilliseconds = 2000;
 
     public StreamOptions Options => _options;
+
+    /// <summary>Admission control: a parked poll does not count as a request in flight while it waits.</summary>
+    public InFlightRequests? InFlight { get; init; }
 
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
     // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
@@ -128,7 +132,13 @@ internal sealed partial class StreamEngine : IAsyncDisposable
                 return await _store.ReadAsync(request with { Mode = ReadMode.FillAndRelease }, into, aborted).ConfigureAwait(false);
             }
             var parked = waiter.Arm(deadline, aborted);
-            if (list.TryPark(waiter, seen) && !await parked.ConfigureAwait(false)) continue;
+            if (list.TryPark(waiter, seen))
+            {
+                InFlight?.Parked();
+                var woken = await parked.ConfigureAwait(false);
+                InFlight?.Resumed();
+                if (!woken) continue;
+            }
             // Woken, or an append came between the last look and parking: look again.
             if (aborted.IsCancellationRequested)
             {

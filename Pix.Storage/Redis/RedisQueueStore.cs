@@ -26,6 +26,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     private readonly ConcurrentDictionary<EndPoint, ReplicaWait> _waits = new();
     private readonly ConcurrentDictionary<Ispb, byte> _known = new();
     private readonly ConcurrentDictionary<Ispb, byte> _watched = new();
+    private readonly CancellationTokenSource _closing = new();
     private readonly long _window;
     private long _ids;
     private volatile StoreHealth _health = StoreHealth.Ok;
@@ -39,6 +40,9 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         var configuration = ConfigurationOptions.Parse(options.Configuration);
         // Never give up on the cluster: a node down is a 503 for now, not a dead process.
         configuration.AbortOnConnectFail = false;
+        // A command for a node that is down fails at once (503 + Retry-After) instead of queueing for the 5 s
+        // timeout: with the whole cluster gone every request sat 5-6 s before its 503 (RedisOutageDrill).
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
         _redis = ConnectionMultiplexer.Connect(configuration);
         _redis.ConnectionFailed += (_, e) => Failed($"connection to {e.EndPoint} failed: {e.FailureType}");
         _redis.ConnectionRestored += (_, _) => Recovered();
@@ -327,8 +331,32 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     public void Watch(Ispb ispb, Action<Ispb, int> appended)
     {
         if (!_watched.TryAdd(ispb, 0)) return;
-        _redis.GetSubscriber().Subscribe(RedisKeys.Wake(ispb), (_, count) => appended(ispb, (int)count));
+        _ = SubscribeAsync(ispb, appended);
     }
+
+    // Off the request: a blocking subscribe on a read's path turned an unreachable Redis into a 500 (the exception
+    // was not the port's), and the engine asks once per participant, so a subscription that failed was never made
+    // again and polls parked on this node slept to their deadline. Until it is made, a parked poll still gets its
+    // message at the deadline (the last fill), only later.
+    private async Task SubscribeAsync(Ispb ispb, Action<Ispb, int> appended)
+    {
+        var channel = RedisKeys.Wake(ispb);
+        while (!_closing.IsCancellationRequested)
+        {
+            try
+            {
+                await _redis.GetSubscriber().SubscribeAsync(channel, (_, count) => appended(ispb, (int)count)).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogSubscribeFailed(ispb.ToString(), ex.Message);
+                await Task.Delay(SubscribeRetry, _closing.Token).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly TimeSpan SubscribeRetry = TimeSpan.FromSeconds(1);
 
     public async ValueTask<byte[]> SharedTokenKeyAsync(CancellationToken cancellationToken = default)
     {
@@ -339,7 +367,12 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         return key is { Length: >= 32 } ? key : throw new StoreUnavailableException($"{RedisKeys.TokenKey} in Redis holds no usable token key.");
     }
 
-    public async ValueTask DisposeAsync() => await _redis.DisposeAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _redis.DisposeAsync().ConfigureAwait(false);
+        _closing.Dispose();
+    }
 
     // A stored value is the 24-byte id, 16 digits of the time it was stored, then the payload.
     private static void AddStored(MessageBatch into, byte[]? value)
@@ -358,7 +391,16 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     private Task DurableAsync(RedisKey route)
     {
         if (_options.Durability != RedisDurability.Replica) return Task.CompletedTask;
-        var server = _redis.GetServer(route);
+        IServer server;
+        try
+        {
+            server = _redis.GetServer(route);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Thrown before any task exists, so Guard would not see it: the port's one fault, as a faulted task.
+            return Task.FromException(new StoreUnavailableException("Redis: " + ex.Message, ex));
+        }
         return _waits.GetOrAdd(server.EndPoint, static (_, state) => new ReplicaWait(state.server, state.timeout),
             (server, timeout: _options.WaitMilliseconds)).WaitAsync();
     }
@@ -421,6 +463,9 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis is failing: {Reason}; requests that need it get 503 until it answers again")]
     private partial void LogFailing(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to the wake-ups of {Ispb} failed ({Reason}); trying again in a second")]
+    private partial void LogSubscribeFailed(string ispb, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis answers again")]
     private partial void LogRecovered();

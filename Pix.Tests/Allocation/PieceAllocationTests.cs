@@ -14,6 +14,9 @@ public sealed class PieceAllocationTests
     public void ParsingABufferedRequestAndMatchingItsRouteAllocatesNothing() => AllocationMeter.AssertNone(_pieces.ParseAndRoute);
 
     [Fact]
+    public void ParsingAHeadTrickledOneBytePerReadAllocatesNothing() => AllocationMeter.AssertNone(_pieces.TrickledHead2K);
+
+    [Fact]
     public void WritingATokenAllocatesNothing() => AllocationMeter.AssertNone(_pieces.TokenWrite);
 
     [Fact]

@@ -79,12 +79,15 @@ public sealed class QuarantineTests
         // The audit log is written off the request path: give its writer a moment.
         var auditPath = Path.Combine(server.DataDir, "audit", "audit.jsonl");
         string[] audit = [];
-        for (var i = 0; i < 50 && !audit.Any(l => l.Contains(id)); i++)
+        // Compared as parsed JSON: the writer escapes '+' (resource ids are base64) as \u002B.
+        static bool IsAbout(string line, string resourceId) =>
+            JsonDocument.Parse(line).RootElement.TryGetProperty("resourceId", out var value) && value.GetString() == resourceId;
+        for (var i = 0; i < 50 && !audit.Any(l => IsAbout(l, id)); i++)
         {
             await Task.Delay(100);
             audit = File.Exists(auditPath) ? File.ReadAllLines(auditPath) : [];
         }
-        var record = JsonDocument.Parse(Assert.Single(audit, l => l.Contains(id))).RootElement;
+        var record = JsonDocument.Parse(Assert.Single(audit, l => IsAbout(l, id))).RootElement;
         Assert.Equal("quarantined", record.GetProperty("event").GetString());
         Assert.Equal(psp, record.GetProperty("sender").GetString());
         Assert.Contains("EndToEndId", record.GetProperty("location").GetString());

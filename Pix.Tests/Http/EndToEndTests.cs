@@ -220,13 +220,15 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public async Task ApplicationFailureGets500AndClose()
+    public async Task ApplicationFailureGets503WithRetryAfterAndClose()
     {
+        // A fault of ours is 503 + Retry-After, never 500: the client may retry, and nothing was done.
         await using var server = await PixHttpTestServer.StartAsync();
         var text = await RawHttpClient.SendAndReadToEndAsync(server.Port,
             "GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /throw HTTP/1.1\r\nHost: a\r\n\r\nGET /never HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
-        Assert.Equal([200, 500], RawHttpClient.StatusCodes(text));
-        Assert.Contains("internalError", text);
+        Assert.Equal([200, 503], RawHttpClient.StatusCodes(text));
+        Assert.Contains("serviceUnavailable", text);
+        Assert.Contains("Retry-After: 1\r\n", text);
         Assert.DoesNotContain("/never", text);
 
         // The server lives on.
@@ -235,12 +237,13 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public async Task AnApplicationThatDoesNotAnswerGets500AndClose()
+    public async Task AnApplicationThatDoesNotAnswerGets503AndClose()
     {
         await using var server = await PixHttpTestServer.StartAsync();
         var text = await RawHttpClient.SendAndReadToEndAsync(server.Port,
             "GET /silent HTTP/1.1\r\nHost: a\r\n\r\nGET /never HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
-        Assert.Equal([500], RawHttpClient.StatusCodes(text));
+        Assert.Equal([503], RawHttpClient.StatusCodes(text));
+        Assert.Contains("Retry-After: 1\r\n", text);
         Assert.DoesNotContain("/never", text);
     }
 

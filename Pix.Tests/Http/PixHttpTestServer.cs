@@ -27,7 +27,10 @@ internal sealed class PixHttpTestServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<PixHttpTestServer> StartAsync(HttpLimits? limits = null, IHttpApplication? application = null)
+    /// <summary>Starts the server; with a <paramref name="gate"/> the listener counts and limits connections the way
+    /// the host's ICOM listener does (the gate first, then the layer).</summary>
+    public static async Task<PixHttpTestServer> StartAsync(HttpLimits? limits = null, IHttpApplication? application = null,
+        ConnectionGate? gate = null, RetainedBuffers? buffers = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -41,11 +44,12 @@ internal sealed class PixHttpTestServer : IAsyncDisposable
             services.GetRequiredService<HttpLimits>(),
             services.GetRequiredService<ProblemXmlWriter>(),
             services.GetRequiredService<DateHeader>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("Pix.Server.Http")));
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Pix.Server.Http"), gate, buffers));
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
             // Only HTTP/1.1 may be negotiated (ALPN, once TLS is on): the layer speaks nothing else.
             listen.Protocols = HttpProtocols.Http1;
+            if (gate is not null) listen.UseConnectionGate(gate);
             listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
         }));
 

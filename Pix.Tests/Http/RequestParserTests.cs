@@ -69,6 +69,11 @@ public sealed class RequestParserTests
     [InlineData("GET / HTTP/1.1\r\n\r\n", RequestError.MissingHost)]
     [InlineData("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", RequestError.DuplicateHost)]
     [InlineData("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", RequestError.InvalidHost)]
+    [InlineData("GET / HTTP/1.1\r\nHost: \r\n\r\n", RequestError.InvalidHost)]
+    [InlineData("GET / HTTP/1.1\r\nHost:\r\n\r\n", RequestError.InvalidHost)]
+    [InlineData("GET / HTTP/1.0\r\nHost: \t\r\n\r\n", RequestError.InvalidHost)]
+    [InlineData("GET http://h.example/ HTTP/1.1\r\nHost:\r\n\r\n", RequestError.InvalidHost)]
+    [InlineData("GET http://h.example/ HTTP/1.1\r\n\r\n", RequestError.MissingHost)]
     // Content-Length
     [InlineData("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello", RequestError.InvalidContentLength)]
     [InlineData("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\nhello", RequestError.InvalidContentLength)]
@@ -205,6 +210,19 @@ public sealed class RequestParserTests
         var status = Parse(raw, new HttpRequest(), out var error, out _, split: 4096);
         Assert.Equal(ParseStatus.Error, status);
         Assert.Equal(expected, (object)error);
+    }
+
+    [Theory]
+    [InlineData("GET http://h.example:8080/p?q=1 HTTP/1.1\r\nHost: other.example\r\n\r\n", "h.example:8080", "/p")]
+    [InlineData("GET https://H.example?q HTTP/1.1\r\nHost: h.example\r\n\r\n", "H.example", "/")]
+    [InlineData("GET http://[::1]:80/ HTTP/1.0\r\n\r\n", "[::1]:80", "/")]
+    [InlineData("GET /p HTTP/1.1\r\nHost: origin.example\r\n\r\n", "origin.example", "/p")]
+    public void AnAbsoluteFormTargetsAuthorityReplacesHost(string raw, string host, string path)
+    {
+        // RFC 9112 3.2.2: the origin server MUST ignore the received Host and use the target's authority.
+        var request = ParseComplete(raw);
+        Assert.Equal(host, Encoding.ASCII.GetString(request.Header(KnownHeader.Host)));
+        Assert.Equal(path, Encoding.ASCII.GetString(request.Path));
     }
 
     [Fact]

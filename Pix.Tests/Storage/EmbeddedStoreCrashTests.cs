@@ -113,12 +113,21 @@ public sealed class EmbeddedStoreCrashTests : IDisposable
         process.BeginErrorReadLine();
         var opened = await Task.WhenAny(ready.Task, Task.Delay(30_000));
         Assert.True(opened == ready.Task, $"run {run}: the store did not open: {errors}");
+        // The random moment counts from the first stored append: on two busy cores the first fsync alone can take
+        // longer than a short delay, and a run killed before it proves nothing.
+        var firstAppend = System.Diagnostics.Stopwatch.StartNew();
+        while (!HasAppended() && firstAppend.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited) await Task.Delay(5);
         await Task.Delay(delayMs);
         Assert.False(process.HasExited, $"run {run} died on its own: {errors}");
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
         Assert.True(errors.Length == 0, $"run {run} wrote errors: {errors}");
         lock (lines) return lines.ToList();
+
+        bool HasAppended()
+        {
+            lock (lines) return lines.Exists(l => l.Item1 == 'A');
+        }
     }
 
     // Resumes every stream left open (a repeated read, as a client holding its token would), then drains and acks all.

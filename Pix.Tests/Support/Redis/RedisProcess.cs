@@ -56,6 +56,11 @@ internal sealed class RedisProcess : IAsyncDisposable
             {
                 await Task.Delay(50);
             }
+            catch (RedisServerException e) when (e.Message.StartsWith("LOADING", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                // A restart replays its AOF before it answers anything else.
+                await Task.Delay(50);
+            }
             catch (RedisConnectionException) when (_process.HasExited)
             {
                 throw new InvalidOperationException($"redis-server on port {Port} exited at start (code {_process.ExitCode})");
