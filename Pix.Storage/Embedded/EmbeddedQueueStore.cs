@@ -154,11 +154,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             ThrowIfUnavailable(cancellationToken);
             if (!_book.TryGetQueue(request.Ispb, out var queue)) return new CloseResult(ReadStatus.Gone, 0);
             bool acknowledge;
-            lock (queue)
-            {
-                result = queue.Close(request, Now, settled, out _, out acknowledge);
-                _book.ReleaseIfIdle(request.Ispb, queue);
-            }
+            lock (queue) result = queue.Close(request, Now, settled, out _, out acknowledge);
             if (result.Status != ReadStatus.Ok) return result;
             entry = _entries.Rent();
             entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), request.Ispb, request.StreamId, acknowledge));
@@ -328,6 +324,9 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         _segments.Dispose();
         _lock.Dispose();
     }
+
+    /// <summary>How long an idle queue is kept before a sweep releases it (tests shorten it).</summary>
+    internal TimeSpan ReleaseIdleAfter { set => _book.ReleaseIdleAfter = value; }
 
     /// <summary>The messages of <paramref name="ispb"/> not yet acknowledged (for tests that check recovery against a model).</summary>
     internal List<StoredMessage> Unacknowledged(Ispb ispb)

@@ -183,11 +183,7 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
         Span<StoredMessage> settled = stackalloc StoredMessage[MessageBatch.Capacity];
         CloseResult result;
         int count;
-        lock (queue)
-        {
-            result = queue.Close(request, Now, settled, out count, out _);
-            _book.ReleaseIfIdle(request.Ispb, queue);
-        }
+        lock (queue) result = queue.Close(request, Now, settled, out count, out _);
         Release(settled[..count]);
         return ValueTask.FromResult(result);
     }
@@ -205,6 +201,9 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
         ValueTask.FromResult(_book.Stats(ispb, _clock.GetUtcNow().ToUnixTimeMilliseconds()));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>How long an idle queue is kept before a sweep releases it (tests shorten it).</summary>
+    internal TimeSpan ReleaseIdleAfter { set => _book.ReleaseIdleAfter = value; }
 
     private long Now => MonotonicClock.NowMs(_clock);
 

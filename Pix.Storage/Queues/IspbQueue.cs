@@ -33,6 +33,9 @@ public sealed partial class IspbQueue
 
     /// <summary>Taken out of its <see cref="QueueBook"/>: whoever locks it after that must look the ISPB up again.</summary>
     public bool Retired { get; set; }
+
+    /// <summary>When a release sweep first saw the queue idle (monotonic ms), 0 when it is not idle.</summary>
+    public long IdleSinceMs { get; set; }
     public long NextSequence => _next;
     public long Unacknowledged => _unacked;
     public IEnumerable<ulong> StreamIds => _streams.Keys;

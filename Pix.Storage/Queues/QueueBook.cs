@@ -32,21 +32,37 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
         }
     }
 
-    /// <summary>Forgets an ISPB whose queue holds nothing and has no stream, so state kept for an ISPB follows live
-    /// data, not every ISPB a caller ever named. The caller holds the queue's lock.</summary>
-    public void ReleaseIfIdle(Ispb ispb, IspbQueue queue)
+    /// <summary>How long a queue must stay idle (no message, no stream) before it is released: a participant that
+    /// opens and closes streams all the time keeps its queue instead of building a new one each time.</summary>
+    public TimeSpan ReleaseIdleAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Forgets an ISPB whose queue has held nothing and had no stream for <see cref="ReleaseIdleAfter"/>
+    /// (seen by the sweeps that call this), so state kept for an ISPB follows live data, not every ISPB a caller ever
+    /// named. The caller holds the queue's lock.</summary>
+    public void ReleaseIfIdle(Ispb ispb, IspbQueue queue, long nowMs)
     {
-        if (!queue.IsIdle || queue.Retired) return;
+        if (!queue.IsIdle || queue.Retired)
+        {
+            queue.IdleSinceMs = 0;
+            return;
+        }
+        if (queue.IdleSinceMs == 0) queue.IdleSinceMs = nowMs;
+        if (nowMs - queue.IdleSinceMs < (long)ReleaseIdleAfter.TotalMilliseconds) return;
         queue.Retired = true;
         _queues.TryRemove(new KeyValuePair<Ispb, IspbQueue>(ispb, queue));
     }
 
-    /// <summary>After recovery: forgets every idle queue.</summary>
+    /// <summary>After recovery: forgets every idle queue at once.</summary>
     public void ReleaseIdle()
     {
         foreach (var (ispb, queue) in _queues)
         {
-            lock (queue) ReleaseIfIdle(ispb, queue);
+            lock (queue)
+            {
+                if (!queue.IsIdle) continue;
+                queue.Retired = true;
+                _queues.TryRemove(new KeyValuePair<Ispb, IspbQueue>(ispb, queue));
+            }
         }
     }
 
@@ -99,7 +115,8 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
         }
     }
 
-    /// <summary>Closes idle streams of every queue (see <see cref="IspbQueue.ExpireIdle"/>); <paramref name="closed"/>
+    /// <summary>Closes idle streams of every queue (see <see cref="IspbQueue.ExpireIdle"/>) and releases queues idle for
+    /// <see cref="ReleaseIdleAfter"/>; <paramref name="closed"/>
     /// runs under each queue's lock for every stream closed, so a durable adapter can log it in order.</summary>
     public void ExpireIdle(long nowMs, List<ExpiredStream> into, Action<ExpiredStream>? closed = null)
     {
@@ -107,14 +124,16 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
         {
             lock (queue)
             {
-                if (queue.OpenStreamCount == 0) continue;
-                var first = into.Count;
-                queue.ExpireIdle(ispb, nowMs, into);
-                if (closed is not null)
+                if (queue.OpenStreamCount > 0)
                 {
-                    for (var i = first; i < into.Count; i++) closed(into[i]);
+                    var first = into.Count;
+                    queue.ExpireIdle(ispb, nowMs, into);
+                    if (closed is not null)
+                    {
+                        for (var i = first; i < into.Count; i++) closed(into[i]);
+                    }
                 }
-                ReleaseIfIdle(ispb, queue);
+                ReleaseIfIdle(ispb, queue, nowMs);
             }
         }
     }

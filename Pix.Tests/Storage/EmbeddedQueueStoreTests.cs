@@ -381,6 +381,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         ResourceId later;
         await using (var store = OpenStore(live))
         {
+            store.ReleaseIdleAfter = TimeSpan.Zero;
             for (var round = 0; round < 3; round++)
             {
                 // Each round ends with the queue empty and no stream: the store forgets the ISPB, and the next
@@ -392,6 +393,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
                 await cursor.NextAsync(batch);
                 Assert.Equal(id, batch.Items[1].Id);
                 Assert.Equal(ReadStatus.Ok, await cursor.CloseAsync(acknowledge: true));
+                await store.ExpireIdleAsync([]);
                 Assert.DoesNotContain(Receiver, await store.ParticipantsAsync());
             }
             later = (await Append(store, 1, "kept"))[0].Id;

@@ -139,6 +139,40 @@ public sealed class EmbeddedStoreFaultTests
         Assert.Equal(0, (await store.StatsAsync(Receiver)).OpenStreams);
     }
 
+    [Fact]
+    public async Task AnIoErrorReadingAPayloadMarksItDamagedInsteadOfFailingTheReadAndItsRedeliveries()
+    {
+        await using var store = OpenStore();
+        await Append(store, 2, "unreadable");
+        var stream = new StoreCursor(store, Receiver);
+        await stream.OpenAsync();
+        _disk.Fault = (operation, path) => operation == "read" && path.EndsWith(".seg", StringComparison.Ordinal) ? new IOException("EIO (simulated)") : null;
+        var batch = new MessageBatch();
+        Assert.Equal(ReadStatus.Ok, await stream.NextAsync(batch));
+        Assert.Equal(2, batch.Count);
+        Assert.True(batch.IsDamaged(0) && batch.IsDamaged(1));
+        // The same batch again (a repeat): still answered, still marked, never an exception that wedges the queue.
+        Assert.Equal(ReadStatus.Ok, await stream.RepeatAsync(batch));
+        Assert.Equal(2, batch.DamagedCount);
+        _disk.Fault = null;
+        Assert.Equal(ReadStatus.Ok, await stream.RepeatAsync(batch));
+        Assert.Equal(0, batch.DamagedCount);
+        Assert.Equal("<Msg>unreadable-1</Msg>", Encoding.UTF8.GetString(batch.Payload(1)));
+    }
+
+    [Fact]
+    public async Task AShortInstanceIdStopsTheOpenInsteadOfMintingANewIdentity()
+    {
+        await using (var store = OpenStore()) await Append(store, 1, "first");
+        using (var file = _disk.Open(DataDir + "/instance.id"))
+        {
+            file.Truncate(5);
+            file.Flush();
+        }
+        var refused = Assert.Throws<InvalidDataException>(() => OpenStore());
+        Assert.Contains("instance.id holds 5 bytes", refused.Message, StringComparison.Ordinal);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
