@@ -4,6 +4,7 @@ using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Server.Telemetry;
+using Pix.Server.Tls;
 
 namespace Pix.Server.Hosting;
 
@@ -40,6 +41,9 @@ public sealed class PixOptions
     public RedisOptions Redis { get; set; } = new();
     public TokenOptions Tokens { get; set; } = new();
     public EmbeddedOptions Embedded { get; set; } = new();
+    public TlsOptions Tls { get; set; } = new();
+    public ParticipantsOptions Participants { get; set; } = new();
+    public AdminOptions Admin { get; set; } = new();
 
     /// <summary>Short switches for the common keys.</summary>
     public static readonly Dictionary<string, string> Switches = new()
@@ -105,9 +109,25 @@ public sealed class PixOptions
     /// <summary><c>Pix:Signing:*</c>: the certificate that signs the admi.002 notices Pix writes as the SPI.</summary>
     public sealed class SigningOptions
     {
-        /// <summary>A PKCS#12 file with the private key; empty: a development certificate made at start (nothing trusts it).</summary>
+        /// <summary>PKCS#12, or PEM with <see cref="KeyPath"/>; empty: the development SPI certificate persisted under
+        /// <c>{DataDir}/dev-certs/</c> (the same key across restarts).</summary>
         public string CertificatePath { get; set; } = "";
+        public string KeyPath { get; set; } = "";
         public string CertificatePassword { get; set; } = "";
+    }
+
+    /// <summary><c>Pix:Participants:*</c>: the optional participant registry.</summary>
+    public sealed class ParticipantsOptions
+    {
+        /// <summary>JSON file listing ISPBs, names, networks and signing certificates; empty: no registry.</summary>
+        public string Path { get; set; } = "";
+    }
+
+    /// <summary><c>Pix:Admin:*</c>: the operator listener's access.</summary>
+    public sealed class AdminOptions
+    {
+        /// <summary>File holding the operator bearer token; required when <see cref="PixOptions.AdminListen"/> is not loopback.</summary>
+        public string TokenPath { get; set; } = "";
     }
 
     /// <summary><c>Pix:Redis:*</c>: the cluster and how durable a write must be before it is answered.</summary>
