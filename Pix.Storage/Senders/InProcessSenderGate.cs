@@ -31,8 +31,7 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
             }
             try
             {
-                var decision = Admit(state, sender, cost, messages, failures, out total, out failed);
-                if (decision is { } refused) return ValueTask.FromResult(refused);
+                if (Admit(state, sender, cost, messages, failures, out total, out failed) is { } final) return ValueTask.FromResult(final);
             }
             finally
             {
@@ -64,25 +63,24 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
         }
     }
 
-    // Caller holds the state's lock. Null when admitted (with the window's totals), else the refusal.
+    // Caller holds the state's lock. The decision when it is already final (a refusal, or the SPI, which is never
+    // isolated); null when admitted and the window's totals decide isolation.
     private SenderDecision? Admit(Sender state, Ispb sender, double cost, int messages, int failures, out long total, out long failed)
     {
         total = failed = 0;
-        {
-            var now = clock.GetTimestamp();
-            state.Tokens = Math.Min(settings.Capacity, state.Tokens + (double)(now - state.Stamp) / clock.TimestampFrequency * settings.RefillPerSecond);
-            state.Stamp = now;
-            if (state.Tokens < cost) return SenderDecision.Refused(settings.RetryAfter(cost, state.Tokens));
-            state.Tokens -= cost;
-            if (sender == Ispb.Spi) return new SenderDecision(true, 0, false, false);
-            var bucketTicks = Math.Max(1, (long)(settings.WindowSeconds / SenderGateSettings.WindowBuckets * clock.TimestampFrequency));
-            var slot = now / bucketTicks;
-            state.Advance(slot);
-            state.Total[slot % SenderGateSettings.WindowBuckets] += messages;
-            state.Failed[slot % SenderGateSettings.WindowBuckets] += failures;
-            total = state.Sum(state.Total);
-            failed = state.Sum(state.Failed);
-        }
+        var now = clock.GetTimestamp();
+        state.Tokens = Math.Min(settings.Capacity, state.Tokens + (double)(now - state.Stamp) / clock.TimestampFrequency * settings.RefillPerSecond);
+        state.Stamp = now;
+        if (state.Tokens < cost) return SenderDecision.Refused(settings.RetryAfter(cost, state.Tokens));
+        state.Tokens -= cost;
+        if (sender == Ispb.Spi) return new SenderDecision(true, 0, false, false);
+        var bucketTicks = Math.Max(1, (long)(settings.WindowSeconds / SenderGateSettings.WindowBuckets * clock.TimestampFrequency));
+        var slot = now / bucketTicks;
+        state.Advance(slot);
+        state.Total[slot % SenderGateSettings.WindowBuckets] += messages;
+        state.Failed[slot % SenderGateSettings.WindowBuckets] += failures;
+        total = state.Sum(state.Total);
+        failed = state.Sum(state.Failed);
         return null;
     }
 
