@@ -21,6 +21,7 @@ internal static class Program
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
         "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures\n" +
+        "  store-memory [--messages 1000000,5000000,10000000] [--queues 200]   RAM of the queue index per unacknowledged message\n" +
         "  dedup --engine ours|rocksdb|faster|zonetree --keys N --dir DIR --out DIR   one dedup index candidate (docs/embedded-store.md)\n" +
         "  dedup-report --out DIR                         the dedup candidates' table and latency plot";
 
@@ -55,6 +56,8 @@ internal static class Program
                 return DedupReportCommand.Run(new CommandArguments(args));
             case "store-bench":
                 return await StoreBenchCommand.RunAsync(new CommandArguments(args));
+            case "store-memory":
+                return StoreMemoryCommand.Run(new CommandArguments(args));
             default:
                 await Console.Error.WriteLineAsync(Commands);
                 return command is "" or "help" or "--help" ? 0 : 2;

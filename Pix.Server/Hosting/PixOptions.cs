@@ -40,6 +40,7 @@ public sealed class PixOptions
     public LoggingOptions Logging { get; set; } = new();
     public RedisOptions Redis { get; set; } = new();
     public TokenOptions Tokens { get; set; } = new();
+    public EmbeddedOptions Embedded { get; set; } = new();
     public TlsOptions Tls { get; set; } = new();
     public ParticipantsOptions Participants { get; set; } = new();
     public AdminOptions Admin { get; set; } = new();
@@ -60,6 +61,8 @@ public sealed class PixOptions
         public int MaxHeaderBytes { get; set; } = 32 * 1024;
         /// <summary>Unacknowledged messages a receiver may have before senders to it get 429 (back-pressure).</summary>
         public long MaxBacklog { get; set; } = 200_000;
+        /// <summary>How long a store call may wait for the disk before 503 + Retry-After (embedded store).</summary>
+        public double StorageTimeoutSeconds { get; set; } = 5;
         /// <summary>Open ICOM connections; one more is closed at accept, before TLS. 0: no limit.</summary>
         public int MaxConnections { get; set; } = 20_000;
         /// <summary>Open ICOM connections per client (its certificate; its address without TLS); one more is closed.
@@ -133,6 +136,14 @@ public sealed class PixOptions
         public string Configuration { get; set; } = "";
         public string Durability { get; set; } = "replica";
         public int WaitMilliseconds { get; set; } = 1000;
+    }
+
+    /// <summary><c>Pix:Embedded:*</c>: the embedded store.</summary>
+    public sealed class EmbeddedOptions
+    {
+        /// <summary>Open a log with damaged records by setting the damaged bytes aside (in <c>{DataDir}/damaged/</c>,
+        /// with a report) and keeping every valid record after them; without it such a log stops the store from opening.</summary>
+        public bool Repair { get; set; }
     }
 
     /// <summary><c>Pix:Tokens:*</c>: the keys that sign <c>PI-Pull-Next</c> tokens.</summary>
