@@ -47,7 +47,11 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         _redis.ConnectionFailed += (_, e) => Failed($"connection to {e.EndPoint} failed: {e.FailureType}");
         _redis.ConnectionRestored += (_, _) => Recovered();
         _db = _redis.GetDatabase();
+        Probe = new RedisProbe(_redis);
     }
+
+    /// <summary>Round trip and reachability of the cluster's primaries, probed off the request path.</summary>
+    public RedisProbe Probe { get; }
 
     public string Kind => "redis";
 
@@ -370,6 +374,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     public async ValueTask DisposeAsync()
     {
         await _closing.CancelAsync().ConfigureAwait(false);
+        Probe.Dispose();
         await _redis.DisposeAsync().ConfigureAwait(false);
         _closing.Dispose();
     }

@@ -164,6 +164,30 @@ public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<Mut
     }
 
     [Fact]
+    public async Task HandshakesByOutcomeAndCertificateExpiriesAreExported()
+    {
+        using var http = new HttpClient();
+        async Task<string> Metrics() => await http.GetStringAsync($"http://127.0.0.1:{fixture.Server.AdminPort}/metrics");
+        var before = await Metrics();
+        double Count(string exposition, string outcome) => PrometheusText.Value(exposition, "pix_tls_handshakes_total", ("outcome", outcome)) ?? 0;
+
+        using (var psp1 = await fixture.ConnectAsync(Psp1)) Assert.Equal(204, (await psp1.StartAsync(Psp1)).Status);
+        Assert.False(await Refusals.ReachesHttpAsync(
+            () => RawHttpConnection.ConnectTlsAsync(fixture.Port, null, fixture.Certificates.Ca), $"/api/v1/out/{Psp1}/stream/start"));
+
+        var after = await Metrics();
+        Assert.True(Count(after, "accepted") >= Count(before, "accepted") + 1, after);
+        Assert.True(Count(after, "missing") >= Count(before, "missing") + 1, after);
+
+        // Seconds until each certificate expires, as the files say (the alert warns 30 days ahead).
+        using var server = X509Certificate2.CreateFromPem(File.ReadAllText(fixture.Certificates.Set.ServerCertificate));
+        var serverLeft = PrometheusText.Value(after, "pix_tls_certificate_expiry_seconds", ("certificate", "server"));
+        Assert.NotNull(serverLeft);
+        Assert.InRange(serverLeft.Value, (server.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds - 300, (server.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds + 300);
+        Assert.True(PrometheusText.Value(after, "pix_tls_certificate_expiry_seconds", ("certificate", "client_ca")) > 86_400, after);
+    }
+
+    [Fact]
     public async Task NoClientCertificateNeverReachesHttp()
     {
         Assert.False(await Refusals.ReachesHttpAsync(
