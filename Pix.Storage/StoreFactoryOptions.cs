@@ -29,6 +29,10 @@ public sealed class StoreFactoryOptions
     /// <summary><c>Pix:Xml:QuarantineRetention</c> and <c>Pix:Xml:QuarantineQuotaPerSender</c>.</summary>
     public Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
 
+    /// <summary><c>Pix:Region</c> and <c>Pix:Regions</c>: the node's view of region ownership; only the Redis store has
+    /// regions, the others refuse it.</summary>
+    public Regions.RegionOwnership? Regions { get; init; }
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
