@@ -48,14 +48,17 @@ public static class PixHost
         // (Kestrel's own HTTP pipeline + minimal APIs over the same endpoints: the baseline pix-bench compare measures).
         var aspNet = string.Equals(builder.Configuration["Pix:Http"], "aspnet", StringComparison.OrdinalIgnoreCase);
 
+        // Regions (Pix:Region): the node's view of who owns which ISPB, kept by the Redis store, read by the gate.
+        var regions = Pix.Server.Regions.RegionSetup.Ownership(options);
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
-            var store = StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>());
+            var store = StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>(), regions);
             return new IcomComposition(store, options, dataDir, TokenKeys.Load(options, dataDir, store), NoticeSigner.Create(options),
-                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>(), regions);
         });
         // The parts the operator routes and the aspnet baseline use; registered by factory, so the container disposes
         // them (the store last writes its checkpoint) when the host stops.
@@ -74,6 +77,12 @@ public static class PixHost
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Application);
         services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<StorageHealth>());
         services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<DrainState>());
+        if (regions is not null)
+        {
+            services.AddSingleton(regions);
+            services.AddSingleton<IHealthSource>(new RegionHealth(regions));
+            services.AddSingleton(sp => new RegionGauges(sp.GetRequiredService<PixMetrics>(), regions));
+        }
         services.AddSingleton<Readiness>();
         services.AddSingleton<QueueGauges>();
         services.AddSingleton<OperationalGauges>();
@@ -127,6 +136,7 @@ public static class PixHost
         app.Services.GetRequiredService<QueueGauges>();
         app.Services.GetRequiredService<OperationalGauges>();
         app.Services.GetRequiredService<EdgeGauges>();
+        if (regions is not null) app.Services.GetRequiredService<RegionGauges>();
         // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.
         app.Services.GetRequiredService<NoticeDispatcher>();
         if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);
