@@ -29,7 +29,6 @@ internal sealed class DrController(DrRedis redis, RegionRing ring, IReadOnlyDict
         Check(from, to);
         audit.Step("failover.begin", $"from {from} to {to}");
         await TakeOverAsync(from, to).ConfigureAwait(false);
-        await redis.RefreshAsync().ConfigureAwait(false);
         await FlipAsync(map => map.IsEvacuated(from) && map.Evacuated[from] == to ? null : map.Evacuate(from, to), $"evacuate {from} to {to}").ConfigureAwait(false);
         audit.Step("single-region.begin", $"region {to} serves alone (durable on its own replicas: degraded) until dr failback --region {from}");
         audit.Step("failover.done", $"from {from} to {to}");
@@ -94,6 +93,26 @@ internal sealed class DrController(DrRedis redis, RegionRing ring, IReadOnlyDict
                 await redis.TryAsync(sibling.EndPoint, "CLUSTER", "REPLICATE", promoted).ConfigureAwait(false);
             }
         }
+        // Learn the new slot owners while the survivor's primaries sit out Redis's rejoin delay (a primary that was in a
+        // minority waits about cluster-node-timeout before it serves again); the map flips once they do, so the nodes
+        // that learn it can serve at once.
+        var refreshing = redis.RefreshAsync();
+        await WaitClusterOkAsync(to).ConfigureAwait(false);
+        await refreshing.ConfigureAwait(false);
+    }
+
+    private async Task WaitClusterOkAsync(string region)
+    {
+        var deadline = DateTime.UtcNow + PromotionTimeout;
+        foreach (var endPoint in regionRedis[region])
+        {
+            while (await redis.TryAsync(endPoint, "CLUSTER", "INFO").ConfigureAwait(false) is not { } info || !info.Contains("cluster_state:ok", StringComparison.Ordinal))
+            {
+                if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"{endPoint} of region {region} does not say cluster_state:ok; run the command again.");
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+        audit.Step("cluster.ok", $"every Redis node of region {region} serves");
     }
 
     /// <summary>The replica of <paramref name="primary"/> in <paramref name="region"/> that has the most of its data
@@ -157,7 +176,7 @@ internal sealed class DrController(DrRedis redis, RegionRing ring, IReadOnlyDict
             {
                 audit.Step("map.flip", $"{what}: epoch {current.Epoch} -> {next.Epoch}; {moved.Count} known ISPBs fenced at {next.Epoch}", next.Epoch);
             }
-            await DurableAsync().ConfigureAwait(false);
+            await DurableAsync(target).ConfigureAwait(false);
             var reached = await _map.PublishAsync(target).ConfigureAwait(false);
             audit.Step("map.published", $"epoch {target.Epoch} pushed to the nodes of {string.Join(", ", reached)}", target.Epoch);
             return;
@@ -178,9 +197,11 @@ internal sealed class DrController(DrRedis redis, RegionRing ring, IReadOnlyDict
 
     // One replica must have the fences and the map before the push: a promoted primary that then died would
     // otherwise forget them. Single-region mode: the local replica is the one that answers.
-    private async Task DurableAsync()
+    private async Task DurableAsync(OwnershipMap map)
     {
-        foreach (var server in redis.Multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        // Not the primaries of an evacuated region: frozen or cut off, they would only make this wait its timeout.
+        foreach (var server in redis.Multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica
+                     && !(RegionOf(s.EndPoint.ToString()!) is { } region && map.IsEvacuated(region))))
         {
             try
             {

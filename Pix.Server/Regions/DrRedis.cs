@@ -22,6 +22,8 @@ internal sealed class DrRedis : IAsyncDisposable
         var configuration = new ConfigurationOptions
         {
             AbortOnConnectFail = false,
+            // CLUSTER, INFO: the controller administers the cluster.
+            AllowAdmin = true,
             ConnectTimeout = 1000,
             SyncTimeout = 1500,
             AsyncTimeout = 1500,

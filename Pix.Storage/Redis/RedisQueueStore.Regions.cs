@@ -67,25 +67,43 @@ public sealed partial class RedisQueueStore
 
     private void OnMapPushed(RegionOwnership regions, RedisValue message)
     {
+        OwnershipMap map;
         try
         {
-            regions.Apply(OwnershipMap.Parse(message.ToString()));
+            map = OwnershipMap.Parse(message.ToString());
         }
         catch (FormatException e)
         {
             // Never act on half a map: read the stored one instead.
             LogBadMap(e.Message);
             _ = regions.RefreshAsync(TimeSpan.Zero);
+            return;
         }
+        _ = ApplyPushedAsync(regions, map);
     }
 
-    private void OnMapChanged(OwnershipMap? old, OwnershipMap map)
+    private async Task ApplyPushedAsync(RegionOwnership regions, OwnershipMap map)
     {
-        LogMap(map.Epoch, map.SingleRegion ? "single-region mode: " + string.Join(", ", map.Evacuated.Select(e => $"{e.Key} served by {e.Value}")) : "every region serves its own", map.Overrides.Count);
-        // A failover moved primaries: learn the new slot owners now rather than after a timeout against a node that
-        // no longer answers (a frozen or partitioned primary never closes its connections).
-        if (old is not null && !SameEvacuations(old, map)) _ = ReconfigureAsync();
+        await PrepareAsync(map).ConfigureAwait(false);
+        regions.Apply(map);
     }
+
+    private async Task<OwnershipMap> LoadMapAsync(CancellationToken cancellationToken)
+    {
+        var map = await Guard(_regionMap!.LoadAsync()).ConfigureAwait(false);
+        await PrepareAsync(map).ConfigureAwait(false);
+        return map;
+    }
+
+    // A failover moved primaries: learn the new slot owners before the new map lets a request through, or its first
+    // command goes to the old primary, which (frozen or cut off) never answers and never closes the connection.
+    private async Task PrepareAsync(OwnershipMap map)
+    {
+        if (_regions!.Current is { } current && current.Epoch < map.Epoch && !SameEvacuations(current, map)) await ReconfigureAsync().ConfigureAwait(false);
+    }
+
+    private void OnMapChanged(OwnershipMap? old, OwnershipMap map) =>
+        LogMap(map.Epoch, map.SingleRegion ? "single-region mode: " + string.Join(", ", map.Evacuated.Select(e => $"{e.Key} served by {e.Value}")) : "every region serves its own", map.Overrides.Count);
 
     private static bool SameEvacuations(OwnershipMap a, OwnershipMap b) =>
         a.Evacuated.Count == b.Evacuated.Count && a.Evacuated.All(e => b.Evacuated.TryGetValue(e.Key, out var to) && to == e.Value);

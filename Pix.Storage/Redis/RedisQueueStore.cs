@@ -56,7 +56,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         if (_regions is not null)
         {
             _regionMap = new RedisRegionMap(_redis, _regions.Ring);
-            _regions.Loader = _ => Guard(_regionMap.LoadAsync());
+            _regions.Loader = LoadMapAsync;
             _regions.Changed += OnMapChanged;
             // A node that was cut off may have missed a push: whenever a connection comes back, read the map again.
             _redis.ConnectionRestored += (_, _) => _ = _regions.RefreshAsync(TimeSpan.Zero);
