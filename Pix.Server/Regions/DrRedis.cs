@@ -35,12 +35,15 @@ internal sealed class DrRedis : IAsyncDisposable
     }
 
     /// <summary>The reply as text, or null when the node did not answer in time (or refused).</summary>
-    public async Task<string?> TryAsync(string endPoint, string command, params object[] args)
+    public Task<string?> TryAsync(string endPoint, string command, params object[] args) => TryAsync(CommandTimeout, endPoint, command, args);
+
+    /// <summary>The same, with its own timeout (health checks want an answer sooner).</summary>
+    public async Task<string?> TryAsync(TimeSpan timeout, string endPoint, string command, params object[] args)
     {
         try
         {
             var server = _redis.GetServer(Parse(endPoint));
-            var result = await server.ExecuteAsync(command, args).WaitAsync(CommandTimeout).ConfigureAwait(false);
+            var result = await server.ExecuteAsync(command, args).WaitAsync(timeout).ConfigureAwait(false);
             return result.ToString();
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ArgumentException)

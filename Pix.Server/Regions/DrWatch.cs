@@ -12,20 +12,24 @@ namespace Pix.Server.Regions;
 internal sealed class DrWatch(DrController controller, DrRedis redis, RegionRing ring, IReadOnlyDictionary<string, string[]> regionRedis,
     IReadOnlyDictionary<string, string[]> regionNodes, DrAudit audit, OwnershipMap? map)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    // A healthy Redis answers PING in well under a millisecond and a node /healthz in a few: half a second of silence
+    // is a failed check, even on a busy host.
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromMilliseconds(500);
     private readonly HashSet<string> _evacuated = map?.Evacuated.Keys.ToHashSet() ?? [];
     private readonly Dictionary<string, DateTime> _failingSince = [];
     private readonly HashSet<string> _reportedBack = [];
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(1) };
+    private readonly HttpClient _http = new() { Timeout = CheckTimeout };
 
     public async Task RunAsync(TimeSpan after, CancellationToken stop)
     {
         audit.Step("watch.begin", $"regions {ring}; failover after {after.TotalSeconds:F1} s of failed health checks");
         while (!stop.IsCancellationRequested)
         {
+            // A region fails from the moment a check that then got no answer was sent.
+            var now = DateTime.UtcNow;
             var checks = ring.Names.ToDictionary(r => r, HealthyAsync);
             await Task.WhenAll(checks.Values).ConfigureAwait(false);
-            var now = DateTime.UtcNow;
             foreach (var (region, check) in checks)
             {
                 if (check.Result)
@@ -37,10 +41,10 @@ internal sealed class DrWatch(DrController controller, DrRedis redis, RegionRing
                 }
                 _reportedBack.Remove(region);
                 if (!_failingSince.TryGetValue(region, out var since)) _failingSince[region] = since = now;
-                if (_evacuated.Contains(region) || now - since < after) continue;
+                if (_evacuated.Contains(region) || DateTime.UtcNow - since < after) continue;
                 var survivor = ring.Names.FirstOrDefault(r => r != region && checks[r].Result && !_evacuated.Contains(r));
                 if (survivor is null) continue;
-                audit.Step("watch.detected", $"region {region} failed every health check for {(now - since).TotalSeconds:F1} s; failing over to {survivor}");
+                audit.Step("watch.detected", $"region {region} failed every health check for {(DateTime.UtcNow - since).TotalSeconds:F1} s; failing over to {survivor}");
                 try
                 {
                     await controller.FailoverAsync(region, survivor).ConfigureAwait(false);
@@ -59,7 +63,7 @@ internal sealed class DrWatch(DrController controller, DrRedis redis, RegionRing
 
     private async Task<bool> HealthyAsync(string region)
     {
-        var redisUp = await AnyAsync(regionRedis.GetValueOrDefault(region) ?? [], async e => await redis.TryAsync(e, "PING").ConfigureAwait(false) is not null).ConfigureAwait(false);
+        var redisUp = await AnyAsync(regionRedis.GetValueOrDefault(region) ?? [], async e => await redis.TryAsync(CheckTimeout, e, "PING").ConfigureAwait(false) is not null).ConfigureAwait(false);
         var nodes = regionNodes.GetValueOrDefault(region) ?? [];
         if (nodes.Length == 0) return redisUp;
         var nodesUp = await AnyAsync(nodes, async url =>

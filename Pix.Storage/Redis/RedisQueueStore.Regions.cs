@@ -17,6 +17,22 @@ public sealed partial class RedisQueueStore
     /// <summary>The scripts' status for a step refused by the participant's fence.</summary>
     private const long Fence = 3;
 
+    private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(1);
+    private Timer? _stalls;
+    private long _lastTick = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    // A process that did not run for a while (frozen, a host suspended, a long pause) may have missed pushes while
+    // its connections stayed open: the map it holds cannot be trusted, so it reads it again once it runs again. This
+    // timer reads nothing from Redis unless a tick came seconds late.
+    private void NoticeStall()
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var gap = System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastTick, now), now);
+        if (gap < StallCheck * 4) return;
+        LogStalled(gap.TotalSeconds);
+        _ = _regions!.RefreshAsync(TimeSpan.Zero);
+    }
+
     /// <summary>The epoch this node decides <paramref name="ispb"/> by: 0 without regions; throws when another region
     /// serves it, or (503) while no map is loaded yet.</summary>
     internal long EpochFor(Ispb ispb)
@@ -125,6 +141,9 @@ public sealed partial class RedisQueueStore
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A step on {Ispb} was fenced: it changed owner after this node's map (epoch {Epoch}); reading the map again")]
     private partial void LogFenced(string ispb, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This process did not run for {Seconds:F1} s: reading the ownership map again")]
+    private partial void LogStalled(double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A pushed ownership map could not be read ({Reason}); reading the stored one")]
     private partial void LogBadMap(string reason);

@@ -61,6 +61,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
             // A node that was cut off may have missed a push: whenever a connection comes back, read the map again.
             _redis.ConnectionRestored += (_, _) => _ = _regions.RefreshAsync(TimeSpan.Zero);
             _ = FollowMapAsync(_regions, _regionMap);
+            _stalls = new Timer(_ => NoticeStall(), null, StallCheck, StallCheck);
         }
     }
 
@@ -422,6 +423,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     public async ValueTask DisposeAsync()
     {
+        if (_stalls is not null) await _stalls.DisposeAsync().ConfigureAwait(false);
         await _closing.CancelAsync().ConfigureAwait(false);
         await _redis.DisposeAsync().ConfigureAwait(false);
         _closing.Dispose();
