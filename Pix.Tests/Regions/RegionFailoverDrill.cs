@@ -82,12 +82,17 @@ public sealed class RegionFailoverDrill(ITestOutputHelper output)
             var post = await spi.PostMultipartAsync(ClusterCalls.Spi, [TestMessages.Pacs008(ClusterCalls.Spi, probe)]);
             Assert.True(post.Status is 421 or 503, $"A's node stored a message for the SPI it no longer serves: {post}");
         }
+        // It notices it did not run, reads the map, and tells the load balancer it has nothing to serve.
+        await CrossNodeStreamTests.WaitUntilAsync(async () => (await ReadyAsync(d.Node(a))).Contains("evacuated", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), $"A's node never said on /readyz that its region is evacuated: {await ReadyAsync(d.Node(a))}");
         await d.Redis.WaitHealthyAsync(TimeSpan.FromSeconds(60));
         var failback = await FailbackAsync(d, a);
         var failedBackAt = traffic.Now;
         output.WriteLine(failback);
         await CrossNodeStreamTests.WaitUntilAsync(() => traffic.Log.Any(e => e.At > failedBackAt && e.Region == a && aPsps.Contains(e.Who) && e.Status is 200 or 204),
             TimeSpan.FromSeconds(30), $"no PSP of {a} was served in {a} again after the failback");
+        await CrossNodeStreamTests.WaitUntilAsync(async () => (await ReadyAsync(d.Node(a))).StartsWith("200", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), "A's node was not ready again after the failback");
         await Task.Delay(TimeSpan.FromSeconds(phase / 2.0));
         stop.Cancel();
         await Task.WhenAll(clients);
@@ -115,6 +120,13 @@ public sealed class RegionFailoverDrill(ITestOutputHelper output)
         var order = traffic.OrderProblems().Take(5).ToList();
         Assert.True(order.Count == 0, string.Join("\n", order));
         Assert.True(traffic.Ledger.CreatedCount > 20, $"only {traffic.Ledger.CreatedCount} messages were stored: the drill did not load Pix");
+    }
+
+    private static async Task<string> ReadyAsync(PixServerProcess node)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var response = await http.GetAsync($"http://127.0.0.1:{node.AdminPort}/readyz");
+        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
     }
 
     // The controller refuses while A's replicas are still catching up; an operator runs it again.
