@@ -9,9 +9,9 @@ namespace Pix.Bench.Load;
 /// it). Raw sockets rather than HttpClient so the load generator costs little CPU on its core and so the requests
 /// are exactly the bytes an ICOM client sends. Reconnects after a close or an I/O error.
 /// </summary>
-internal sealed class IcomConnection(IPEndPoint target) : IDisposable
+internal sealed class IcomConnection(IPEndPoint target, TimeSpan? readTimeout = null) : IDisposable
 {
-    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan ReadTimeout = readTimeout ?? TimeSpan.FromSeconds(30);
     private Socket? _socket;
     private byte[] _buffer = new byte[64 * 1024];
     private int _filled;

@@ -104,6 +104,27 @@ internal sealed class RegionDeployment : IAsyncDisposable
 
     public async Task<(int Code, string Output)> DrAsync(params string[] command) => await DrProcess.RunAsync([.. command, .. DrSettings]);
 
+    /// <summary>Writes what <c>ops/regions/start.sh</c> writes (<c>regions.env</c>), so <c>pix-bench load --scenario
+    /// failover</c> can drive this deployment.</summary>
+    public string WriteState()
+    {
+        var lines = new List<string>
+        {
+            "regions=sp,us",
+            $"dll={Path.Combine(AppContext.BaseDirectory, "Pix.Server.dll")}",
+            $"data={_directory.Path}",
+        };
+        foreach (var region in new[] { "sp", "us" })
+        {
+            lines.Add($"redis.{region}={Redis.EndPointsOf(region)}");
+            lines.Add($"url.{region}={Url(region)}");
+            lines.Add($"admin.{region}=http://127.0.0.1:{_nodes[region].AdminPort}");
+            lines.Add($"pids.{region}={string.Join(' ', Redis.In(region).Select(n => n.Pid).Append(_nodes[region].Pid))}");
+        }
+        File.WriteAllLines(Path.Combine(_directory.Path, "regions.env"), lines);
+        return _directory.Path;
+    }
+
     /// <summary>New ISPBs whose home is <paramref name="region"/>.</summary>
     public List<string> NewIspbs(string region, int count)
     {
