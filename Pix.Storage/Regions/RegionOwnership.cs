@@ -94,9 +94,10 @@ public sealed class RegionOwnership
         {
             Apply(await loader(CancellationToken.None).ConfigureAwait(false));
         }
-        catch (StoreUnavailableException)
+        catch (Exception e) when (e is StoreUnavailableException or FormatException)
         {
-            // The store is away: the map in hand stays, and the next refresh tries again.
+            // The store is away (or holds a map this version cannot read): the map in hand stays, and the next
+            // refresh tries again.
         }
     }
 }
