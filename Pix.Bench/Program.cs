@@ -13,11 +13,15 @@ internal static class Program
         "                                                 report in a folder (--prometheus URL: the alerts' timeline;\n" +
         "                                                 --targets URL,URL...: several nodes)\n" +
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
-        "  reads [--targets URL,URL... --psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
-        "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
+        "  reads [--targets URL,URL... --certs DIR --psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
+        "  handshakes --certs DIR [--connections 8] [--duration 10] [--resume]   new mutual-TLS connections/s\n" +
+        "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned] [--cert PEM [--key PEM]]\n" +
+        "                                                 print a sample message, signed by the development or the given certificate\n" +
+        "  certs --out DIR [--psps 2]                     a CA, the server and client certificates (SPI + PSPs) for mTLS\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
         "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures\n" +
+        "  store-memory [--messages 1000000,5000000,10000000] [--queues 200]   RAM of the queue index per unacknowledged message\n" +
         "  dedup --engine ours|rocksdb|faster|zonetree --keys N --dir DIR --out DIR   one dedup index candidate (docs/embedded-store.md)\n" +
         "  dedup-report --out DIR                         the dedup candidates' table and latency plot";
 
@@ -36,6 +40,10 @@ internal static class Program
                 return await CompareCommand.RunAsync(args[1..]);
             case "reads":
                 return await ReadBenchCommand.RunAsync(new CommandArguments(args));
+            case "certs":
+                return CertsCommand.Run(new CommandArguments(args));
+            case "handshakes":
+                return await HandshakeBenchCommand.RunAsync(new CommandArguments(args));
             case "sample":
                 return SampleCommand.Run(args[1..]);
             case "bench-xml":
@@ -48,6 +56,8 @@ internal static class Program
                 return DedupReportCommand.Run(new CommandArguments(args));
             case "store-bench":
                 return await StoreBenchCommand.RunAsync(new CommandArguments(args));
+            case "store-memory":
+                return StoreMemoryCommand.Run(new CommandArguments(args));
             default:
                 await Console.Error.WriteLineAsync(Commands);
                 return command is "" or "help" or "--help" ? 0 : 2;

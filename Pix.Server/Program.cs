@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Pix.Server.Hosting;
+using Pix.Server.Identity;
 using Pix.Storage;
 
 // The disaster-recovery controller shares the binary and the configuration (docs/regions.md).
@@ -12,9 +13,11 @@ try
     await app.StartAsync();
     var (icom, admin) = PixHost.BoundEndpoints(app);
     var options = app.Services.GetRequiredService<PixOptions>();
-    // One line that says where Pix listens and what it stores into; tests and scripts read the ports from it.
+    var identity = app.Services.GetRequiredService<IcomIdentity>();
+    // One line that says where Pix listens, what it stores into and who may call; tests and scripts read the ports from it.
     var region = string.IsNullOrWhiteSpace(options.Region) ? "" : $"; region {options.Region.Trim()} of {options.Regions}";
-    Console.WriteLine($"Pix listening on http://{icom} (ICOM) and http://{admin} (operator); storage {store.Kind} at {Path.GetFullPath(options.DataDir)}{region}");
+    Console.WriteLine($"Pix listening on {identity.Scheme}://{icom} (ICOM) and http://{admin} (operator); storage {store.Kind} at {Path.GetFullPath(options.DataDir)}; "
+        + $"identity: {identity.Describe()}{region}");
     await app.WaitForShutdownAsync();
     return 0;
 }

@@ -32,7 +32,7 @@ internal sealed partial class ServerUnderTest : IDisposable
         string[] args =
         [
             "-c", cpu.ToString(), "dotnet", serverDll, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--data", data,
-            "--storage", storage, "--Pix:Http", mode, "--Pix:Xml:RequireSignature", "false", "--Logging:LogLevel:Default", "Warning",
+            "--storage", storage, "--Pix:Http", mode, "--Pix:Tls:Mode", "off", "--Pix:Xml:RequireSignature", "false", "--Logging:LogLevel:Default", "Warning",
             .. extra,
         ];
         var info = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -74,6 +74,6 @@ internal sealed partial class ServerUnderTest : IDisposable
         try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
     }
 
-    [GeneratedRegex(@"Pix listening on http://127\.0\.0\.1:(\d+) \(ICOM\) and http://127\.0\.0\.1:(\d+) \(operator\)")]
+    [GeneratedRegex(@"Pix listening on https?://127\.0\.0\.1:(\d+) \(ICOM\) and http://127\.0\.0\.1:(\d+) \(operator\)")]
     private static partial Regex StartupLine();
 }

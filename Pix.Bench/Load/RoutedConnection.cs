@@ -16,13 +16,19 @@ namespace Pix.Bench.Load;
 internal sealed class RoutedConnection : IDisposable
 {
     private readonly RegionRoutes? _routes;
+    private readonly ClientTls? _tls;
+    private readonly string _ispb;
     private IcomConnection _connection;
 
     public RoutedConnection(LoadOptions options, string ispb)
     {
         _routes = options.Routes;
         Region = _routes?.Plan.Home(ispb) ?? "";
-        _connection = _routes is null ? new IcomConnection(options.NextEndPoint()) : new IcomConnection(_routes.EndPoint(Region), _routes.ReadTimeout);
+        _tls = options.Tls;
+        _ispb = ispb;
+        _connection = _routes is null
+            ? new IcomConnection(options.NextEndPoint(), _tls, ispb)
+            : new IcomConnection(_routes.EndPoint(Region), _tls, ispb, _routes.ReadTimeout);
     }
 
     /// <summary>The region the next request goes to ("" without regions).</summary>
@@ -54,7 +60,7 @@ internal sealed class RoutedConnection : IDisposable
     {
         _connection.Dispose();
         Region = region;
-        _connection = new IcomConnection(_routes!.EndPoint(region), _routes.ReadTimeout);
+        _connection = new IcomConnection(_routes!.EndPoint(region), _tls, _ispb, _routes.ReadTimeout);
     }
 
     public void Dispose() => _connection.Dispose();

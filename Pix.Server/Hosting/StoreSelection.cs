@@ -19,6 +19,8 @@ internal static class StoreSelection
             RedisWaitMilliseconds = options.Redis.WaitMilliseconds,
             Quarantine = new QuarantineLimits(options.Xml.QuarantineRetention, options.Xml.QuarantineQuotaPerSender),
             Regions = regions,
+            Repair = options.Embedded.Repair,
+            StorageTimeout = TimeSpan.FromSeconds(options.Limits.StorageTimeoutSeconds),
             LoggerFactory = logs,
         });
 }

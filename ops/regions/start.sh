@@ -51,7 +51,8 @@ redis_us="$(ep "${ports[4]}"),$(ep "${ports[5]}"),$(ep "${ports[2]}"),$(ep "${po
 configuration="$redis_sp,$redis_us"
 echo "Redis: sp $redis_sp; us $redis_us"
 
-# 2. One Pix node per region, sharing a token key file; each knows both regions' URLs (named in its 421s).
+# 2. One Pix node per region, sharing a token key file; each knows both regions' URLs (named in its 421s). Plain HTTP
+#    without signatures: the drill is about regions (later switches win: give --Pix:Tls:Mode mtls and certificates).
 dotnet build "$root/Pix.Server" -c Release -v quiet -nologo >/dev/null
 dll="$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll"
 [ -f "$state/token.keys" ] || echo "1:$(head -c 32 /dev/urandom | base64)" >"$state/token.keys"
@@ -68,7 +69,8 @@ for i in 0 1; do
   region="${regions[$i]}"; port=$((pix_port + i)); admin=$((pix_port + 1000 + i)); dir="$state/pix-$region"; mkdir -p "$dir"
   nohup dotnet "$dll" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" --data "$dir" --storage redis \
     --Pix:Redis:Configuration "$configuration,connectTimeout=1000,asyncTimeout=3000" --Pix:Region "$region" --Pix:Regions sp,us \
-    --Pix:RegionUrls:sp "$url_sp" --Pix:RegionUrls:us "$url_us" --Pix:Tokens:KeyPath "$state/token.keys" "$@" >"$dir/pix.log" 2>&1 &
+    --Pix:RegionUrls:sp "$url_sp" --Pix:RegionUrls:us "$url_us" --Pix:Tokens:KeyPath "$state/token.keys" \
+    --Pix:Tls:Mode off --Pix:Xml:RequireSignature false "$@" >"$dir/pix.log" 2>&1 &
   echo $! >"$dir/pix.pid"
   echo "url.$region=http://127.0.0.1:$port" >>"$env"
   echo "admin.$region=http://127.0.0.1:$admin" >>"$env"
