@@ -58,6 +58,9 @@ internal sealed class DrController(DrRedis redis, RegionRing ring, IReadOnlyDict
             await WaitPrimaryAsync(candidate).ConfigureAwait(false);
         }
         await redis.RefreshAsync().ConfigureAwait(false);
+        // Writes wait for two replicas again once the map flips: every shard must have them linked first, or the
+        // surviving region's own PSPs would be answered 503 while the returning region's replicas resynchronize.
+        await WaitReplicatedAsync().ConfigureAwait(false);
         await FlipAsync(map => map.IsEvacuated(region) ? map.Return(region) : null, $"return {region}").ConfigureAwait(false);
         audit.Step("single-region.end", $"region {region} serves its ISPBs again; writes wait for a replica in each region");
         audit.Step("failback.done", $"region {region}");
@@ -113,6 +116,49 @@ internal sealed class DrController(DrRedis redis, RegionRing ring, IReadOnlyDict
             }
         }
         audit.Step("cluster.ok", $"every Redis node of region {region} serves");
+    }
+
+    /// <summary>Waits until every primary serving slots has what <c>WAIT 2</c> needs: two replicas online and in sync
+    /// (acknowledged within the last second), one of them in another region than the primary's.</summary>
+    private async Task WaitReplicatedAsync()
+    {
+        var deadline = DateTime.UtcNow + PromotionTimeout;
+        while (true)
+        {
+            var lacking = new List<string>();
+            foreach (var primary in (await ViewAsync().ConfigureAwait(false)).Where(n => n.IsPrimary && n.SlotCount > 0 && !n.Failing))
+            {
+                var info = await redis.TryAsync(primary.EndPoint, "INFO", "replication").ConfigureAwait(false);
+                var online = info is null ? [] : OnlineReplicas(info);
+                var home = RegionOf(primary.EndPoint);
+                if (online.Count < 2 || !online.Any(r => RegionOf(r) != home)) lacking.Add($"{primary.EndPoint} ({online.Count} in sync: {string.Join(", ", online)})");
+            }
+            if (lacking.Count == 0)
+            {
+                audit.Step("replicas.ok", "every primary has two replicas in sync, one in another region");
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"Primaries without two replicas in sync across regions: {string.Join("; ", lacking)}; try again shortly.");
+            await Task.Delay(200).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The replicas <c>INFO replication</c> of a primary lists as online with an acknowledgement at most a
+    /// second old (<c>slaveN:ip=…,port=…,state=online,offset=…,lag=0</c>).</summary>
+    internal static List<string> OnlineReplicas(string info)
+    {
+        var online = new List<string>();
+        foreach (var line in info.Split('\n', StringSplitOptions.TrimEntries))
+        {
+            var colon = line.IndexOf(':');
+            if (!line.StartsWith("slave", StringComparison.Ordinal) || colon < 0) continue;
+            var fields = line[(colon + 1)..].Split(',').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
+            if (fields.GetValueOrDefault("state") == "online" && int.TryParse(fields.GetValueOrDefault("lag"), CultureInfo.InvariantCulture, out var lag) && lag <= 1
+                && fields.TryGetValue("ip", out var ip) && fields.TryGetValue("port", out var port))
+                online.Add($"{ip}:{port}");
+        }
+        return online;
     }
 
     /// <summary>The replica of <paramref name="primary"/> in <paramref name="region"/> that has the most of its data

@@ -91,6 +91,20 @@ public sealed class RegionUnitTests
     }
 
     [Fact]
+    public void FailbackCountsOnlyReplicasOnlineAndInSync()
+    {
+        // What a primary's INFO replication says while the returning region resynchronizes: one replica in sync, one
+        // still loading its copy, one whose last acknowledgement is 4 s old.
+        const string info = "# Replication\r\nrole:master\r\nconnected_slaves:3\r\n"
+            + "slave0:ip=127.0.0.1,port=7201,state=online,offset=5120,lag=0\r\n"
+            + "slave1:ip=127.0.0.1,port=7202,state=wait_bgsave,offset=0,lag=0\r\n"
+            + "slave2:ip=127.0.0.1,port=7203,state=online,offset=4096,lag=4\r\n"
+            + "master_failover_state:no-failover\r\nmaster_repl_offset:5120\r\n";
+        Assert.Equal(["127.0.0.1:7201"], Pix.Server.Regions.DrController.OnlineReplicas(info));
+        Assert.Empty(Pix.Server.Regions.DrController.OnlineReplicas("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"));
+    }
+
+    [Fact]
     public async Task TheEmbeddedStoreRefusesPixRegionAtStartup()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
