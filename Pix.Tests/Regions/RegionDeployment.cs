@@ -147,12 +147,15 @@ internal sealed class RegionDeployment : IAsyncDisposable
     }
 
     /// <summary>The ownership map's epoch a node holds (its <c>pix_region_epoch</c> gauge).</summary>
-    public async Task<long> EpochAsync(string region)
+    public async Task<long> EpochAsync(string region) => (long)await GaugeAsync(region, "pix_region_epoch");
+
+    /// <summary>A gauge of a node's <c>/metrics</c> (the dashboard's region panel reads these).</summary>
+    public async Task<double> GaugeAsync(string region, string name)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var metrics = await http.GetStringAsync($"http://127.0.0.1:{_nodes[region].AdminPort}/metrics");
-        var line = metrics.Split('\n').First(l => l.StartsWith("pix_region_epoch", StringComparison.Ordinal));
-        return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var line = metrics.Split('\n').First(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()

@@ -48,6 +48,9 @@ public sealed class RegionFailoverDrill(ITestOutputHelper output)
         d.Redis.Freeze(a);
         d.Node(a).Signal("STOP");
         output.WriteLine($"{isolatedAt:F2} s: region {a} frozen (SIGSTOP: its 4 Redis nodes and its Pix node)");
+        // A PSP of B sends to the SPI, whose queue and sending live in the frozen region: a clear answer, never a hang or a 500.
+        var bPsp = homes.First(h => h.Value == b).Key;
+        var toSpi = PostAsync(d.Port(b), bPsp, ClusterCalls.Spi);
         if (!watch)
         {
             // The operator's decision takes a moment; until then B's writes may be refused (503), never lost.
@@ -61,6 +64,18 @@ public sealed class RegionFailoverDrill(ITestOutputHelper output)
             TimeSpan.FromSeconds(45), $"no PSP of {a} was served in {b}:\n{watcher?.Output}");
         // When the answer came (a read sent earlier may have waited in B for the map to flip).
         var firstReadInB = traffic.Log.Where(e => e.At > isolatedAt && e.Region == b && aPsps.Contains(e.Who) && e.Status is 200 or 204).Min(e => e.At + e.Ms / 1000) - isolatedAt;
+        // Degraded, and saying so: the survivor's gauge (the dashboard's region panel, PixRegionSingleMode).
+        await CrossNodeStreamTests.WaitUntilAsync(async () => await d.GaugeAsync(b, "pix_region_single_mode") == 1, TimeSpan.FromSeconds(5),
+            $"{b}'s node does not report single-region mode");
+        Assert.Equal(0, await d.GaugeAsync(b, "pix_region_evacuated"));
+        var (spiStatus, spiRetryAfter, spiSeconds) = await toSpi;
+        output.WriteLine($"a POST of {b}'s PSP {bPsp} to the SPI sent at the freeze: {spiStatus} (Retry-After {spiRetryAfter}) after {spiSeconds:F2} s");
+        Assert.True(spiStatus is 503 or 201, $"a POST to the SPI of the frozen region was answered {spiStatus}");
+        if (spiStatus == 503) Assert.NotNull(spiRetryAfter);
+        Assert.True(spiSeconds < 10, $"a POST to the SPI of the frozen region took {spiSeconds:F1} s");
+        // Once B serves the SPI, the PSPs of B send to it again.
+        var (afterStatus, _, _) = await PostAsync(d.Port(b), bPsp, ClusterCalls.Spi);
+        Assert.Equal(201, afterStatus);
         await Task.Delay(TimeSpan.FromSeconds(phase));
 
         // Thawed: A's node comes back with the map it had; the store's fences and the push keep it off A's former ISPBs.
@@ -85,6 +100,7 @@ public sealed class RegionFailoverDrill(ITestOutputHelper output)
         // It notices it did not run, reads the map, and tells the load balancer it has nothing to serve.
         await CrossNodeStreamTests.WaitUntilAsync(async () => (await ReadyAsync(d.Node(a))).Contains("evacuated", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15), $"A's node never said on /readyz that its region is evacuated: {await ReadyAsync(d.Node(a))}");
+        Assert.Equal(1, await d.GaugeAsync(a, "pix_region_evacuated"));
         await d.Redis.WaitHealthyAsync(TimeSpan.FromSeconds(60));
         var failback = await FailbackAsync(d, a);
         var failedBackAt = traffic.Now;
@@ -93,6 +109,8 @@ public sealed class RegionFailoverDrill(ITestOutputHelper output)
             TimeSpan.FromSeconds(30), $"no PSP of {a} was served in {a} again after the failback");
         await CrossNodeStreamTests.WaitUntilAsync(async () => (await ReadyAsync(d.Node(a))).StartsWith("200", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15), "A's node was not ready again after the failback");
+        Assert.Equal(0, await d.GaugeAsync(b, "pix_region_single_mode"));
+        Assert.Equal(0, await d.GaugeAsync(a, "pix_region_evacuated"));
         await Task.Delay(TimeSpan.FromSeconds(phase / 2.0));
         stop.Cancel();
         await Task.WhenAll(clients);
@@ -109,6 +127,11 @@ public sealed class RegionFailoverDrill(ITestOutputHelper output)
         var lastB503 = unavailable.Count == 0 ? (double?)null : unavailable.Max(e => e.At) - isolatedAt;
         output.WriteLine($"{b}'s PSPs: {bRequests.Count} requests, {unavailable.Count} answered 503 after the freeze, the last sent {lastB503:F2} s after it; "
             + $"{bRequests.Count(e => e.Status >= 500 && e.Status != 503)} other 5xx");
+        // What B's PSPs miss while the SPI's region is gone: the longest stretch without a batch between the freeze and the thaw.
+        var batches = traffic.Log.Where(e => bPsps.Contains(e.Who) && e.Status == 200).Select(e => e.At + e.Ms / 1000)
+            .Where(t => t > isolatedAt && t < thawedAt).Order().Prepend(isolatedAt).Append(thawedAt).ToList();
+        var longestGap = batches.Zip(batches.Skip(1), (x, y) => y - x).Max();
+        output.WriteLine($"{b}'s PSPs got no batch for at most {longestGap:F2} s between the freeze and the thaw");
         output.WriteLine($"messages stored {traffic.Ledger.CreatedCount}, deliveries {traffic.Ledger.DeliveryCount}");
 
         Assert.Empty(traffic.Log.Where(e => e.Status >= 500 && e.Status != 503).Select(e => e.ToString()));
@@ -120,6 +143,14 @@ public sealed class RegionFailoverDrill(ITestOutputHelper output)
         var order = traffic.OrderProblems().Take(5).ToList();
         Assert.True(order.Count == 0, string.Join("\n", order));
         Assert.True(traffic.Ledger.CreatedCount > 20, $"only {traffic.Ledger.CreatedCount} messages were stored: the drill did not load Pix");
+    }
+
+    private static async Task<(int Status, string? RetryAfter, double Seconds)> PostAsync(int port, string from, string to)
+    {
+        var clock = Stopwatch.StartNew();
+        using var client = new IcomClient(port);
+        var response = await client.PostMultipartAsync(from, [TestMessages.Pacs008(from, to)]);
+        return (response.Status, response.Header("Retry-After"), clock.Elapsed.TotalSeconds);
     }
 
     private static async Task<string> ReadyAsync(PixServerProcess node)

@@ -31,8 +31,12 @@ internal sealed partial class RegionTraffic(RegionDeployment deployment, IReadOn
     /// <summary>Every request: seconds since start, who (the ISPB), the region asked, status (0: no answer), ms.</summary>
     public ConcurrentQueue<(double At, string Who, string Region, int Status, double Ms)> Log { get; } = new();
 
-    /// <summary>Per stream, the message numbers in the order it first received them.</summary>
-    public ConcurrentDictionary<string, List<int>> Order { get; } = new();
+    /// <summary>Per stream, the message numbers in the order it first received them, each with the highest number sent
+    /// to its PSP before a read of that PSP went unanswered (0: none yet): such a read may have claimed a batch that
+    /// comes back later, to any stream, after newer messages (ICOM puts an abandoned batch back at the head).</summary>
+    public ConcurrentDictionary<string, List<(int Number, int LostBelow)>> Order { get; } = new();
+
+    private readonly ConcurrentDictionary<string, int> _lostBelow = new();
 
     public double Now => _clock.Elapsed.TotalSeconds;
 
@@ -82,7 +86,7 @@ internal sealed partial class RegionTraffic(RegionDeployment deployment, IReadOn
                     Ledger.Delivered(held, sentAt);
                     foreach (var (id, xml) in messages)
                     {
-                        if (seen.Add(id)) order.Add(int.Parse(IcomClient.Tag(xml)));
+                        if (seen.Add(id)) order.Add((int.Parse(IcomClient.Tag(xml)), _lostBelow.GetValueOrDefault(psp)));
                     }
                     token = response.Header("PI-Pull-Next");
                     break;
@@ -90,7 +94,11 @@ internal sealed partial class RegionTraffic(RegionDeployment deployment, IReadOn
                     token = null;
                     held = [];
                     break;
-                case null or 421:
+                case null:
+                    // No answer: whatever this read claimed is redelivered once its stream expires.
+                    _lostBelow.AddOrUpdate(psp, _sent.GetValueOrDefault(psp), (_, below) => Math.Max(below, _sent.GetValueOrDefault(psp)));
+                    break;
+                case 421:
                     break;
                 default:
                     await Task.Delay(100, CancellationToken.None);
@@ -138,9 +146,11 @@ internal sealed partial class RegionTraffic(RegionDeployment deployment, IReadOn
         }
     }
 
-    /// <summary>Streams whose first deliveries went backwards (a message numbered lower than one it already had).</summary>
+    /// <summary>Streams whose first deliveries went backwards (a message numbered lower than one it already had) to a
+    /// message no unanswered read can have claimed: one sent after every read of its PSP that went unanswered.</summary>
     public IEnumerable<string> OrderProblems() =>
-        Order.Where(o => o.Value.Zip(o.Value.Skip(1)).Any(p => p.Second < p.First)).Select(o => $"{o.Key} received {string.Join(",", o.Value)}");
+        Order.Where(o => o.Value.Zip(o.Value.Skip(1)).Any(p => p.Second.Number < p.First.Number && p.Second.Number > p.Second.LostBelow))
+            .Select(o => $"{o.Key} received {string.Join(",", o.Value.Select(m => m.Number))}");
 
     private bool Silent(string region) => _silentSince.TryGetValue(region, out var since) && Now - since < Suspicion.TotalSeconds;
 
