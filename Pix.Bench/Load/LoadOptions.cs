@@ -66,7 +66,8 @@ internal sealed class LoadOptions
     public Uri? Prometheus { get; set; }
     /// <summary>After the drain, how long to wait for the scenario's alert to resolve before reading the timeline.</summary>
     public double SettleSeconds { get; set; }
-    /// <summary>Failover: the folder <c>ops/regions/start.sh</c> wrote (<c>regions.env</c>); clients follow their region.</summary>
+    /// <summary>The folder <c>ops/regions/start.sh</c> wrote (<c>regions.env</c>): clients follow their region (failover
+    /// needs it; any other scenario may run on two regions with it).</summary>
     public string? RegionsState { get; set; }
     /// <summary>Failover: the deployment and the clients' shared view of which region answers.</summary>
     public RegionRoutes? Routes { get; set; }
@@ -187,9 +188,11 @@ internal sealed class LoadOptions
             }
         }
         options.Quiet = args.Contains("--quiet");
-        if (scenario == "failover")
+        if (scenario == "failover" && options.RegionsState is null)
+            throw new ArgumentException("--scenario failover needs --regions-state DIR (written by ops/regions/start.sh).");
+        if (options.RegionsState is not null)
         {
-            if (options.RegionsState is null) throw new ArgumentException("--scenario failover needs --regions-state DIR (written by ops/regions/start.sh).");
+            // Any scenario on two regions: clients follow their region; only failover freezes one.
             var plan = RegionPlan.Load(options.RegionsState);
             options.Routes = new RegionRoutes(plan, TimeSpan.FromSeconds(options.ReadTimeoutSeconds));
             options.Targets = new TargetList(plan.Ring.Names.Select(plan.Url).ToList());

@@ -35,7 +35,7 @@ internal sealed class LoadRun(LoadOptions options)
         var window = new PressureWindow(options.WindowFromSeconds, options.WindowSeconds);
         if (options.Routes is not null)
         {
-            // Failover: PSPs of both regions, half at home in each (the SPI's home region is the one frozen).
+            // On two regions: PSPs of both, half at home in each (failover freezes the SPI's home region).
             var plan = options.Routes.Plan;
             var home = plan.Home(MessageFactory.Spi);
             psps = Enumerable.Range(0, 36 * 36).Select(i => options.RunId + Base36(i))
@@ -58,7 +58,7 @@ internal sealed class LoadRun(LoadOptions options)
         }
         var flood = new ConnectionFlood(options, window);
         var flooding = Task.Run(() => flood.RunAsync(stop.Token));
-        var drill = options.Routes is null ? null : new RegionDrill(options, options.Routes, metrics);
+        var drill = options is { Routes: not null, Scenario: "failover" } ? new RegionDrill(options, options.Routes, metrics) : null;
         var drilling = drill is null ? Task.CompletedTask : Task.Run(() => drill.RunAsync(window, hardStop.Token));
 
         // Let the streams open (hundreds of stream/start at once) before the first message, so the producer's first
@@ -103,6 +103,7 @@ internal sealed class LoadRun(LoadOptions options)
             Window = window.IsEmpty ? null : new WindowSummary(windowStart, windowStart + options.WindowSeconds, options.StallInWindow, options.ExtraStreams, flood.Opened),
             Alerts = alerts,
             Timeline = drill?.Timeline,
+            Survivors = drill?.Survivors,
         };
         var distributions = new Dictionary<string, LatencyHistogram> { ["POST (CO-corrected)"] = metrics.ProducerCorrected, ["delivery"] = metrics.Delivery };
         foreach (var (key, histogram) in metrics.ByEndpoint)

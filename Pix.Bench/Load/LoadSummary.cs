@@ -12,6 +12,9 @@ internal sealed record LoadSummary(
 {
     /// <summary>Failover: isolation, detection, takeover, map flip, first read in B, thaw, failback (seconds).</summary>
     public TimelineEvent[]? Timeline { get; init; }
+
+    /// <summary>Failover: what region B's own PSPs were answered by B from the isolation on.</summary>
+    public SurvivorAnswers? Survivors { get; init; }
 }
 
 /// <summary>The pressure window in seconds since the run started, and what was applied in it.</summary>

@@ -120,7 +120,7 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
         try
         {
             var response = await _connection.SendAsync(request, hardStop);
-            metrics.Request(endpoint, response.Status, Stopwatch.GetTimestamp() - sent);
+            Answered(endpoint, response.Status, sent);
             // Failover: a 503 (the survivor waiting for the controller) or a 409 (a lease held by a request the lost
             // region never finished) is sent again as it is, token and all, until the region that serves it answers.
             while (options.Routes is not null && response.Status is 503 or 409 && !hardStop.IsCancellationRequested)
@@ -129,10 +129,9 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
                 await Task.Delay(250, hardStop);
                 sent = Stopwatch.GetTimestamp();
                 response = await _connection.SendAsync(request, hardStop);
-                metrics.Request(endpoint, response.Status, Stopwatch.GetTimestamp() - sent);
+                Answered(endpoint, response.Status, sent);
             }
             if (response.Status is not (200 or 204 or 429 or 410)) metrics.Error($"{endpoint} {response.Status}");
-            if (response.Status is 200 or 204) options.Routes?.Served?.Invoke(ispb, _connection.Region);
             return response;
         }
         catch (Exception e) when (e is IOException or SocketException || (e is OperationCanceledException && !hardStop.IsCancellationRequested))
@@ -144,5 +143,11 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
             if (options.Routes is not null && !hardStop.IsCancellationRequested) return await SendAsync(endpoint, request, hardStop);
             return null;
         }
+    }
+
+    private void Answered(string endpoint, int status, long sent)
+    {
+        metrics.Request(endpoint, status, Stopwatch.GetTimestamp() - sent);
+        options.Routes?.Answered?.Invoke(ispb, _connection.Region, status, Stopwatch.GetElapsedTime(sent));
     }
 }

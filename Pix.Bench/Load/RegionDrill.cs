@@ -14,6 +14,7 @@ namespace Pix.Bench.Load;
 internal sealed class RegionDrill(LoadOptions options, RegionRoutes routes, LoadMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, double> _events = new();
+    private readonly SurvivorTally _survivors = new();
     private volatile bool _isolated;
 
     public string A { get; } = routes.Plan.Home(MessageFactory.Spi);
@@ -23,11 +24,17 @@ internal sealed class RegionDrill(LoadOptions options, RegionRoutes routes, Load
     /// <summary>The events in the order they happened (seconds since the run started).</summary>
     public TimelineEvent[] Timeline => _events.OrderBy(e => e.Value).Select(e => new TimelineEvent(e.Key, e.Value)).ToArray();
 
+    /// <summary>What B's own PSPs were answered by B from the isolation to the end of the run.</summary>
+    public SurvivorAnswers Survivors => _survivors.Summary(_events.GetValueOrDefault("isolation"));
+
     public async Task RunAsync(PressureWindow window, CancellationToken stop)
     {
-        routes.Served = (ispb, region) =>
+        routes.Answered = (ispb, region, status, waited) =>
         {
-            if (_isolated && region == B && routes.Plan.Home(ispb) == A) Mark("first read in B");
+            if (!_isolated || region != B) return;
+            var home = routes.Plan.Home(ispb);
+            if (home == A && status is 200 or 204) Mark("first read in B");
+            else if (home == B) _survivors.Add(status, (metrics.Elapsed - waited).TotalSeconds);
         };
         using var watch = Dr(["watch", "--after", options.WatchAfterSeconds.ToString(CultureInfo.InvariantCulture)], line =>
         {

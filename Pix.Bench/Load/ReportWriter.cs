@@ -77,6 +77,12 @@ internal static class ReportWriter
         foreach (var e in s.Timeline)
             md.AppendLine(c, $"| {e.Name} | {e.Second:F2} | {(isolation is null ? "" : (e.Second - isolation.Value).ToString("F2", c))} |");
         md.AppendLine();
+        if (s.Survivors is { } b)
+        {
+            var last = b.LastUnavailableAfterIsolation is { } l ? $", the last sent {l.ToString("F2", c)} s after the isolation" : "";
+            md.AppendLine(c, $"Region B's own PSPs, answered by B from the isolation on: {b.Answers:N0} answers, {b.Unavailable:N0} of them 503{last}; {b.OtherServerErrors:N0} other 5xx.")
+                .AppendLine();
+        }
     }
 
     private static void Alerts(StringBuilder md, LoadSummary s)

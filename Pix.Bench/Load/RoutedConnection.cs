@@ -77,8 +77,9 @@ internal sealed class RegionRoutes(RegionPlan plan, TimeSpan readTimeout)
 
     public RegionPlan Plan => plan;
 
-    /// <summary>Called when a PSP's read was answered 200/204 by <paramref name="region"/> (the drill's "first read in B").</summary>
-    public Action<string, string>? Served { get; set; }
+    /// <summary>Called with every answer a PSP's stream got: its ISPB, the region that answered, the status, how long
+    /// ago the request was sent (the drill's "first read in B", and what the surviving region's own PSPs saw).</summary>
+    public Action<string, string, int, TimeSpan>? Answered { get; set; }
 
     public IPEndPoint EndPoint(string region)
     {

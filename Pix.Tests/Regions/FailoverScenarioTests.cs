@@ -31,12 +31,19 @@ public sealed class FailoverScenarioTests
         Assert.True(events["isolation"] < events["detection"] && events["detection"] <= events["takeover"] && events["takeover"] <= events["map flip"]
             && events["map flip"] <= events["first read in B"] && events["thaw"] < events["failback"], string.Join(", ", summary.Timeline!.Select(e => $"{e.Name} {e.Second:F2}")));
         Assert.True(summary.Ledger.Accepted > 300, $"only {summary.Ledger.Accepted} messages were accepted");
+        // B's own PSPs: no 5xx but 503, and no 503 for a request sent after the map flipped (single-region mode).
+        var survivors = summary.Survivors!;
+        Assert.True(survivors.Answers > 50, $"B's PSPs were answered only {survivors.Answers} times after the isolation");
+        Assert.Equal(0, survivors.OtherServerErrors);
+        Assert.True(survivors.LastUnavailableAfterIsolation is null || survivors.LastUnavailableAfterIsolation <= events["map flip"] - events["isolation"] + 1.0,
+            $"B's PSPs got a 503 for a request sent {survivors.LastUnavailableAfterIsolation:F2} s after the isolation; the map flipped at {events["map flip"] - events["isolation"]:F2} s");
         Assert.Equal(0, summary.Ledger.Lost);
         Assert.Equal(0, summary.Ledger.UnexpectedDuplicates);
         Assert.True(summary.Passed);
         var report = await File.ReadAllTextAsync(Path.Combine(reports.Path, "report.md"));
         Assert.Contains("## Failover timeline", report);
         Assert.Contains("| first read in B |", report);
+        Assert.Contains("Region B's own PSPs, answered by B from the isolation on:", report);
         Assert.True(File.Exists(Path.Combine(reports.Path, "throughput.png")));
     }
 
