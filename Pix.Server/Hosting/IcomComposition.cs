@@ -25,7 +25,7 @@ namespace Pix.Server.Hosting;
 internal sealed class IcomComposition
 {
     public IcomComposition(IQueueStore store, PixOptions options, string dataDir, TokenKeyRing tokenKeys, IMessageSigner? signer,
-        IcomIdentity identity, ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
+        IcomIdentity identity, ILoggerFactory logs, IMeterFactory meters, TimeProvider clock, Pix.Storage.Regions.RegionOwnership? regions = null)
     {
         Store = store;
         Signer = signer;
@@ -51,10 +51,13 @@ internal sealed class IcomComposition
         Quarantine = new QuarantineDesk(traced, Engine, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
-        Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
+        Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics) { Regions = regions };
         Ingest = new IngestEndpoint(Access, traced, Engine, Senders, options.RateLimit, Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
-        Application = new IcomApplication(Access, Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing, InFlight);
+        Application = new IcomApplication(Access, Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing, InFlight)
+        {
+            Regions = regions is null ? null : new RegionGate(regions, Problems),
+        };
         Limits = new HttpLimits
         {
             MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
