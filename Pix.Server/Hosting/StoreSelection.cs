@@ -19,6 +19,7 @@ internal static class StoreSelection
             RedisWaitMilliseconds = options.Redis.WaitMilliseconds,
             Quarantine = new QuarantineLimits(options.Xml.QuarantineRetention, options.Xml.QuarantineQuotaPerSender),
             Repair = options.Embedded.Repair,
+            DedupCacheBytes = options.Embedded.DedupCacheMB * 1024L * 1024,
             StorageTimeout = TimeSpan.FromSeconds(options.Limits.StorageTimeoutSeconds),
             LoggerFactory = logs,
         });

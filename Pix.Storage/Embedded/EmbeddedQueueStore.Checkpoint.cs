@@ -9,7 +9,6 @@ namespace Pix.Storage.Embedded;
 // Checkpoints (state snapshot + the log position it covers) and retention, both on the writer thread.
 public sealed partial class EmbeddedQueueStore
 {
-    private readonly List<(long AtMs, DedupIndex.Key Key, ResourceId Id)> _dedupEntries = new();
     // Bytes of live records per segment as the latest snapshot saw them. Retention decides from this, not from the
     // queues now: an acknowledgement applied in memory may not be in the log yet, and a crash would bring it back.
     private Dictionary<int, long> _liveAtSnapshot = new();
@@ -33,19 +32,9 @@ public sealed partial class EmbeddedQueueStore
                 queue.ForEachUnacknowledged(live, CountLive);
             }
         }
-        _dedupEntries.Clear();
-        _book.Dedup.CopyTo(_dedupEntries);
-        writer.Write(_dedupEntries.Count);
-        foreach (var (atMs, key, id) in _dedupEntries)
-        {
-            writer.Write(atMs);
-            writer.Write(key.From);
-            writer.Write((ulong)key.Hash);
-            writer.Write((ulong)(key.Hash >> 64));
-            writer.Write(id.High);
-            writer.Write(id.Middle);
-            writer.Write(id.Low);
-        }
+        // The dedup keys live in the dedup index (persisted with this checkpoint's position); the count stays in the
+        // format, always 0.
+        writer.Write(0);
         // The outbox last: checkpoints written before it existed simply end here.
         writer.Write(_outbox.Count);
         foreach (var bytes in _outbox.Values)
@@ -86,14 +75,7 @@ public sealed partial class EmbeddedQueueStore
             _book.Restore(ispb, IspbQueue.ReadSnapshot(reader));
         }
         var keys = reader.ReadInt32();
-        for (var i = 0; i < keys; i++)
-        {
-            var atMs = reader.ReadInt64();
-            var from = reader.ReadUInt64();
-            var low = reader.ReadUInt64();
-            var high = reader.ReadUInt64();
-            _book.Dedup.Add(new DedupIndex.Key(from, new UInt128(high, low)), ReadId(reader), atMs);
-        }
+        if (keys != 0) throw new InvalidDataException("The checkpoint holds dedup keys: written by an older Pix, whose log records this one cannot read.");
         if (reader.BaseStream.Position == reader.BaseStream.Length) return;
         var notices = reader.ReadInt32();
         for (var i = 0; i < notices; i++)
@@ -116,6 +98,8 @@ public sealed partial class EmbeddedQueueStore
         // Whatever happens, wait for more log before the next try: a full disk must not make the writer spin.
         _bytesSinceCheckpoint = 0;
         _rolledSinceCheckpoint = false;
+        // Every key of the log before this position was added (after its group's fsync, on this thread).
+        PersistDedup(position);
         try
         {
             _checkpoints.Write(position, snapshot);
@@ -141,7 +125,7 @@ public sealed partial class EmbeddedQueueStore
         lock (_stateLock) _quarantine.Expire(_clock.GetUtcNow().ToUnixTimeMilliseconds());
         _segments.CloseDeleted();
         var live = _liveAtSnapshot;
-        var keepFrom = LogPosition.SegmentOf(_checkpoints.OldestKeptPosition());
+        var keepFrom = Math.Min(LogPosition.SegmentOf(_checkpoints.OldestKeptPosition()), DedupKeepsFrom());
         var cutoff = _clock.GetUtcNow().UtcDateTime - _options.Retention;
         var old = new List<int>();
         foreach (var number in _segments.Numbers())

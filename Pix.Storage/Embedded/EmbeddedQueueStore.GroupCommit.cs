@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Embedded.Dedup;
 using Pix.Storage.Notices;
 using Pix.Storage.Queues;
 
@@ -12,7 +13,7 @@ public sealed partial class EmbeddedQueueStore
     private readonly ArrayBufferWriter<byte> _group = new(1 << 20);
     private readonly List<PendingMessage> _groupMessages = new();
     private readonly List<(ResourceId Entry, byte[]? Bytes)> _groupNotices = new();
-    private readonly Dictionary<DedupIndex.Key, ResourceId> _groupKeys = new();
+    private readonly Dictionary<DedupKey, ResourceId> _groupKeys = new();
     private List<LogEntry> _taken = new();
     private long _fsyncs, _committedEntries, _committedMessages, _committedBytes;
     private long _bytesSinceCheckpoint;
@@ -137,6 +138,9 @@ public sealed partial class EmbeddedQueueStore
             foreach (var entry in entries) entry.Complete();
             entries.Clear(); // under the lock: the watchdog reads this list
         }
+        // Off the state lock (an add waits if the index's disk is far behind); before the next group's dedup checks,
+        // which run on this thread.
+        foreach (var pending in _groupMessages) RememberKey(pending.Record);
 
         if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), snapshot);
     }
@@ -155,8 +159,8 @@ public sealed partial class EmbeddedQueueStore
         {
             // Quarantined messages neither hold nor consult dedup keys: a corrected resend must get through.
             var hasKey = !message.BizMsgIdr.IsEmpty && message.Disposition == Disposition.Deliver;
-            var key = hasKey ? DedupIndex.KeyOf(message.From, message.BizMsgIdr.Span) : default;
-            if (hasKey && (_book.Dedup.TryGet(key, out var original) || _groupKeys.TryGetValue(key, out original)))
+            var key = hasKey ? DedupKey.Of(message.From, message.BizMsgIdr.Span) : default;
+            if (hasKey && (_groupKeys.TryGetValue(key, out var original) || _dedup.TryGet(key, out original)))
             {
                 batch.Outcomes.Add(new AppendOutcome(original, true));
                 continue;
