@@ -13,36 +13,62 @@ public sealed partial class EmbeddedQueueStore
     // queues now: an acknowledgement applied in memory may not be in the log yet, and a crash would bring it back.
     private Dictionary<int, long> _liveAtSnapshot = new();
 
-    // Caller holds _stateLock, so no stream change and no message apply runs meanwhile.
-    private byte[] SerializeState()
+    /// <summary>Marks the state a checkpoint will hold. Caller holds _stateLock, so no stream change and no message
+    /// apply runs meanwhile; this costs a pass over the queues and copies of the outbox and quarantine lists, not the
+    /// queues' messages: each queue is copied later, by <see cref="SerializeState"/> or by its next change.</summary>
+    private StateCapture CaptureState()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var queues = _book.Queues.ToList();
+        foreach (var (_, queue) in queues)
+        {
+            lock (queue) queue.RequestCapture();
+        }
+        var capture = new StateCapture(_book.GlobalSequence, _book.LastStreamId, queues, _outbox.Values.ToList(), _quarantine.Entries.ToList());
+        var held = System.Diagnostics.Stopwatch.GetTimestamp() - started;
+        Interlocked.Add(ref _checkpointLockTicks, held);
+        if (held > Volatile.Read(ref _checkpointLockTicksMax)) Volatile.Write(ref _checkpointLockTicksMax, held);
+        Interlocked.Increment(ref _checkpointsTaken);
+        return capture;
+    }
+
+    // The group it was taken with was not written: no checkpoint, and the queues stop copying themselves for it.
+    private static void CancelCapture(StateCapture capture)
+    {
+        foreach (var (_, queue) in capture.Queues)
+        {
+            lock (queue) queue.CancelCapture();
+        }
+    }
+
+    // Writer thread, without _stateLock: each queue's lock only while it hands over its copy.
+    private byte[] SerializeState(StateCapture capture)
     {
         using var memory = new MemoryStream();
         using var writer = new BinaryWriter(memory);
-        writer.Write(_book.GlobalSequence);
-        writer.Write(_book.LastStreamId);
-        var queues = _book.Queues.ToList();
+        writer.Write(capture.GlobalSequence);
+        writer.Write(capture.LastStreamId);
         var live = new Dictionary<int, long>();
-        writer.Write(queues.Count);
-        foreach (var (ispb, queue) in queues)
+        writer.Write(capture.Queues.Count);
+        foreach (var (ispb, queue) in capture.Queues)
         {
+            IspbQueue image;
+            lock (queue) image = queue.TakeCapture();
             writer.Write(ispb.Packed);
-            lock (queue)
-            {
-                queue.WriteSnapshot(writer);
-                queue.ForEachUnacknowledged(live, CountLive);
-            }
+            image.WriteSnapshot(writer);
+            image.ForEachUnacknowledged(live, CountLive);
         }
         // The dedup keys live in the dedup index (persisted with this checkpoint's position); the count stays in the
         // format, always 0.
         writer.Write(0);
         // The outbox last: checkpoints written before it existed simply end here.
-        writer.Write(_outbox.Count);
-        foreach (var bytes in _outbox.Values)
+        writer.Write(capture.Outbox.Count);
+        foreach (var bytes in capture.Outbox)
         {
             writer.Write(bytes.Length);
             writer.Write(bytes);
         }
-        var quarantined = _quarantine.Entries.ToList();
+        var quarantined = capture.Quarantined;
         writer.Write(quarantined.Count);
         foreach (var entry in quarantined)
         {

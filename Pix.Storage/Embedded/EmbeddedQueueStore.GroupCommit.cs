@@ -16,6 +16,8 @@ public sealed partial class EmbeddedQueueStore
     private readonly Dictionary<DedupKey, ResourceId> _groupKeys = new();
     private List<LogEntry> _taken = new();
     private long _fsyncs, _committedEntries, _committedMessages, _committedBytes;
+    // How long checkpoints held the state lock (Stopwatch ticks): what a request could have waited for one.
+    private long _checkpointLockTicks, _checkpointLockTicksMax, _checkpointsTaken;
     private long _bytesSinceCheckpoint;
     private bool _rolledSinceCheckpoint;
     private bool _writeFailing;
@@ -26,7 +28,7 @@ public sealed partial class EmbeddedQueueStore
         {
             while (true)
             {
-                byte[]? snapshot = null;
+                StateCapture? snapshot = null;
                 bool stopping;
                 lock (_stateLock)
                 {
@@ -40,7 +42,7 @@ public sealed partial class EmbeddedQueueStore
                     // Swap lists: callers keep queueing into the other while this group is written.
                     (_taken, _pending) = (_pending, _taken);
                     _groupEncoded = false;
-                    if (stopping || CheckpointDue()) snapshot = SerializeState();
+                    if (stopping || CheckpointDue()) snapshot = CaptureState();
                 }
                 CommitGroup(_taken, snapshot);
                 if (stopping) break;
@@ -74,7 +76,7 @@ public sealed partial class EmbeddedQueueStore
 
     private bool CheckpointDue() => _bytesSinceCheckpoint >= _options.CheckpointBytes || _rolledSinceCheckpoint;
 
-    private void CommitGroup(List<LogEntry> entries, byte[]? snapshot)
+    private void CommitGroup(List<LogEntry> entries, StateCapture? snapshot)
     {
         _group.ResetWrittenCount();
         _groupMessages.Clear();
@@ -108,6 +110,7 @@ public sealed partial class EmbeddedQueueStore
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             FailGroup(entries, stateBytes, ex);
+            if (snapshot is not null) CancelCapture(snapshot);
             return;
         }
         if (_writeFailing)
@@ -142,7 +145,8 @@ public sealed partial class EmbeddedQueueStore
         // which run on this thread.
         foreach (var pending in _groupMessages) RememberKey(pending.Record);
 
-        if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), snapshot);
+        // Serialized off the state lock: requests go on meanwhile, and each queue they change copies itself first.
+        if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), SerializeState(snapshot));
     }
 
     // Dedup and ids are decided here, in log order, so concurrent requests with one key store it once.
