@@ -44,6 +44,7 @@ public sealed partial class EmbeddedQueueStore
     // Writer thread, without _stateLock: each queue's lock only while it hands over its copy.
     private byte[] SerializeState(StateCapture capture)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var memory = new MemoryStream();
         using var writer = new BinaryWriter(memory);
         writer.Write(capture.GlobalSequence);
@@ -85,6 +86,8 @@ public sealed partial class EmbeddedQueueStore
         }
         writer.Flush();
         _liveAtSnapshot = live;
+        var took = System.Diagnostics.Stopwatch.GetTimestamp() - started;
+        if (took > Volatile.Read(ref _checkpointSerializeTicksMax)) Volatile.Write(ref _checkpointSerializeTicksMax, took);
         return memory.ToArray();
     }
 

@@ -17,7 +17,7 @@ public sealed partial class EmbeddedQueueStore
     private List<LogEntry> _taken = new();
     private long _fsyncs, _committedEntries, _committedMessages, _committedBytes;
     // How long checkpoints held the state lock (Stopwatch ticks): what a request could have waited for one.
-    private long _checkpointLockTicks, _checkpointLockTicksMax, _checkpointsTaken;
+    private long _checkpointLockTicks, _checkpointLockTicksMax, _checkpointsTaken, _checkpointSerializeTicksMax;
     private long _bytesSinceCheckpoint;
     private bool _rolledSinceCheckpoint;
     private bool _writeFailing;

@@ -311,7 +311,8 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     /// <summary>Figures of the group commit since open (for benchmarks and metrics).</summary>
     public CheckpointCounters Checkpoints => new(Volatile.Read(ref _checkpointsTaken),
         System.Diagnostics.Stopwatch.GetElapsedTime(0, Volatile.Read(ref _checkpointLockTicks)),
-        System.Diagnostics.Stopwatch.GetElapsedTime(0, Volatile.Read(ref _checkpointLockTicksMax)));
+        System.Diagnostics.Stopwatch.GetElapsedTime(0, Volatile.Read(ref _checkpointLockTicksMax)),
+        System.Diagnostics.Stopwatch.GetElapsedTime(0, Volatile.Read(ref _checkpointSerializeTicksMax)));
 
     public GroupCommitCounters Counters => new(Volatile.Read(ref _fsyncs), Volatile.Read(ref _committedEntries), Volatile.Read(ref _committedMessages), Volatile.Read(ref _committedBytes));
 
