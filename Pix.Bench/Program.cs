@@ -13,7 +13,9 @@ internal static class Program
         "                                                 report in a folder (--prometheus URL: the alerts' timeline;\n" +
         "                                                 --targets URL,URL...: several nodes)\n" +
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
-        "  reads [--targets URL,URL... --psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
+        "  reads [--modes ceiling,pipeline --storage memory,embedded --runs N | --targets URL,URL...]   stream reads/s of full\n" +
+        "                                                 10-message batches, as a ratio to the ceiling, with wrk's figure beside it\n" +
+        "  ceiling [--listen 127.0.0.1:8090]              bare Kestrel replaying Pix's recorded 201 and 10-message 200\n" +
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
@@ -36,6 +38,8 @@ internal static class Program
                 return await CompareCommand.RunAsync(args[1..]);
             case "reads":
                 return await ReadBenchCommand.RunAsync(new CommandArguments(args));
+            case "ceiling":
+                return await CeilingCommand.RunAsync(new CommandArguments(args));
             case "sample":
                 return SampleCommand.Run(args[1..]);
             case "bench-xml":
