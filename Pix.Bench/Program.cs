@@ -15,7 +15,9 @@ internal static class Program
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
         "  reads [--modes ceiling,pipeline --storage memory,embedded --runs N | --targets URL,URL...]   stream reads/s of full\n" +
         "                                                 10-message batches, as a ratio to the ceiling, with wrk's figure beside it\n" +
+        "  ingest [--parts 1|10 --connections 64 --modes ... --storage ... --runs N]   POSTs/s, same shape as reads\n" +
         "  ceiling [--listen 127.0.0.1:8090]              bare Kestrel replaying Pix's recorded 201 and 10-message 200\n" +
+        "  flamegraph --in perf.txt --out x.svg --title T   a flame graph (SVG) and top frames from `perf script` output\n" +
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
@@ -38,8 +40,12 @@ internal static class Program
                 return await CompareCommand.RunAsync(args[1..]);
             case "reads":
                 return await ReadBenchCommand.RunAsync(new CommandArguments(args));
+            case "ingest":
+                return await IngestBenchCommand.RunAsync(new CommandArguments(args));
             case "ceiling":
                 return await CeilingCommand.RunAsync(new CommandArguments(args));
+            case "flamegraph":
+                return FlameGraphCommand.Run(new CommandArguments(args));
             case "sample":
                 return SampleCommand.Run(args[1..]);
             case "bench-xml":

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pix.Bench.Load;
 using Pix.Bench.Reads;
 
@@ -28,27 +27,15 @@ internal static class ReadBenchCommand
         var warmup = TimeSpan.FromSeconds(options.Number("warmup", 1));
         if ((options.Text("targets") ?? options.Text("target")) is { } text) return await RunAgainstAsync(text, psps, streams, perPsp, duration, warmup);
 
-        ReadComparisonOptions comparison;
         try
         {
-            var wrk = options.Text("wrk") ?? WrkRun.DefaultPath;
-            comparison = new ReadComparisonOptions(
-                ReadConfiguration.Parse(options.Text("modes") ?? "ceiling,pipeline", options.Text("storage") ?? "memory,embedded"),
-                (int)options.Number("runs", 1), psps, streams, perPsp, warmup, duration, Half: !options.Has("no-half"),
-                wrk == "none" ? null : wrk, (int)options.Number("server-cpu", 0), (int)options.Number("client-cpu", 1), Progress: options.Has("progress"));
+            return await ReadComparisonOptions.Parse(options, parts: 0).RunAsync(options.Text("out"));
         }
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
             return 2;
         }
-        if (OperatingSystem.IsLinux()) Process.GetCurrentProcess().ProcessorAffinity = 1 << comparison.ClientCpu;
-        var results = await new ReadComparison(comparison).RunAsync();
-        var table = ReadReport.Table(results);
-        Console.WriteLine();
-        Console.WriteLine(table);
-        if (options.Text("out") is { } path) await File.WriteAllTextAsync(path, table);
-        return 0;
     }
 
     /// <summary>Against servers already running (one, several nodes, or a load balancer): no server CPU figures.</summary>
@@ -69,9 +56,10 @@ internal static class ReadBenchCommand
         var runId = Random.Shared.Next(100_000, 999_999).ToString();
         var ispbs = Enumerable.Range(0, psps).Select(i => $"{runId}{i:D2}").ToArray();
         Console.WriteLine($"preloading {perPsp:N0} messages into each of {psps} PSP queues...");
-        var preloaded = await Preload.RunAsync(targets.Next, new MessageFactory(runId), ispbs, perPsp);
+        var budgets = ispbs.Select(_ => new QueueBudget(0)).ToArray();
+        var preloaded = await Preload.RunAsync(targets.Next, new MessageFactory(runId), ispbs, perPsp, budgets);
         Console.WriteLine($"preloaded {preloaded:N0} messages");
-        using var run = ReadRun.Open(targets.Next, ispbs, streams);
+        using var run = ReadRun.Open(targets.Next, ispbs, budgets, streams);
         var phase = await run.RunAsync(0, warmup, duration, serverCpu: null, progress: true);
         if (phase.Failure is not null) Console.Error.WriteLine(phase.Failure);
         Console.WriteLine($"reads: {phase.Reads:N0} in {phase.Seconds:F1} s = {phase.ReadsPerSecond:N0} reads/s, {phase.Messages / phase.Seconds:N0} messages/s, " +

@@ -7,22 +7,26 @@ namespace Pix.Bench.Reads;
 /// PSP so a durable store's group commit has company. Not measured; its cost is the server's, before the window.</summary>
 internal static class Preload
 {
-    public static async Task<long> RunAsync(Func<IPEndPoint> targets, MessageFactory factory, IReadOnlyList<string> ispbs, long perPsp)
+    private const int ConnectionsPerPsp = 4;
+    private const int Parts = 10;
+
+    public static async Task<long> RunAsync(Func<IPEndPoint> targets, MessageFactory factory, IReadOnlyList<string> ispbs, long perPsp,
+        IReadOnlyList<QueueBudget> budgets)
     {
         long sent = 0;
-        const int connectionsPerPsp = 4;
-        var batches = (perPsp + 9) / 10;
-        var producers = ispbs.SelectMany(ispb => Enumerable.Range(0, connectionsPerPsp).Select(c => Task.Run(async () =>
+        var batches = (perPsp + Parts - 1) / Parts;
+        var producers = ispbs.SelectMany((ispb, p) => Enumerable.Range(0, ConnectionsPerPsp).Select(c => Task.Run(async () =>
         {
-            using var connection = new IcomConnection(targets());
-            for (var b = c; b < batches; b += connectionsPerPsp)
+            using var connection = new RawHttpConnection(targets());
+            var post = new StampedPost(factory, ispb, Parts);
+            for (var b = c; b < batches; b += ConnectionsPerPsp)
             {
-                var parts = Enumerable.Range(0, 10).Select(_ => factory.Pacs008(factory.NextSequence(), ispb, valid: true)).ToList();
-                var (body, contentType) = BatchBody.Build(parts);
-                var response = await connection.SendAsync(IcomRequests.Post(MessageFactory.Spi, contentType, body, gzip: false), CancellationToken.None);
-                if (response.Status != 201)
-                    throw new InvalidOperationException($"preload got {response.Status}: start the server with a large Pix:RateLimit:Capacity and Pix:Limits:MaxBacklog");
-                Interlocked.Add(ref sent, 10);
+                await connection.SendAsync(post.Stamp(factory.NextSequence()));
+                var (head, _) = await connection.ReceiveAsync();
+                if (head.Status != 201)
+                    throw new InvalidOperationException($"preload got {head.Status}: start the server with a large Pix:RateLimit:Capacity and Pix:Limits:MaxBacklog");
+                Interlocked.Add(ref sent, Parts);
+                budgets[p].Add(Parts);
             }
         }))).ToArray();
         await Task.WhenAll(producers);

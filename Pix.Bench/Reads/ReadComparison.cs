@@ -4,7 +4,7 @@ using Pix.Bench.Load;
 namespace Pix.Bench.Reads;
 
 /// <summary>
-/// <c>reads</c> with servers of its own: for each run, each configuration in turn gets a fresh server pinned to the
+/// <c>reads</c> (and <c>ingest</c>, the same with POSTs) with servers of its own: for each run, each configuration in turn gets a fresh server pinned to the
 /// server core (the ceiling, Pix per HTTP layer and store), its queues preloaded, a saturation phase (closed loop, every
 /// stream reading as fast as it is answered) and a phase at half that rate (open loop, latency from each read's due
 /// time). wrk then reads the ceiling with the same connections, so the client's own limit is in the same run.
@@ -17,6 +17,8 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
     [
         "--Pix:RateLimit:Capacity", "1000000000", "--Pix:RateLimit:RefillPerSecond", "1000000000",
         "--Pix:Limits:MaxBacklog", "1000000000", "--Pix:Tls:Mode", "off",
+        // A stream whose queue ran dry answers its last poll sooner: the phase ends without waiting 5 s.
+        "--Pix:Streams:LongPollSeconds", "1",
     ];
 
     public async Task<List<ReadResult>> RunAsync()
@@ -44,12 +46,17 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         var runId = Random.Shared.Next(100_000, 999_999).ToString();
         var ispbs = Enumerable.Range(0, options.Psps).Select(i => $"{runId}{i:D2}").ToArray();
         var factory = new MessageFactory(runId);
-        if (!configuration.IsCeiling)
+        var budgets = ispbs.Select(_ => configuration.IsCeiling ? QueueBudget.Endless : new QueueBudget(0)).ToArray();
+        if (!configuration.IsCeiling && options.Reads)
         {
-            var preloaded = await Preload.RunAsync(() => target, factory, ispbs, options.PerPsp);
+            var preloaded = await Preload.RunAsync(() => target, factory, ispbs, options.PerPsp, budgets);
             Console.WriteLine($"  preloaded {preloaded:N0} messages");
         }
-        using var reads = ReadRun.Open(() => target, ispbs, options.Streams);
+        long batches = 0;
+        using var reads = options.Reads
+            ? ReadRun.Open(() => target, ispbs, budgets, options.Streams)
+            : new ReadRun([.. Enumerable.Range(0, options.Connections).Select(i =>
+                new IngestStream(target, factory, ispbs[i % ispbs.Length], options.Parts, () => Interlocked.Increment(ref batches)))]);
         var allocatedBefore = await server.AllocatedBytesAsync();
         var saturation = await reads.RunAsync(0, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
         var allocatedAfter = await server.AllocatedBytesAsync();
@@ -57,7 +64,7 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         var allocatedPerRead = allocatedBefore < 0 || allocatedAfter < 0 || saturation.Reads == 0
             ? (double?)null
             : (allocatedAfter - allocatedBefore) / (saturation.ReadsPerSecond * (saturation.Seconds + options.Warmup.TotalSeconds));
-        Console.WriteLine($"  saturation: {saturation.ReadsPerSecond:N0} reads/s ({saturation.MessagesPerRead:F2} messages each), p99 {saturation.P99:F2} ms"
+        Console.WriteLine($"  saturation: {saturation.ReadsPerSecond:N0} {options.Unit}/s ({saturation.MessagesPerRead:F2} messages each), p99 {saturation.P99:F2} ms"
             + (saturation.EndedEarly ? $" (a queue ran dry after {saturation.Seconds:F1} s)" : ""));
         if (saturation.Failure is not null) throw new InvalidOperationException($"{configuration}: {saturation.Failure}");
 
@@ -65,20 +72,21 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         if (options.Half)
         {
             var rate = saturation.ReadsPerSecond / 2;
-            if (!configuration.IsCeiling)
+            if (!configuration.IsCeiling && options.Reads)
             {
                 var needed = (long)(rate * (options.Warmup + options.Duration).TotalSeconds * 10 * 1.25 / ispbs.Length);
-                await Preload.RunAsync(() => target, factory, ispbs, needed);
+                await Preload.RunAsync(() => target, factory, ispbs, needed, budgets);
             }
             half = await reads.RunAsync(rate, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
-            Console.WriteLine($"  half ({rate:N0} reads/s): {half.ReadsPerSecond:N0} reads/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms");
+            Console.WriteLine($"  half ({rate:N0} {options.Unit}/s): {half.ReadsPerSecond:N0} {options.Unit}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms");
         }
 
         double? wrk = null, wrkCpu = null;
         if (configuration.IsCeiling && options.Wrk is { } wrkPath)
         {
-            var path = new Uri(server.Url, $"/api/v1/out/{ispbs[0]}/stream/start");
-            if (await WrkRun.RunAsync(wrkPath, path, reads.Streams, options.Duration, options.ClientCpu) is { } figure)
+            var path = new Uri(server.Url, options.Reads ? $"/api/v1/out/{ispbs[0]}/stream/start" : $"/api/v1/in/{MessageFactory.Spi}/msgs");
+            (byte[] Body, string ContentType)? post = options.Reads ? null : BatchBody.Build([.. Enumerable.Range(0, options.Parts).Select(i => factory.Pacs008(i, ispbs[0], valid: true))]);
+            if (await WrkRun.RunAsync(wrkPath, path, reads.Streams, options.Duration, options.ClientCpu, post) is { } figure)
             {
                 (wrk, wrkCpu) = (figure.RequestsPerSecond, figure.ClientCpuShare);
                 Console.WriteLine($"  wrk: {figure.RequestsPerSecond:N0} requests/s, its core at {figure.ClientCpuShare:P0}");

@@ -13,7 +13,7 @@ internal static class ReadReport
     {
         var ratio = Ratio(result, all);
         // InvariantGlobalization: the current culture is the invariant one.
-        Console.WriteLine($"  => {result.Configuration}: {result.Saturation.ReadsPerSecond:N0} reads/s"
+        Console.WriteLine($"  => {result.Configuration}: {result.Saturation.ReadsPerSecond:N0}/s"
             + (ratio is { } r ? $" = {r:P0} of the ceiling" : "")
             + (result.Saturation.ServerMicrosPerRead is { } cpu ? $", {cpu:F1} µs server CPU/read" : "")
             + (result.WrkReadsPerSecond is { } wrk ? $"; our client {result.Saturation.ReadsPerSecond / wrk:P0} of wrk ({wrk:N0})" : ""));
@@ -25,21 +25,21 @@ internal static class ReadReport
             ? result.Saturation.ReadsPerSecond / ceiling.Saturation.ReadsPerSecond
             : null;
 
-    public static string Table(IReadOnlyList<ReadResult> results)
+    public static string Table(IReadOnlyList<ReadResult> results, string unit)
     {
         var md = new StringBuilder();
         var configurations = results.Select(r => r.Configuration).Distinct().ToList();
         md.AppendLine("| measure (every run, in order) | " + string.Join(" | ", configurations) + " |");
         md.AppendLine("| --- |" + string.Concat(configurations.Select(_ => " ---: |")));
-        Row(md, "reads/s at saturation", results, configurations, r => r.Saturation.ReadsPerSecond, "N0");
+        Row(md, $"{unit}/s at saturation", results, configurations, r => r.Saturation.ReadsPerSecond, "N0");
         Row(md, "ratio to the ceiling (same run)", results, configurations, r => Ratio(r, results) * 100, "F0", suffix: " %");
-        Row(md, "server CPU µs per read", results, configurations, r => r.Saturation.ServerMicrosPerRead, "F1");
+        Row(md, $"server CPU µs per {unit[..^1]}", results, configurations, r => r.Saturation.ServerMicrosPerRead, "F1");
         Row(md, "server core share at saturation", results, configurations, r => r.Saturation.ServerCpuShare, "F2");
         Row(md, "client core share at saturation", results, configurations, r => r.Saturation.ClientCpuShare, "F2");
         Row(md, "p50 / p99 ms at saturation", results, configurations, r => r.Saturation.P50, "F2", second: r => r.Saturation.P99);
         Row(md, "p50 / p99 ms at half of saturation", results, configurations, r => r.Half?.P50, "F2", second: r => r.Half?.P99);
-        Row(md, "server bytes allocated per read", results, configurations, r => r.AllocatedBytesPerRead, "N0");
-        Row(md, "messages per read", results, configurations, r => r.Saturation.MessagesPerRead, "F1");
+        Row(md, $"server bytes allocated per {unit[..^1]}", results, configurations, r => r.AllocatedBytesPerRead, "N0");
+        Row(md, $"messages per {unit[..^1]}", results, configurations, r => r.Saturation.MessagesPerRead, "F1");
         Row(md, "wrk on the ceiling, requests/s", results, configurations, r => r.WrkReadsPerSecond, "N0");
         Row(md, "our client / wrk", results, configurations, r => r.WrkReadsPerSecond is { } w ? r.Saturation.ReadsPerSecond / w * 100 : null, "F0", suffix: " %");
         return md.ToString();

@@ -5,14 +5,15 @@ using HdrHistogram;
 namespace Pix.Bench.Reads;
 
 /// <summary>
-/// The streams of one <c>reads</c> run (ISPBs × streams each, one connection per stream) and its measured phases:
-/// each phase warms up, then measures for a fixed time or until a queue runs dry, then stops every stream at a read
-/// boundary, so the next phase carries on along the same <c>PI-Pull-Next</c> chains.
+/// The connections of one <c>reads</c> or <c>ingest</c> run and its measured phases: each phase warms up, then
+/// measures for a fixed time or until a queue runs dry, then stops every stream at a request boundary, so the next
+/// phase carries on where it left off (reads: along the same <c>PI-Pull-Next</c> chains).
 /// </summary>
-internal sealed class ReadRun(IReadOnlyList<ReadStream> streams) : IDisposable
+internal sealed class ReadRun(IReadOnlyList<MeasuredStream> streams) : IDisposable
 {
-    public static ReadRun Open(Func<IPEndPoint> targets, IEnumerable<string> ispbs, int streamsPerIspb) =>
-        new([.. ispbs.SelectMany(ispb => Enumerable.Range(0, streamsPerIspb).Select(_ => new ReadStream(targets(), ispb)))]);
+    /// <summary>Reads: <paramref name="streamsPerIspb"/> streams for each ISPB, one connection each.</summary>
+    public static ReadRun Open(Func<IPEndPoint> targets, IReadOnlyList<string> ispbs, IReadOnlyList<QueueBudget> budgets, int streamsPerIspb) =>
+        new([.. ispbs.SelectMany((ispb, i) => Enumerable.Range(0, streamsPerIspb).Select(_ => new ReadStream(targets(), ispb, budgets[i])))]);
 
     public int Streams => streams.Count;
 
@@ -65,7 +66,7 @@ internal sealed class ReadRun(IReadOnlyList<ReadStream> streams) : IDisposable
         long reads = 0, messages = 0;
         foreach (var stream in streams)
         {
-            reads += stream.Reads;
+            reads += stream.Requests;
             messages += stream.Messages;
         }
         return (reads, messages);
