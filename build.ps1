@@ -1,9 +1,9 @@
 # Pix tasks for PowerShell (Windows, or pwsh anywhere); build.sh is the same for POSIX shells.
-# Usage: ./build.ps1 [build|test|test-long|bench|gate|run] [args...]      -DryRun prints the command instead of running it.
+# Usage: ./build.ps1 [build|test|test-long|bench|gate|run|simulate] [args...]      -DryRun prints the command instead of running it.
 # Only language features and .NET calls are used (no cmdlets), so it also runs in a bare hosted runspace.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'test-long', 'bench', 'gate', 'run')]
+    [ValidateSet('build', 'test', 'test-long', 'bench', 'gate', 'run', 'simulate')]
     [string]$Task = 'build',
     [switch]$DryRun,
     [Parameter(Position = 1, ValueFromRemainingArguments = $true)]
@@ -21,6 +21,10 @@ $arguments = switch ($Task) {
     'bench' { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'bench') }
     'gate'  { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'gate') }
     'run'   { @('run', '-c', 'Release', '--project', 'Pix.Server', '--') }
+    'simulate' {
+        if (-not [Environment]::GetEnvironmentVariable('PIX_SIMULATION_SEEDS')) { [Environment]::SetEnvironmentVariable('PIX_SIMULATION_SEEDS', '50000') }
+        @('test', 'Pix.Tests', '-c', 'Release', '--filter', 'FullyQualifiedName~EmbeddedStoreSimulationTests', '--logger', 'console;verbosity=detailed')
+    }
 }
 $arguments = @($arguments) + @($Rest)
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Pix tasks for POSIX shells; build.ps1 is the same for PowerShell.
-# Usage: ./build.sh [build|test|test-long|bench|gate|run] [args...]      DRY_RUN=1 prints the command instead of running it.
+# Usage: ./build.sh [build|test|test-long|bench|gate|run|simulate] [args...]      DRY_RUN=1 prints the command instead of running it.
+# simulate: the embedded store's power-cut simulation over many seeds (PIX_SIMULATION_SEEDS, default 50000;
+# PIX_SIMULATION_FIRST_SEED to start elsewhere or replay one; PIX_SIMULATION_SKIP_FLUSH=Method to drop an fsync).
 set -euo pipefail
 cd "$(dirname "$0")"
 task="${1:-build}"
@@ -13,7 +15,10 @@ case "$task" in
   bench) cmd=(run -c Release --project Pix.Bench -- bench) ;;
   gate)  cmd=(run -c Release --project Pix.Bench -- gate) ;;
   run)   cmd=(run -c Release --project Pix.Server --) ;;
-  *) echo "usage: ./build.sh [build|test|test-long|bench|gate|run] [args...]" >&2; exit 64 ;;
+  simulate)
+    export PIX_SIMULATION_SEEDS="${PIX_SIMULATION_SEEDS:-50000}"
+    cmd=(test Pix.Tests -c Release --filter "FullyQualifiedName~EmbeddedStoreSimulationTests" --logger "console;verbosity=detailed") ;;
+  *) echo "usage: ./build.sh [build|test|test-long|bench|gate|run|simulate] [args...]" >&2; exit 64 ;;
 esac
 cmd+=("$@")
 echo "> dotnet ${cmd[*]}"

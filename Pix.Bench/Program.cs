@@ -18,10 +18,14 @@ internal static class Program
         "  ingest [--parts 1|10 --connections 64 --modes ... --storage ... --runs N]   POSTs/s, same shape as reads\n" +
         "  ceiling [--listen 127.0.0.1:8090]              bare Kestrel replaying Pix's recorded 201 and 10-message 200\n" +
         "  flamegraph --in perf.txt --out x.svg --title T   a flame graph (SVG) and top frames from `perf script` output\n" +
-        "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned]   print a sample message\n" +
+        "  handshakes --certs DIR [--connections 8] [--duration 10] [--resume]   new mutual-TLS connections/s\n" +
+        "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned] [--cert PEM [--key PEM]]\n" +
+        "                                                 print a sample message, signed by the development or the given certificate\n" +
+        "  certs --out DIR [--psps 2]                     a CA, the server and client certificates (SPI + PSPs) for mTLS\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
         "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures\n" +
+        "  store-memory [--messages 1000000,5000000,10000000] [--queues 200]   RAM of the queue index per unacknowledged message\n" +
         "  dedup --engine ours|rocksdb|faster|zonetree --keys N --dir DIR --out DIR   one dedup index candidate (docs/embedded-store.md)\n" +
         "  dedup-report --out DIR                         the dedup candidates' table and latency plot";
 
@@ -46,6 +50,10 @@ internal static class Program
                 return await CeilingCommand.RunAsync(new CommandArguments(args));
             case "flamegraph":
                 return FlameGraphCommand.Run(new CommandArguments(args));
+            case "certs":
+                return CertsCommand.Run(new CommandArguments(args));
+            case "handshakes":
+                return await HandshakeBenchCommand.RunAsync(new CommandArguments(args));
             case "sample":
                 return SampleCommand.Run(args[1..]);
             case "bench-xml":
@@ -58,6 +66,8 @@ internal static class Program
                 return DedupReportCommand.Run(new CommandArguments(args));
             case "store-bench":
                 return await StoreBenchCommand.RunAsync(new CommandArguments(args));
+            case "store-memory":
+                return StoreMemoryCommand.Run(new CommandArguments(args));
             default:
                 await Console.Error.WriteLineAsync(Commands);
                 return command is "" or "help" or "--help" ? 0 : 2;

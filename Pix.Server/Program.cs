@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Pix.Server.Hosting;
+using Pix.Server.Identity;
 using Pix.Storage;
 
 try
@@ -9,8 +10,10 @@ try
     await app.StartAsync();
     var (icom, admin) = PixHost.BoundEndpoints(app);
     var options = app.Services.GetRequiredService<PixOptions>();
-    // One line that says where Pix listens and what it stores into; tests and scripts read the ports from it.
-    Console.WriteLine($"Pix listening on http://{icom} (ICOM) and http://{admin} (operator); storage {store.Kind} at {Path.GetFullPath(options.DataDir)}");
+    var identity = app.Services.GetRequiredService<IcomIdentity>();
+    // One line that says where Pix listens, what it stores into and who may call; tests and scripts read the ports from it.
+    Console.WriteLine($"Pix listening on {identity.Scheme}://{icom} (ICOM) and http://{admin} (operator); storage {store.Kind} at {Path.GetFullPath(options.DataDir)}; "
+        + $"identity: {identity.Describe()}");
     await app.WaitForShutdownAsync();
     return 0;
 }

@@ -19,6 +19,8 @@ public static class StoreFactory
             DedupWindow = options.DedupWindow,
             StreamIdleTimeout = options.StreamIdleTimeout,
             Quarantine = options.Quarantine,
+            Repair = options.Repair,
+            WriteTimeout = options.StorageTimeout,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Embedded"),
             Clock = options.Clock,
         }),

@@ -29,6 +29,12 @@ public sealed class StoreFactoryOptions
     /// <summary><c>Pix:Xml:QuarantineRetention</c> and <c>Pix:Xml:QuarantineQuotaPerSender</c>.</summary>
     public Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
 
+    /// <summary><c>Pix:Limits:StorageTimeoutSeconds</c>: how long a store call may wait for the disk before 503.</summary>
+    public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>Pix:Embedded:Repair</c>: set damaged log records aside instead of refusing to open.</summary>
+    public bool Repair { get; init; }
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;

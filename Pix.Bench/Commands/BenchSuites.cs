@@ -10,7 +10,11 @@ namespace Pix.Bench.Commands;
 /// <summary>The hot-path suites and the job settings both commands share.</summary>
 internal static class BenchSuites
 {
-    public static readonly Type[] All = [typeof(RequestPathBenchmarks), typeof(StreamDeleteBenchmarks), typeof(PieceBenchmarks), typeof(EmbeddedStoreBenchmarks), typeof(TracingBenchmarks)];
+    public static readonly Type[] All =
+    [
+        typeof(RequestPathBenchmarks), typeof(StreamDeleteBenchmarks), typeof(PieceBenchmarks), typeof(EmbeddedStoreBenchmarks),
+        typeof(TracingBenchmarks), typeof(SignatureBenchmarks), typeof(SignatureComparisonBenchmarks),
+    ];
 
     /// <summary>In process (no generated project to build), Workstation non-concurrent GC as the project sets it:
     /// concurrent or server GC makes allocation and timing figures jitter (Garnet's lesson).</summary>

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Pix.Bench.Suites;
 
 namespace Pix.Bench.Commands;
 
@@ -26,6 +27,8 @@ internal static class GateCommand
         var config = BenchSuites.Config(Job.ShortRun)
             .AddLogger(new QuietLogger())
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "pix-gate-artifacts"));
+        // Comparisons (e.g. SignedXml next to the span verifier) measure alternatives, not the request path.
+        config = config.AddFilter(new SimpleFilter(b => !b.Descriptor.Categories.Contains(SignatureBenchmarks.Comparison)));
         if (filter is not null) config = config.AddFilter(new SimpleFilter(b => NameOf(b).Contains(filter, StringComparison.OrdinalIgnoreCase)));
         var summaries = BenchmarkRunner.Run(BenchSuites.All, config);
 

@@ -4,9 +4,9 @@ namespace Pix.Bench.Commands;
 
 /// <summary>
 /// <c>pix-bench load --scenario soak|burst|schema|lag|slots|saturation [--target http://127.0.0.1:8080]
-/// [--admin http://127.0.0.1:9464] [--prometheus http://127.0.0.1:9090] [--duration s] [--rate msg/s] [--psps n] ...</c>:
-/// drives a running Pix, writes a report folder (with the alerts' timeline when a Prometheus is given), and exits 1
-/// when the ledger found a lost message (or another delivery violation).
+/// [--admin http://127.0.0.1:9464] [--prometheus http://127.0.0.1:9090] [--certs DIR] [--duration s] [--rate msg/s] [--psps n] ...</c>:
+/// drives a running Pix (over mutual TLS with <c>--certs</c>), writes a report folder (with the alerts' timeline when a
+/// Prometheus is given), and exits 1 when the ledger found a lost message (or another delivery violation).
 /// </summary>
 internal static class LoadCommand
 {
@@ -22,6 +22,7 @@ internal static class LoadCommand
             Console.Error.WriteLine(e.Message);
             return 2;
         }
+        using var tls = options.Tls;
         var run = new LoadRun(options);
         var summary = await run.RunAsync();
         var l = summary.Ledger;

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Pix.Bench.Compare;
 using Pix.Bench.Load;
 using Pix.Bench.Reads;
 
@@ -16,7 +18,8 @@ namespace Pix.Bench.Commands;
 internal static class ReadBenchCommand
 {
     public const string Usage = "reads [--modes ceiling,pipeline,aspnet] [--storage memory,embedded] [--runs 1] [--psps 12] [--streams 3] [--per-psp 40000] "
-        + "[--duration 5] [--warmup 1] [--no-half] [--wrk /usr/bin/wrk|none] [--server-cpu 0] [--client-cpu 1] [--out FILE] | [--target URL | --targets URL,URL...]";
+        + "[--duration 5] [--warmup 1] [--no-half] [--wrk /usr/bin/wrk|none] [--server-cpu 0] [--client-cpu 1] [--out FILE] "
+        + "| [--target URL | --targets URL,URL...] [--certs DIR] [--admin-port 9464]";
 
     public static async Task<int> RunAsync(CommandArguments options)
     {
@@ -25,7 +28,12 @@ internal static class ReadBenchCommand
         var perPsp = options.Number("per-psp", 40_000);
         var duration = TimeSpan.FromSeconds(options.Number("duration", 5));
         var warmup = TimeSpan.FromSeconds(options.Number("warmup", 1));
-        if ((options.Text("targets") ?? options.Text("target")) is { } text) return await RunAgainstAsync(text, psps, streams, perPsp, duration, warmup);
+        if ((options.Text("targets") ?? options.Text("target")) is { } text)
+        {
+            using var tls = options.Text("certs") is { } certs ? new ClientTls(certs) : null;
+            using var probe = options.Text("admin-port") is { } port ? new AllocationProbe(int.Parse(port, CultureInfo.InvariantCulture)) : null;
+            return await RunAgainstAsync(text, tls, probe, psps, streams, perPsp, duration, warmup);
+        }
 
         try
         {
@@ -38,8 +46,10 @@ internal static class ReadBenchCommand
         }
     }
 
-    /// <summary>Against servers already running (one, several nodes, or a load balancer): no server CPU figures.</summary>
-    private static async Task<int> RunAgainstAsync(string text, int psps, int streams, long perPsp, TimeSpan duration, TimeSpan warmup)
+    /// <summary>Against servers already running (one, several nodes, or a load balancer). With <c>--certs DIR</c> every
+    /// connection speaks mutual TLS; with <c>--admin-port</c> the server's own meters say what a read cost it.</summary>
+    private static async Task<int> RunAgainstAsync(string text, ClientTls? tls, AllocationProbe? probe, int psps, int streams, long perPsp,
+        TimeSpan duration, TimeSpan warmup)
     {
         TargetList targets;
         try
@@ -57,12 +67,22 @@ internal static class ReadBenchCommand
         var ispbs = Enumerable.Range(0, psps).Select(i => $"{runId}{i:D2}").ToArray();
         Console.WriteLine($"preloading {perPsp:N0} messages into each of {psps} PSP queues...");
         var budgets = ispbs.Select(_ => new QueueBudget(0)).ToArray();
-        var preloaded = await Preload.RunAsync(targets.Next, new MessageFactory(runId), ispbs, perPsp, budgets);
+        var preloaded = await Preload.RunAsync(targets.Next, new MessageFactory(runId), ispbs, perPsp, budgets, tls);
         Console.WriteLine($"preloaded {preloaded:N0} messages");
-        using var run = ReadRun.Open(targets.Next, ispbs, budgets, streams);
+        using var run = ReadRun.Open(targets.Next, ispbs, budgets, streams, tls);
+        var allocatedBefore = probe is null ? 0 : await probe.AllocatedBytesAsync();
+        var cpuBefore = probe is null ? 0 : await probe.CpuSecondsAsync();
         var phase = await run.RunAsync(0, warmup, duration, serverCpu: null, progress: true);
         if (phase.Failure is not null) Console.Error.WriteLine(phase.Failure);
-        Console.WriteLine($"reads: {phase.Reads:N0} in {phase.Seconds:F1} s = {phase.ReadsPerSecond:N0} reads/s, {phase.Messages / phase.Seconds:N0} messages/s, " +
+        if (probe is not null)
+        {
+            // Warm-up and the final long polls included: an upper bound on what one read costs the server.
+            var cpu = await probe.CpuSecondsAsync() - cpuBefore;
+            var allocated = await probe.AllocatedBytesAsync() - allocatedBefore;
+            Console.WriteLine($"server: {cpu * 1e6 / Math.Max(1, phase.Reads):N1} µs CPU and {allocated / (double)Math.Max(1, phase.Reads):N0} B allocated per read "
+                + "(all its threads, warm-up and the final long polls included)");
+        }
+        Console.WriteLine($"reads{(tls is null ? "" : " over mTLS")}: {phase.Reads:N0} in {phase.Seconds:F1} s = {phase.ReadsPerSecond:N0} reads/s, {phase.Messages / phase.Seconds:N0} messages/s, " +
                           $"{phase.MessagesPerRead:F2} messages per read; latency p50 {phase.P50:F2} ms, p99 {phase.P99:F2} ms");
         return phase.Failure is null ? 0 : 1;
     }

@@ -39,7 +39,7 @@ internal sealed partial class ServerUnderTest : IDisposable
         string[] args =
         [
             "-c", cpu.ToString(), "dotnet", serverDll, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--data", data,
-            "--storage", storage, "--Pix:Http", mode, "--Pix:Xml:RequireSignature", "false", "--Logging:LogLevel:Default", "Warning",
+            "--storage", storage, "--Pix:Http", mode, "--Pix:Tls:Mode", "off", "--Pix:Xml:RequireSignature", "false", "--Logging:LogLevel:Default", "Warning",
             .. extra,
         ];
         var (process, answers, ports) = await StartAsync(args, PixStartupLine(), $"Pix ({mode})");
@@ -120,7 +120,7 @@ internal sealed partial class ServerUnderTest : IDisposable
         if (_data is not null) try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
     }
 
-    [GeneratedRegex(@"Pix listening on http://127\.0\.0\.1:(\d+) \(ICOM\) and http://127\.0\.0\.1:(\d+) \(operator\)")]
+    [GeneratedRegex(@"Pix listening on https?://127\.0\.0\.1:(\d+) \(ICOM\) and http://127\.0\.0\.1:(\d+) \(operator\)")]
     private static partial Regex PixStartupLine();
 
     [GeneratedRegex(@"ceiling listening on http://127\.0\.0\.1:(\d+)")]

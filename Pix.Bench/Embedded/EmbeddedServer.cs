@@ -6,6 +6,7 @@ using Pix.Protocol.Streams;
 using Pix.Server;
 using Pix.Server.Hosting;
 using Pix.Server.Http;
+using Pix.Server.Identity;
 using Pix.Server.Ingest;
 using Pix.Server.Streams;
 using Pix.Storage;
@@ -44,9 +45,10 @@ internal sealed class EmbeddedServer : IAsyncDisposable
             // The host's default; the benchmarks run without a trace listener, so nothing is sampled anyway.
             Telemetry = new Pix.Server.Telemetry.TelemetryOptions { TraceSampling = traceSampling },
         };
-        // The same object graph the host builds (IcomComposition), without the host.
+        // The same object graph the host builds (IcomComposition), without the host. TLS off: the request path is
+        // measured over in-memory pipes, and identity is a per-connection matter (one PeerIdentity per connection).
         _composition = new IcomComposition(store, options, dataDir, Pix.Protocol.Streams.TokenKeyRing.Single(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            signer: null, NullLoggerFactory.Instance, _meters, TimeProvider.System);
+            signer: null, IcomIdentity.Off(), NullLoggerFactory.Instance, _meters, TimeProvider.System);
         Engine = _composition.Engine;
         Tokens = _composition.Tokens;
         var application = _composition.Application;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
@@ -7,29 +8,55 @@ namespace Pix.Bench.Load;
 /// <summary>
 /// A raw HTTP/1.1 client connection: one request in flight, responses framed by Content-Length (Pix always sends
 /// it). Raw sockets rather than HttpClient so the load generator costs little CPU on its core and so the requests
-/// are exactly the bytes an ICOM client sends. Reconnects after a close or an I/O error.
+/// are exactly the bytes an ICOM client sends. With <paramref name="tls"/>, mutual TLS as <paramref name="ispb"/>
+/// (the handshake on connect; sessions resume across reconnects). Reconnects after a close or an I/O error.
 /// </summary>
-internal sealed class IcomConnection(IPEndPoint target) : IDisposable
+internal sealed class IcomConnection(IPEndPoint target, ClientTls? tls = null, string? ispb = null) : IDisposable
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
     private Socket? _socket;
+    private SslStream? _ssl;
     private byte[] _buffer = new byte[64 * 1024];
     private int _filled;
+
+    /// <summary>TLS handshakes this connection made (each reconnect makes one).</summary>
+    public int Handshakes { get; private set; }
 
     public async Task<IcomResponse> SendAsync(ReadOnlyMemory<byte> request, CancellationToken cancel)
     {
         if (_socket is null)
         {
             _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await _socket.ConnectAsync(target, cancel);
+            try
+            {
+                await _socket.ConnectAsync(target, cancel);
+                if (tls is not null)
+                {
+                    _ssl = new SslStream(new NetworkStream(_socket, ownsSocket: false));
+                    await _ssl.AuthenticateAsClientAsync(tls.For(ispb ?? throw new InvalidOperationException("A TLS connection needs its participant.")), cancel);
+                    Handshakes++;
+                }
+            }
+            catch
+            {
+                Drop();
+                throw;
+            }
             _filled = 0;
         }
         try
         {
-            while (!request.IsEmpty)
+            if (_ssl is not null)
             {
-                var sent = await _socket.SendAsync(request, SocketFlags.None, cancel);
-                request = request[sent..];
+                await _ssl.WriteAsync(request, cancel);
+            }
+            else
+            {
+                while (!request.IsEmpty)
+                {
+                    var sent = await _socket.SendAsync(request, SocketFlags.None, cancel);
+                    request = request[sent..];
+                }
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             timeout.CancelAfter(ReadTimeout);
@@ -87,13 +114,17 @@ internal sealed class IcomConnection(IPEndPoint target) : IDisposable
     private async Task FillAsync(CancellationToken cancel)
     {
         if (_filled == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-        var read = await _socket!.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, cancel);
+        var read = _ssl is not null
+            ? await _ssl.ReadAsync(_buffer.AsMemory(_filled), cancel)
+            : await _socket!.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, cancel);
         if (read == 0) throw new IOException("The server closed the connection.");
         _filled += read;
     }
 
     private void Drop()
     {
+        _ssl?.Dispose();
+        _ssl = null;
         _socket?.Dispose();
         _socket = null;
     }

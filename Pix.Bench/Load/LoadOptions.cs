@@ -69,6 +69,8 @@ internal sealed class LoadOptions
     public string? Output { get; set; }
     public bool Quiet { get; set; }
     public string RunId { get; set; } = NewRunId();
+    /// <summary><c>--certs DIR</c>: speak mutual TLS with the certificate set in DIR (null: plain HTTP, the server in off mode).</summary>
+    public ClientTls? Tls { get; set; }
 
     /// <summary>Where the next connection goes.</summary>
     public IPEndPoint NextEndPoint() => Targets.Next();
@@ -154,6 +156,7 @@ internal sealed class LoadOptions
                 case "--flood-connections": options.FloodConnections = (int)Number(value); break;
                 case "--prometheus": options.Prometheus = new Uri(value); break;
                 case "--settle": options.SettleSeconds = Number(value); break;
+                case "--certs": options.Tls = new ClientTls(value); break;
                 case "--scenario" or "--quiet": break;
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unknown option {args[i]}.");

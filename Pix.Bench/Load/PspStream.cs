@@ -15,7 +15,7 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
 {
     private readonly bool _gzip = Random.Shared.NextDouble() < options.GzipShare;
     private readonly List<long> _held = [];
-    private IcomConnection _connection = new(options.NextEndPoint());
+    private IcomConnection _connection = new(options.NextEndPoint(), options.Tls, ispb);
 
     /// <summary>Reads until <paramref name="stop"/>; then closes its stream with a DELETE so nothing stays claimed.</summary>
     public async Task RunAsync(CancellationToken stop, CancellationToken hardStop)
@@ -103,7 +103,7 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
         foreach (var seq in _held) ledger.Abandoned(seq);
         metrics.Abandoned();
         _connection.Dispose();
-        _connection = new IcomConnection(options.NextEndPoint());
+        _connection = new IcomConnection(options.NextEndPoint(), options.Tls, ispb);
     }
 
     private async Task DeleteAsync(string next, CancellationToken hardStop)

@@ -56,7 +56,7 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
 
     private async Task ClosedLoopAsync(long end, CancellationToken hardStop)
     {
-        using var connection = new IcomConnection(options.NextEndPoint());
+        using var connection = new IcomConnection(options.NextEndPoint(), options.Tls, MessageFactory.Spi);
         try
         {
             while (Stopwatch.GetTimestamp() < end && !hardStop.IsCancellationRequested)
@@ -71,7 +71,7 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
 
     private async Task SendLoopAsync(ChannelReader<ProducerBatch> queue, CancellationToken hardStop)
     {
-        using var connection = new IcomConnection(options.NextEndPoint());
+        using var connection = new IcomConnection(options.NextEndPoint(), options.Tls, MessageFactory.Spi);
         try
         {
             await foreach (var batch in queue.ReadAllAsync(hardStop)) await SendAsync(connection, batch, hardStop);

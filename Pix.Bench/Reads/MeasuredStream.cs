@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using HdrHistogram;
 
@@ -10,9 +11,9 @@ namespace Pix.Bench.Reads;
 /// are the subclass's (<see cref="ReadStream"/>, <see cref="IngestStream"/>); the loop, its pacing and its latency
 /// record are here. The loop is one async method whose awaits reuse its state machine: nothing is allocated per request.
 /// </summary>
-internal abstract class MeasuredStream(IPEndPoint target) : IDisposable
+internal abstract class MeasuredStream(IPEndPoint target, SslClientAuthenticationOptions? tls = null) : IDisposable
 {
-    private readonly RawHttpConnection _connection = new(target);
+    private readonly RawHttpConnection _connection = new(target, tls);
     private long _requests;
     private long _messages;
 

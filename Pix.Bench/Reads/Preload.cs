@@ -11,13 +11,13 @@ internal static class Preload
     private const int Parts = 10;
 
     public static async Task<long> RunAsync(Func<IPEndPoint> targets, MessageFactory factory, IReadOnlyList<string> ispbs, long perPsp,
-        IReadOnlyList<QueueBudget> budgets)
+        IReadOnlyList<QueueBudget> budgets, ClientTls? tls = null)
     {
         long sent = 0;
         var batches = (perPsp + Parts - 1) / Parts;
         var producers = ispbs.SelectMany((ispb, p) => Enumerable.Range(0, ConnectionsPerPsp).Select(c => Task.Run(async () =>
         {
-            using var connection = new RawHttpConnection(targets());
+            using var connection = new RawHttpConnection(targets(), tls?.For(MessageFactory.Spi));
             var post = new StampedPost(factory, ispb, Parts);
             for (var b = c; b < batches; b += ConnectionsPerPsp)
             {

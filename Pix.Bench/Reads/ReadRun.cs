@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using HdrHistogram;
+using Pix.Bench.Load;
 
 namespace Pix.Bench.Reads;
 
@@ -11,9 +12,11 @@ namespace Pix.Bench.Reads;
 /// </summary>
 internal sealed class ReadRun(IReadOnlyList<MeasuredStream> streams) : IDisposable
 {
-    /// <summary>Reads: <paramref name="streamsPerIspb"/> streams for each ISPB, one connection each.</summary>
-    public static ReadRun Open(Func<IPEndPoint> targets, IReadOnlyList<string> ispbs, IReadOnlyList<QueueBudget> budgets, int streamsPerIspb) =>
-        new([.. ispbs.SelectMany((ispb, i) => Enumerable.Range(0, streamsPerIspb).Select(_ => new ReadStream(targets(), ispb, budgets[i])))]);
+    /// <summary>Reads: <paramref name="streamsPerIspb"/> streams for each ISPB, one connection each (with
+    /// <paramref name="tls"/>, mutual TLS as that ISPB).</summary>
+    public static ReadRun Open(Func<IPEndPoint> targets, IReadOnlyList<string> ispbs, IReadOnlyList<QueueBudget> budgets, int streamsPerIspb,
+        ClientTls? tls = null) =>
+        new([.. ispbs.SelectMany((ispb, i) => Enumerable.Range(0, streamsPerIspb).Select(_ => new ReadStream(targets(), ispb, budgets[i], tls?.For(ispb))))]);
 
     public int Streams => streams.Count;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 
 namespace Pix.Bench.Reads;
 
@@ -19,7 +20,7 @@ internal sealed class ReadStream : MeasuredStream
 
     private readonly QueueBudget _budget;
 
-    public ReadStream(IPEndPoint target, string ispb, QueueBudget budget) : base(target)
+    public ReadStream(IPEndPoint target, string ispb, QueueBudget budget, SslClientAuthenticationOptions? tls = null) : base(target, tls)
     {
         _budget = budget;
         SetPath(System.Text.Encoding.ASCII.GetBytes($"/api/v1/out/{ispb}/stream/start"));

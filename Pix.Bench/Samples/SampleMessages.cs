@@ -5,8 +5,8 @@ namespace Pix.Bench.Samples;
 
 /// <summary>
 /// Valid SPI messages for tests, benchmarks and the load generator: pacs.008 1.13, pacs.002 1.14 and pacs.004 1.5,
-/// valid against the BCB XSDs, with fresh ids on every call, signed with XMLDSig by the development certificate
-/// (pass <c>signed: false</c> for the empty <c>&lt;Sgntr/&gt;</c> of the BCB examples).
+/// valid against the BCB XSDs, with fresh ids on every call, signed with XMLDSig by the development certificate or
+/// <c>signer</c> (pass <c>signed: false</c> for the empty <c>&lt;Sgntr/&gt;</c> of the BCB examples).
 /// </summary>
 public static class SampleMessages
 {
@@ -15,7 +15,7 @@ public static class SampleMessages
 
     /// <summary>A Pix payment order (MANU, PAGPRI) of <paramref name="transactions"/> transactions. The payer's PSP is
     /// <paramref name="from"/> unless that is the SPI; the payee's is <paramref name="to"/> unless that is the SPI.</summary>
-    public static string Pacs008(Ispb from, Ispb to, decimal amount = 100.00m, int transactions = 1, bool signed = true)
+    public static string Pacs008(Ispb from, Ispb to, decimal amount = 100.00m, int transactions = 1, bool signed = true, SpiSignature? signer = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(transactions, 1);
         var now = DateTime.UtcNow;
@@ -74,13 +74,13 @@ public static class SampleMessages
             w.End();
         }
         w.End();
-        return w.Finish(signed ? SpiSignature.Development : null);
+        return w.Finish(signed ? signer ?? SpiSignature.Development : null);
     }
 
     /// <summary>A status report on <paramref name="originalEndToEndId"/> (a fresh one when null). Settled statuses
     /// (ACCC, ACSC) carry the settlement time and date; RJCT carries <paramref name="reason"/> (AB09 by default).</summary>
     public static string Pacs002(Ispb from, Ispb to, string? originalEndToEndId = null, string status = "ACSP",
-        string? reason = null, bool signed = true)
+        string? reason = null, bool signed = true, SpiSignature? signer = null)
     {
         var now = DateTime.UtcNow;
         var endToEndId = originalEndToEndId ?? SampleIds.EndToEndId(to == Ispb.Spi ? SamplePayerPsp : to, now);
@@ -114,13 +114,13 @@ public static class SampleMessages
         }
         w.End();
         w.End();
-        return w.Finish(signed ? SpiSignature.Development : null);
+        return w.Finish(signed ? signer ?? SpiSignature.Development : null);
     }
 
     /// <summary>A return of <paramref name="amount"/> on <paramref name="originalEndToEndId"/> (fresh when null), for
     /// reason <paramref name="reason"/> (MD06: asked by the payee). The returning PSP is <paramref name="from"/> unless that is the SPI.</summary>
     public static string Pacs004(Ispb from, Ispb to, string? originalEndToEndId = null, decimal amount = 100.00m,
-        string reason = "MD06", bool signed = true)
+        string reason = "MD06", bool signed = true, SpiSignature? signer = null)
     {
         var now = DateTime.UtcNow;
         var returningPsp = from == Ispb.Spi ? SamplePayeePsp : from;
@@ -153,7 +153,7 @@ public static class SampleMessages
         w.End();
         w.End();
         w.End();
-        return w.Finish(signed ? SpiSignature.Development : null);
+        return w.Finish(signed ? signer ?? SpiSignature.Development : null);
     }
 
     private static void Person(SpiEnvelopeWriter w, string name)

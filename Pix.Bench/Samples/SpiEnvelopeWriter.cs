@@ -78,9 +78,7 @@ internal sealed class SpiEnvelopeWriter
     {
         Xml.WriteEndDocument();
         Xml.Flush();
-        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-        _buffer.Position = 0;
-        document.Load(_buffer);
+        var document = SpiSignature.Load(_buffer.ToArray());
         signature?.Sign(document);
         using var output = new MemoryStream();
         using (var writer = XmlWriter.Create(output, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = false }))

@@ -40,8 +40,8 @@ internal static class XmlBenchMessages
             "<Sgntr><Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo/></Signature></Sgntr>", StringComparison.Ordinal));
     }
 
-    /// <summary>A signed pacs.008 with as many transactions as fit in about <paramref name="bytes"/>.</summary>
-    private static byte[] Sized(int bytes)
+    /// <summary>A signed pacs.008 (development certificate) with as many transactions as fit in about <paramref name="bytes"/>.</summary>
+    public static byte[] Sized(int bytes)
     {
         var from = Ispb.Parse("12345678");
         var one = Encoding.UTF8.GetByteCount(SampleMessages.Pacs008(from, Ispb.Spi, transactions: 1));

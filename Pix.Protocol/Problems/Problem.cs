@@ -22,4 +22,6 @@ public enum Problem : byte
     InternalError,
     NotImplemented,
     HttpVersionNotSupported,
+    /// <summary>401: no verified client certificate (behind a TLS terminator: none forwarded, or not from a trusted address).</summary>
+    Unauthorized,
 }

@@ -6,6 +6,7 @@ public static class ProblemCatalog
     public static int Status(Problem problem) => problem switch
     {
         Problem.BadRequest or Problem.InvalidHeader or Problem.Charset => 400,
+        Problem.Unauthorized => 401,
         Problem.Forbidden => 403,
         Problem.NotFound => 404,
         Problem.MethodNotAllowed => 405,
@@ -29,6 +30,7 @@ public static class ProblemCatalog
         Problem.BadRequest => "badRequest"u8,
         Problem.InvalidHeader => "invalidHeader"u8,
         Problem.Charset => "charset"u8,
+        Problem.Unauthorized => "unauthorized"u8,
         Problem.Forbidden => "forbidden"u8,
         Problem.NotFound => "notFound"u8,
         Problem.MethodNotAllowed => "methodNotAllowed"u8,
@@ -52,6 +54,7 @@ public static class ProblemCatalog
         Problem.BadRequest => "Requisição inválida"u8,
         Problem.InvalidHeader => "Cabeçalho inválido"u8,
         Problem.Charset => "Codificação de caracteres inválida"u8,
+        Problem.Unauthorized => "Não autenticado"u8,
         Problem.Forbidden => "Acesso negado"u8,
         Problem.NotFound => "Recurso não encontrado"u8,
         Problem.MethodNotAllowed => "Método não permitido"u8,
@@ -76,6 +79,7 @@ public static class ProblemCatalog
         201 => "Created"u8,
         204 => "No Content"u8,
         400 => "Bad Request"u8,
+        401 => "Unauthorized"u8,
         403 => "Forbidden"u8,
         404 => "Not Found"u8,
         405 => "Method Not Allowed"u8,

@@ -18,7 +18,7 @@ public enum CheckFailure : byte
     UnknownType,
     /// <summary>An AppHdr field breaks its rule (ISPB, BizMsgIdr, MsgDefIdr, CreDt).</summary>
     Header,
-    /// <summary>AppHdr/Sgntr holds no XMLDSig signature while one is required.</summary>
+    /// <summary>AppHdr/Sgntr holds no XMLDSig signature while one is required, or (Pix.Protocol.Signatures) it does not verify.</summary>
     Signature,
     /// <summary>An element is missing, repeated, out of order or not allowed there.</summary>
     Structure,

@@ -43,6 +43,15 @@ public enum CheckRule : byte
     CreDt,
     SignatureMissing,
     SignatureElement,
+    // signature verification (Pix.Protocol.Signatures)
+    SignatureMalformed,
+    SignatureAlgorithm,
+    SignatureTransform,
+    SignatureCertificate,
+    SignatureValue,
+    SignatureKeyInfoDigest,
+    SignatureDocumentDigest,
+    SignatureEnvelopeDigest,
     // structure
     MissingElement,
     UnexpectedElement,
@@ -79,4 +88,6 @@ public enum CheckRule : byte
     // cross-field
     NbOfTxs,
     AmountTwoDecimals,
+    // signature verification: Pix knows no certificate for the sender (last, so the other values keep theirs)
+    SignatureNoCertificate,
 }

@@ -39,6 +39,14 @@ public static class CheckRuleText
         CheckRule.CreDt => "CreDt must be a UTC date-time YYYY-MM-DDThh:mm:ss.sssZ"u8,
         CheckRule.SignatureMissing => "Sgntr must hold an XMLDSig Signature"u8,
         CheckRule.SignatureElement => "Sgntr may hold only one element, http://www.w3.org/2000/09/xmldsig#:Signature"u8,
+        CheckRule.SignatureMalformed => "the signature does not follow the Pix XMLDSig profile (SignedInfo, SignatureValue, KeyInfo with one X509IssuerSerial, three references)"u8,
+        CheckRule.SignatureAlgorithm => "unsupported algorithm: the profile is exclusive C14N, RSA-SHA256 and SHA-256 digests"u8,
+        CheckRule.SignatureTransform => "unsupported transforms: exclusive C14N only, after enveloped-signature for URI=\"\""u8,
+        CheckRule.SignatureCertificate => "KeyInfo's X509IssuerSerial does not name the sender's signing certificate"u8,
+        CheckRule.SignatureValue => "SignatureValue does not verify with the sender's certificate (another key, or SignedInfo changed)"u8,
+        CheckRule.SignatureKeyInfoDigest => "digest mismatch in the KeyInfo reference: KeyInfo changed after signing"u8,
+        CheckRule.SignatureDocumentDigest => "digest mismatch in the Document reference: Document changed after signing"u8,
+        CheckRule.SignatureEnvelopeDigest => "digest mismatch in the URI=\"\" reference: the message changed after signing"u8,
         CheckRule.MissingElement => "a required element is missing"u8,
         CheckRule.UnexpectedElement => "element not expected here (unknown or out of order)"u8,
         CheckRule.RepeatedElement => "element repeated more often than allowed"u8,
@@ -71,6 +79,7 @@ public static class CheckRuleText
         CheckRule.Currency => "Ccy must be BRL"u8,
         CheckRule.NbOfTxs => "NbOfTxs must equal the number of transactions"u8,
         CheckRule.AmountTwoDecimals => "amounts must be written with exactly two decimals"u8,
+        CheckRule.SignatureNoCertificate => "no signing certificate is known for the sender to verify the signature against"u8,
         _ => "unknown rule"u8,
     };
 }

@@ -9,4 +9,6 @@ internal enum XmlTokenKind : byte
     Text,
     CData,
     Error,
+    /// <summary>Only when the tokenizer was asked to report them.</summary>
+    ProcessingInstruction,
 }

@@ -3,18 +3,24 @@ namespace Pix.Protocol.Xml;
 /// <summary>
 /// A forward-only XML 1.0 lexer over UTF-8 bytes (already checked to be valid UTF-8 without forbidden control
 /// characters). It returns start tags (attributes left raw, already checked for syntax and references), end tags,
-/// raw text and CDATA, and skips comments and processing instructions. It never expands anything: a DOCTYPE or
-/// entity declaration is an error, so there is no DTD processing, hence no XXE and no entity expansion.
+/// raw text and CDATA, and skips comments and processing instructions (or reports the latter, for canonicalization).
+/// It never expands anything: a DOCTYPE or entity declaration is an error, so there is no DTD processing, hence no
+/// XXE and no entity expansion.
 /// </summary>
 internal ref struct XmlTokenizer
 {
     private readonly ReadOnlySpan<byte> _xml;
+    private readonly bool _reportProcessingInstructions;
     private int _pos;
 
-    public XmlTokenizer(ReadOnlySpan<byte> xml, int start)
+    /// <param name="reportProcessingInstructions">Return processing instructions other than the XML declaration as
+    /// <see cref="XmlTokenKind.ProcessingInstruction"/> (target in NameStart/NameLength, data after the target in
+    /// TextStart..TextEnd) instead of skipping them: exclusive C14N keeps them.</param>
+    public XmlTokenizer(ReadOnlySpan<byte> xml, int start, bool reportProcessingInstructions = false)
     {
         _xml = xml;
         _pos = start;
+        _reportProcessingInstructions = reportProcessingInstructions;
     }
 
     public int TokenStart;
@@ -118,7 +124,8 @@ internal ref struct XmlTokenizer
         return true;
     }
 
-    // Returns End for a PI that is skipped, Declaration for the XML declaration (validated by the caller), or Error.
+    // Returns End for a PI that is skipped, ProcessingInstruction for one that is reported, Declaration for the XML
+    // declaration (validated by the caller), or Error.
     private XmlTokenKind ReadProcessingInstruction()
     {
         var start = _pos + 2;
@@ -137,7 +144,9 @@ internal ref struct XmlTokenizer
             // Only the exact lowercase "xml" at the very start is the declaration; any other case is reserved.
             return target.SequenceEqual("xml"u8) ? XmlTokenKind.Declaration : Fail(CheckRule.ProcessingInstructionSyntax);
         }
-        return XmlTokenKind.End;
+        NameStart = start;
+        NameLength = nameLength;
+        return _reportProcessingInstructions ? XmlTokenKind.ProcessingInstruction : XmlTokenKind.End;
     }
 
     private XmlTokenKind ReadEndTag()

@@ -7,6 +7,7 @@ using Pix.Protocol.Xml;
 using Pix.Server.Health;
 using Pix.Server.Http;
 using Pix.Server.Icom;
+using Pix.Server.Identity;
 using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
@@ -24,7 +25,7 @@ namespace Pix.Server.Hosting;
 internal sealed class IcomComposition
 {
     public IcomComposition(IQueueStore store, PixOptions options, string dataDir, TokenKeyRing tokenKeys, IMessageSigner? signer,
-        ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
+        IcomIdentity identity, ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
     {
         Store = store;
         // Spans around store operations; without a sampled request the decorator only passes calls through.
@@ -39,6 +40,7 @@ internal sealed class IcomComposition
         Tokens = new PullTokenCodec(tokenKeys);
         ProblemWriter = new ProblemXmlWriter(options.Http.ErrorTypeBase);
         Problems = new ProblemResponder(ProblemWriter);
+        Access = new IcomAccess(identity.Mode, identity.Tls, identity.Registry, Problems);
         var gzip = new Gzip();
         var quarantineOptions = options.ToQuarantineOptions();
         Senders = SenderGates.For(store, new SenderGateSettings(options.RateLimit.Capacity, options.RateLimit.RefillPerSecond,
@@ -49,9 +51,9 @@ internal sealed class IcomComposition
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
         Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
-        Ingest = new IngestEndpoint(traced, Engine, Senders, options.RateLimit, Quarantine, gzip,
+        Ingest = new IngestEndpoint(Access, traced, Engine, Senders, options.RateLimit, Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
-        Application = new IcomApplication(Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing, InFlight);
+        Application = new IcomApplication(Access, Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing, InFlight);
         Limits = new HttpLimits
         {
             MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
@@ -61,6 +63,7 @@ internal sealed class IcomComposition
             WriteTimeout = TimeSpan.FromSeconds(options.Limits.WriteTimeoutSeconds),
             RequestTimeout = TimeSpan.FromSeconds(options.Limits.RequestTimeoutSeconds),
             KeepAliveTimeout = TimeSpan.FromSeconds(options.Limits.KeepAliveTimeoutSeconds),
+            ForwardedCertificateHeader = identity.Mode == Tls.TlsMode.Proxy ? System.Text.Encoding.ASCII.GetBytes(identity.ProxyHeader) : null,
         };
     }
 
@@ -80,6 +83,7 @@ internal sealed class IcomComposition
     public QuarantineDesk Quarantine { get; }
     public StreamEndpoint Streams { get; }
     public IngestEndpoint Ingest { get; }
+    public IcomAccess Access { get; }
     public IcomApplication Application { get; }
     public HttpLimits Limits { get; }
     public InFlightRequests InFlight { get; }

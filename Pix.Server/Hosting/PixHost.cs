@@ -19,6 +19,7 @@ using Pix.Server.AspNet;
 using Pix.Server.Health;
 using Pix.Server.Http;
 using Pix.Server.Icom;
+using Pix.Server.Identity;
 using Pix.Server.Ingest;
 using Pix.Server.Logging;
 using Pix.Server.Quarantine;
@@ -47,15 +48,21 @@ public static class PixHost
         // Pix:Http picks the ICOM listener's HTTP layer: "pipeline" (default, our connection middleware) or "aspnet"
         // (Kestrel's own HTTP pipeline + minimal APIs over the same endpoints: the baseline pix-bench compare measures).
         var aspNet = string.Equals(builder.Configuration["Pix:Http"], "aspnet", StringComparison.OrdinalIgnoreCase);
+        if (aspNet && options.Tls.ParsedMode != Tls.TlsMode.Off)
+            throw new ArgumentException("--Pix:Http aspnet (the comparison baseline) has no identity checks: run it with --Pix:Tls:Mode off.");
 
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(sp => IcomIdentity.Create(options, dataDir, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => OperatorToken.Create(options, adminEndpoint, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
-            var store = StoreSelection.Open(options, dataDir, sp.GetRequiredService<ILoggerFactory>());
-            return new IcomComposition(store, options, dataDir, TokenKeys.Load(options, dataDir, store), NoticeSigner.Create(options),
-                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>());
+            var logs = sp.GetRequiredService<ILoggerFactory>();
+            var store = StoreSelection.Open(options, dataDir, logs);
+            return new IcomComposition(store, options, dataDir, TokenKeys.Load(options, dataDir, store),
+                NoticeSigner.Create(options, dataDir, logs.CreateLogger("Pix.Server.Signing")), sp.GetRequiredService<IcomIdentity>(),
+                logs, sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>());
         });
         // The parts the operator routes and the aspnet baseline use; registered by factory, so the container disposes
         // them (the store last writes its checkpoint) when the host stops.
@@ -78,10 +85,10 @@ public static class PixHost
         services.AddSingleton<QueueGauges>();
         services.AddSingleton<OperationalGauges>();
         // Without TLS clients have no certificate: connections count per remote address only when
-        // Pix:Limits:MaxConnectionsPerClient is set. The identity layer (Pix:Tls:Mode mtls, proxy) passes true and its
-        // IConnectionClientKey (the client certificate) here.
+        // Pix:Limits:MaxConnectionsPerClient is set. With certificates (mtls, proxy) they count per client certificate.
+        var certificates = options.Tls.ParsedMode != Tls.TlsMode.Off;
         var connections = new ConnectionGate(options.Limits.MaxConnections,
-            options.Limits.EffectiveMaxConnectionsPerClient(clientsHaveCertificates: false));
+            options.Limits.EffectiveMaxConnectionsPerClient(clientsHaveCertificates: certificates), certificates ? new CertificateClientKey() : null);
         services.AddSingleton(connections);
         services.AddSingleton(sp =>
         {
@@ -118,7 +125,9 @@ public static class PixHost
                 listeners.Icom = listen;
                 // First on the listener: a connection past Pix:Limits:MaxConnections is closed before any TLS work.
                 listen.UseConnectionGate(connections);
-                if (!aspNet) listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
+                if (aspNet) return;
+                kestrel.ApplicationServices.GetRequiredService<IcomIdentity>().ConfigureListener(listen);
+                listen.UsePixHttp(kestrel.ApplicationServices.GetRequiredService<HttpConnectionHandler>());
             });
             kestrel.Listen(adminEndpoint, listen => listeners.Admin = listen);
         });
@@ -129,6 +138,9 @@ public static class PixHost
         app.Services.GetRequiredService<EdgeGauges>();
         // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.
         app.Services.GetRequiredService<NoticeDispatcher>();
+        // Resolved now, so a bad certificate, CA, CRL, registry or token file stops the start with its message.
+        app.Services.GetRequiredService<IcomIdentity>();
+        app.Services.GetRequiredService<OperatorToken>().Require(app, context => aspNet && context.Connection.LocalPort == listeners.Icom!.IPEndPoint!.Port);
         if (aspNet) AspNetIcomEndpoints.Map(app, () => listeners.Icom!.IPEndPoint!.Port);
         OperatorEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");

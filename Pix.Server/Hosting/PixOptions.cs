@@ -4,6 +4,7 @@ using Pix.Server.Ingest;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Server.Telemetry;
+using Pix.Server.Tls;
 
 namespace Pix.Server.Hosting;
 
@@ -39,6 +40,10 @@ public sealed class PixOptions
     public LoggingOptions Logging { get; set; } = new();
     public RedisOptions Redis { get; set; } = new();
     public TokenOptions Tokens { get; set; } = new();
+    public EmbeddedOptions Embedded { get; set; } = new();
+    public TlsOptions Tls { get; set; } = new();
+    public ParticipantsOptions Participants { get; set; } = new();
+    public AdminOptions Admin { get; set; } = new();
 
     /// <summary>Short switches for the common keys.</summary>
     public static readonly Dictionary<string, string> Switches = new()
@@ -56,6 +61,8 @@ public sealed class PixOptions
         public int MaxHeaderBytes { get; set; } = 32 * 1024;
         /// <summary>Unacknowledged messages a receiver may have before senders to it get 429 (back-pressure).</summary>
         public long MaxBacklog { get; set; } = 200_000;
+        /// <summary>How long a store call may wait for the disk before 503 + Retry-After (embedded store).</summary>
+        public double StorageTimeoutSeconds { get; set; } = 5;
         /// <summary>Open ICOM connections; one more is closed at accept, before TLS. 0: no limit.</summary>
         public int MaxConnections { get; set; } = 20_000;
         /// <summary>Open ICOM connections per client (its certificate; its address without TLS); one more is closed.
@@ -102,9 +109,25 @@ public sealed class PixOptions
     /// <summary><c>Pix:Signing:*</c>: the certificate that signs the admi.002 notices Pix writes as the SPI.</summary>
     public sealed class SigningOptions
     {
-        /// <summary>A PKCS#12 file with the private key; empty: a development certificate made at start (nothing trusts it).</summary>
+        /// <summary>PKCS#12, or PEM with <see cref="KeyPath"/>; empty: the development SPI certificate persisted under
+        /// <c>{DataDir}/dev-certs/</c> (the same key across restarts).</summary>
         public string CertificatePath { get; set; } = "";
+        public string KeyPath { get; set; } = "";
         public string CertificatePassword { get; set; } = "";
+    }
+
+    /// <summary><c>Pix:Participants:*</c>: the optional participant registry.</summary>
+    public sealed class ParticipantsOptions
+    {
+        /// <summary>JSON file listing ISPBs, names, networks and signing certificates; empty: no registry.</summary>
+        public string Path { get; set; } = "";
+    }
+
+    /// <summary><c>Pix:Admin:*</c>: the operator listener's access.</summary>
+    public sealed class AdminOptions
+    {
+        /// <summary>File holding the operator bearer token; required when <see cref="PixOptions.AdminListen"/> is not loopback.</summary>
+        public string TokenPath { get; set; } = "";
     }
 
     /// <summary><c>Pix:Redis:*</c>: the cluster and how durable a write must be before it is answered.</summary>
@@ -113,6 +136,14 @@ public sealed class PixOptions
         public string Configuration { get; set; } = "";
         public string Durability { get; set; } = "replica";
         public int WaitMilliseconds { get; set; } = 1000;
+    }
+
+    /// <summary><c>Pix:Embedded:*</c>: the embedded store.</summary>
+    public sealed class EmbeddedOptions
+    {
+        /// <summary>Open a log with damaged records by setting the damaged bytes aside (in <c>{DataDir}/damaged/</c>,
+        /// with a report) and keeping every valid record after them; without it such a log stops the store from opening.</summary>
+        public bool Repair { get; set; }
     }
 
     /// <summary><c>Pix:Tokens:*</c>: the keys that sign <c>PI-Pull-Next</c> tokens.</summary>

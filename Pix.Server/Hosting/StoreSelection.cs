@@ -18,6 +18,8 @@ internal static class StoreSelection
             RedisDurability = options.Redis.Durability,
             RedisWaitMilliseconds = options.Redis.WaitMilliseconds,
             Quarantine = new QuarantineLimits(options.Xml.QuarantineRetention, options.Xml.QuarantineQuotaPerSender),
+            Repair = options.Embedded.Repair,
+            StorageTimeout = TimeSpan.FromSeconds(options.Limits.StorageTimeoutSeconds),
             LoggerFactory = logs,
         });
 }

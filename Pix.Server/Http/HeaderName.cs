@@ -34,5 +34,14 @@ internal static class HeaderName
         _ => Unlisted,
     };
 
+    /// <summary>Proxy mode: the terminator's client-certificate header (named by configuration) and X-Forwarded-For.</summary>
+    public static bool IsForwarded(ReadOnlySpan<byte> name, ReadOnlySpan<byte> certificateHeader, out KnownHeader header)
+    {
+        header = Is(name, certificateHeader) ? KnownHeader.ForwardedCertificate
+            : Is(name, "X-Forwarded-For"u8) ? KnownHeader.ForwardedFor
+            : Unlisted;
+        return header != Unlisted;
+    }
+
     private static bool Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> known) => Ascii.EqualsIgnoreCase(name, known);
 }

@@ -53,6 +53,7 @@ internal sealed class HttpConnection : IDisposable
         _parser = new HttpRequestParser(limits, buffers);
         _response = new HttpResponse { Date = date };
         _request.Aborted = connection.ConnectionClosed;
+        _request.ConnectionFeatures = connection.Features;
         if (connection.Features.Get<IConnectionLifetimeNotificationFeature>() is { } lifetime)
         {
             _closeRegistration = lifetime.ConnectionClosedRequested.UnsafeRegister(static state => ((HttpConnection)state!).RequestClose(), this);

@@ -11,7 +11,7 @@ namespace Pix.Server.Http;
 internal static class HttpHeadParser
 {
     /// <summary>One header line (without its CRLF): checked, classified, and its value copied into the request.</summary>
-    public static RequestError ParseHeaderLine(ReadOnlySpan<byte> line, HttpRequest request, ref RequestFraming framing)
+    public static RequestError ParseHeaderLine(ReadOnlySpan<byte> line, HttpRequest request, HttpLimits limits, ref RequestFraming framing)
     {
         var error = ValidateFieldLine(line, out var name, out var value);
         if (error != RequestError.None) return error;
@@ -19,6 +19,9 @@ internal static class HttpHeadParser
         var header = HeaderName.Classify(name);
         switch (header)
         {
+            case HeaderName.Unlisted when limits.ForwardedCertificateHeader is { } forwarded && HeaderName.IsForwarded(name, forwarded, out var kept):
+                request.SetHeader(kept, value);
+                return RequestError.None;
             case HeaderName.Unlisted:
                 request.HasUnlistedHeader = true;
                 // Not an ICOM header, but clients send it: answering 100 spares them a wait (RFC 9110 10.1.1).

@@ -33,6 +33,11 @@ internal sealed class HttpLimits
     /// is dropped then, and what it holds (buffered responses, its parked request) is freed.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Behind a TLS terminator (<c>Pix:Tls:Mode proxy</c>): the name of the header carrying the client
+    /// certificate. It and <c>X-Forwarded-For</c> are then kept on the request (<see cref="KnownHeader.ForwardedCertificate"/>,
+    /// <see cref="KnownHeader.ForwardedFor"/>) instead of counting as unlisted headers, even with strict headers on.</summary>
+    public byte[]? ForwardedCertificateHeader { get; set; }
+
     /// <summary>Throws on values the layer cannot work with; called once when the handler is built, so a bad
     /// configuration stops the host at start instead of failing connections.</summary>
     public void Validate()

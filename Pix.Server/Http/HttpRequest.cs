@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Features;
+
 namespace Pix.Server.Http;
 
 /// <summary>
@@ -33,6 +35,9 @@ public sealed class HttpRequest
 
     /// <summary>Neither Content-Length nor chunked framing was sent.</summary>
     public bool HasBodyFraming { get; set; }
+
+    /// <summary>The connection's features (TLS, the caller's identity): the same object for every request of a connection.</summary>
+    public IFeatureCollection? ConnectionFeatures { get; set; }
 
     /// <summary>Signalled when the peer closes the connection (a parked long poll then gives up).</summary>
     public CancellationToken Aborted { get; set; }
@@ -122,5 +127,9 @@ public enum KnownHeader
     /// <summary>W3C Trace Context: accepted in strict mode too, so a PSP's traces reach into Pix.</summary>
     TraceParent,
     TraceState,
+    /// <summary>Proxy mode only (<see cref="HttpLimits.ForwardedCertificateHeader"/>): the client certificate a TLS terminator forwards.</summary>
+    ForwardedCertificate,
+    /// <summary>Proxy mode only: X-Forwarded-For, the client address as the terminator saw it.</summary>
+    ForwardedFor,
     Count,
 }

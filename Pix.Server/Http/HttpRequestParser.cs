@@ -98,7 +98,7 @@ internal sealed class HttpRequestParser : IDisposable
                 {
                     status = _lines.Read(ref reader, _limits.MaxHeaderBytes, RequestError.HeadersTooLarge, out var line, out error);
                     if (status != ParseStatus.Complete) return status;
-                    error = line.IsEmpty ? HttpHeadParser.Judge(request, _limits, ref _framing) : HttpHeadParser.ParseHeaderLine(line, request, ref _framing);
+                    error = line.IsEmpty ? HttpHeadParser.Judge(request, _limits, ref _framing) : HttpHeadParser.ParseHeaderLine(line, request, _limits, ref _framing);
                     if (error != RequestError.None) return ParseStatus.Error;
                     if (!line.IsEmpty) break;
                     if (_framing.HasContentLength)

@@ -5,6 +5,7 @@ using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
 using Pix.Server.Health;
 using Pix.Server.Http;
+using Pix.Server.Identity;
 using Pix.Server.Ingest;
 using Pix.Server.Telemetry;
 using Pix.Storage;
@@ -12,11 +13,13 @@ using Pix.Storage;
 namespace Pix.Server.Icom;
 
 /// <summary>
-/// The ICOM endpoints behind our HTTP/1.1 layer: matches the route on the raw path bytes, checks the method, and
-/// hands the request to ingest or to the stream endpoints with a pooled <see cref="IcomExchange"/>. While the node
-/// drains, new streams are refused (503) and every response closes its connection, so clients move elsewhere.
+/// The ICOM endpoints behind our HTTP/1.1 layer: matches the route on the raw path bytes, admits the caller for the
+/// ISPB in the path (<see cref="IcomAccess"/>: identity and authorization, here so no endpoint has to remember it),
+/// checks the method, and hands the request to ingest or to the stream endpoints with a pooled <see cref="IcomExchange"/>.
+/// While the node drains, new streams are refused (503) and every response closes its connection, so clients move elsewhere.
 /// </summary>
 internal sealed class IcomApplication(
+    IcomAccess access,
     IngestEndpoint ingest,
     StreamEndpoint streams,
     ProblemResponder problems,
@@ -56,7 +59,11 @@ internal sealed class IcomApplication(
         {
             // Draining: the client is told to reconnect (through the load balancer, to a node that stays).
             response.CloseWhen = _draining;
-            if (options.StrictHeaders && request.HasUnlistedHeader)
+            if (!access.Admit(request, response, route))
+            {
+                // Refused from the head alone: nothing of the body was read, nothing changed.
+            }
+            else if (options.StrictHeaders && request.HasUnlistedHeader)
             {
                 problems.Write(response, Problem.InvalidHeader, "A header outside ICOM's list was sent."u8);
             }

@@ -4,9 +4,11 @@ using Pix.Protocol.Media;
 using Pix.Protocol.Multipart;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
+using Pix.Protocol.Signatures;
 using Pix.Protocol.Xml;
 using Pix.Server.Http;
 using Pix.Server.Icom;
+using Pix.Server.Identity;
 using Pix.Server.Quarantine;
 using Pix.Server.Streams;
 using Pix.Server.Telemetry;
@@ -21,6 +23,7 @@ namespace Pix.Server.Ingest;
 /// quarantine, and its sender is told why through <see cref="QuarantineDesk"/>.
 /// </summary>
 internal sealed class IngestEndpoint(
+    IcomAccess access,
     IQueueStore store,
     StreamEngine engine,
     ISenderGate gate,
@@ -55,7 +58,7 @@ internal sealed class IngestEndpoint(
         int failures;
         using (PixTracing.StartChild("ingest.check"))
         {
-            if (!Check(response, route.Ispb, body, exchange, count, out cost, out failures)) return;
+            if (!Check(request, response, route.Ispb, body, exchange, count, out cost, out failures)) return;
         }
 
         exchange.Appends.MaxBacklog = options.MaxBacklog;
@@ -184,13 +187,15 @@ internal sealed class IngestEndpoint(
     }
 
     /// <summary>Checks each message; false when it answered an error (nothing of the request is stored then).</summary>
-    private bool Check(HttpResponse response, Ispb sender, ReadOnlyMemory<byte> body, IcomExchange exchange, int count, out double cost, out int failures)
+    private bool Check(HttpRequest request, HttpResponse response, Ispb sender, ReadOnlyMemory<byte> body, IcomExchange exchange, int count,
+        out double cost, out int failures)
     {
         cost = 0;
         failures = 0;
         for (var i = 0; i < count; i++)
         {
-            var result = MessageCheck.Check(body[exchange.Parts[i].Content].Span, _check, out var header);
+            var xml = body[exchange.Parts[i].Content].Span;
+            var result = MessageCheck.Check(xml, _check, out var header);
             if (result.IsCharsetError)
             {
                 problems.Write(response, Problem.Charset, "A message is not valid UTF-8."u8);
@@ -201,6 +206,15 @@ internal sealed class IngestEndpoint(
                 problems.Write(response, Problem.Forbidden, "AppHdr/Fr does not match the ISPB of the path."u8);
                 return false;
             }
+            // With a registry only listed participants exist: the SPI may not create a queue for any other ISPB.
+            if (sender == Ispb.Spi && header.HasTo && !access.IsRegistered(header.To))
+            {
+                problems.Write(response, Problem.Forbidden, "AppHdr/To names an ISPB that is not a registered participant."u8);
+                return false;
+            }
+            // Verified against the sender's certificate (the registry's, else the caller's own): a failure is a check
+            // failure like any other (201, quarantine, admi.002, audit), never an error of the request.
+            if (result.Ok && _check.RequireSignature) result = VerifySignature(xml, access.Signers(request, sender));
             exchange.Checked[i] = new CheckedPart(result, header);
             if (!result.Ok || NotRoutable(sender, header)) failures++;
             cost += header.Type == MessageType.Pacs002 ? costs.CostPerPacs002 : costs.CostPerMessage;
@@ -226,6 +240,19 @@ internal sealed class IngestEndpoint(
             if (!deliver) quarantine.Reject(exchange, i, cause!.Value, result, header);
             exchange.Appends.Add(new IncomingMessage(to, sender, bizMsgIdr, xml, deliver ? Disposition.Deliver : Disposition.Quarantine));
         }
+    }
+
+    /// <summary>Passes when one of the sender's certificates verifies the signature (several during a key rotation);
+    /// otherwise the first one's verdict says why.</summary>
+    private static CheckResult VerifySignature(ReadOnlySpan<byte> xml, ReadOnlySpan<SignerCertificate> signers)
+    {
+        if (signers.IsEmpty) return SignatureVerifier.NoCertificate;
+        var first = SignatureVerifier.Verify(xml, signers[0]);
+        for (var i = 1; i < signers.Length && !first.Ok; i++)
+        {
+            if (SignatureVerifier.Verify(xml, signers[i]).Ok) return CheckResult.Success;
+        }
+        return first;
     }
 
     // Only the SPI may address any participant; a PSP sends to the SPI.

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Xml;
 using Pix.Protocol.Xml;
 
 namespace Pix.Server.Signing;
@@ -13,8 +12,7 @@ public sealed class SpiMessageSigner(SpiSignature signature) : IMessageSigner
 
     public void WriteSignature(ReadOnlySpan<byte> unsignedMessage, IBufferWriter<byte> output)
     {
-        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
-        document.LoadXml(Encoding.UTF8.GetString(unsignedMessage));
+        var document = SpiSignature.Load(unsignedMessage.ToArray());
         signature.Sign(document);
         var element = document.GetElementsByTagName("Signature", SpiSignature.DsNamespace)[0]!;
         output.Write(Encoding.UTF8.GetBytes(element.OuterXml));

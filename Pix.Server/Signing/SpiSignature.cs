@@ -18,8 +18,25 @@ public sealed class SpiSignature(X509Certificate2 certificate)
 
     public static SpiSignature Development { get; } = new(DevelopmentCertificate.Shared);
 
+    /// <summary>Reads a message to sign as XMLDSig sees it: through an XmlReader, which normalizes line ends and attribute
+    /// values as XML 1.0 requires (XmlDocument.Load's own reader does not, so a CR LF would be signed as <c>&amp;#xD;</c>
+    /// followed by LF in the Document reference, which no conformant verifier computes), whitespace kept, no DTD.</summary>
+    public static XmlDocument Load(byte[] message)
+    {
+        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
+        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
+        using var reader = XmlReader.Create(new MemoryStream(message, writable: false), settings);
+        document.Load(reader);
+        return document;
+    }
+
     /// <summary>Signs <paramref name="document"/> in place (its Sgntr must be empty).</summary>
-    public void Sign(XmlDocument document)
+    public void Sign(XmlDocument document) => Sign(document, certificate.Issuer, certificate.SerialNumber);
+
+    /// <summary>Signs with a KeyInfo whose X509IssuerSerial says <paramref name="issuerName"/> and the serial
+    /// <paramref name="serialNumberHex"/> (hexadecimal, as <see cref="X509Certificate2.SerialNumber"/>): tests sign
+    /// messages whose KeyInfo names another certificate, or this one's issuer spelled another way.</summary>
+    internal void Sign(XmlDocument document, string issuerName, string serialNumberHex)
     {
         var ns = document.DocumentElement!.NamespaceURI;
         var manager = new XmlNamespaceManager(document.NameTable);
@@ -34,7 +51,9 @@ public sealed class SpiSignature(X509Certificate2 certificate)
 
         var keyInfo = new KeyInfo { Id = "_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() };
         var x509 = new KeyInfoX509Data();
-        x509.AddIssuerSerial(certificate.Issuer, new System.Numerics.BigInteger(certificate.GetSerialNumber()).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // AddIssuerSerial takes the serial in hexadecimal (as X509Certificate2.SerialNumber has it) and writes the
+        // decimal X509SerialNumber XMLDSig wants; handing it decimal digits names another serial.
+        x509.AddIssuerSerial(issuerName, serialNumberHex);
         keyInfo.AddClause(x509);
         signed.KeyInfo = keyInfo;
 

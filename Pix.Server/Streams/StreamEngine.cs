@@ -32,6 +32,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private int _sweeping;
     private int _expiring;
     private volatile bool _draining;
+    private readonly int _quietSweeps;
 
     public StreamEngine(IQueueStore store, StreamOptions options, ILogger<StreamEngine> log, TimeProvider? clock = null)
     {
@@ -45,6 +46,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         // stream within that.
         _times = new StreamTimes((int)(options.LongPollSeconds * 1000) + LeaseMarginMilliseconds, (int)(options.IdleTimeoutSeconds * 1000));
         var period = TimeSpan.FromMilliseconds(options.SweepMilliseconds);
+        // A participant's waiter list is forgotten after an idle timeout without polls or appends.
+        _quietSweeps = (int)Math.Max(1, options.IdleTimeoutSeconds * 1000 / options.SweepMilliseconds);
         _sweeper = _clock.CreateTimer(_ => Sweep(), null, period, period);
     }
 
@@ -143,6 +146,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
                 list.Wake(1);
                 continue;
             }
+            // The sweeper may have retired the list while this poll held it: park on the live one from now on.
+            if (list.Retired) list = Waiters(request.Ispb);
             seen = list.Version;
             result = await _store.ReadAsync(request, into, aborted).ConfigureAwait(false);
             if (result.Status != ReadStatus.Ok || into.Count > 0) return result;
@@ -155,6 +160,9 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         ReadStatus.Busy => StreamOutcome.Busy,
         _ => StreamOutcome.Gone,
     };
+
+    /// <summary>How many participants the engine keeps waiter lists for (tests: state follows live streams).</summary>
+    internal int WaiterListCount => _waiters.Count;
 
     private WaiterList Waiters(Ispb ispb)
     {
@@ -173,7 +181,11 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         {
             var now = _clock.GetTimestamp();
             // While draining, a poll that parked just as BeginDrain swept is woken here, within one sweep period.
-            foreach (var list in _waiters.Values) list.Expire(_draining ? long.MaxValue : now);
+            foreach (var (ispb, list) in _waiters)
+            {
+                list.Expire(_draining ? long.MaxValue : now);
+                if (list.TryRetire(_quietSweeps)) _waiters.TryRemove(new KeyValuePair<Ispb, WaiterList>(ispb, list));
+            }
             if (now - _lastIdleSweep >= _clock.TimestampFrequency / 4 && Interlocked.Exchange(ref _expiring, 1) == 0)
             {
                 _lastIdleSweep = now;

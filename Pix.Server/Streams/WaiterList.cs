@@ -10,15 +10,23 @@ internal sealed class WaiterList
     private LongPollWaiter? _head;
     private LongPollWaiter? _tail;
     private long _version;
+    // For release: parks and wakes since the sweeper last looked, and how many sweeps found none.
+    private long _activity, _activitySeen;
+    private int _quietSweeps;
+    private volatile bool _retired;
 
     public long Version => Volatile.Read(ref _version);
+
+    /// <summary>Taken out of the engine's map: a poll holding it looks its ISPB up again.</summary>
+    public bool Retired => _retired;
 
     /// <summary>Parks the waiter unless an append happened after <paramref name="seenVersion"/>.</summary>
     public bool TryPark(LongPollWaiter waiter, long seenVersion)
     {
         lock (_lock)
         {
-            if (_version != seenVersion) return false;
+            if (_retired || _version != seenVersion) return false;
+            _activity++;
             waiter.Previous = _tail;
             waiter.Next = null;
             if (_tail is null) _head = waiter;
@@ -34,6 +42,7 @@ internal sealed class WaiterList
         lock (_lock)
         {
             _version++;
+            _activity++;
             while (count-- > 0 && _head is { } waiter)
             {
                 Unlink(waiter);
@@ -58,6 +67,24 @@ internal sealed class WaiterList
                 }
                 waiter = next;
             }
+        }
+    }
+
+    /// <summary>Retires the list once it has been empty and unused for <paramref name="quietSweeps"/> sweeps in a row
+    /// (the engine then forgets the ISPB: nothing is kept for ISPBs nobody reads). A retired list parks nobody.</summary>
+    public bool TryRetire(int quietSweeps)
+    {
+        lock (_lock)
+        {
+            if (_head is not null || _activity != _activitySeen)
+            {
+                _activitySeen = _activity;
+                _quietSweeps = 0;
+                return false;
+            }
+            if (++_quietSweeps < quietSweeps) return false;
+            _retired = true;
+            return true;
         }
     }
 

@@ -11,7 +11,7 @@ namespace Pix.Storage.Embedded;
 /// file, fsync'd, renamed, directory fsync'd. The newest two are kept: if the newest is damaged, recovery falls back
 /// to the one before (retention keeps the log both need).
 /// </summary>
-internal sealed class CheckpointFiles(string directory)
+internal sealed class CheckpointFiles(IFileLayer files, string directory)
 {
     private const int Kept = 2;
     private static readonly byte[] Magic = "PIXCKPT1"u8.ToArray();
@@ -20,10 +20,10 @@ internal sealed class CheckpointFiles(string directory)
     public List<long> Positions()
     {
         var positions = new List<long>();
-        foreach (var path in Directory.EnumerateFiles(directory, "checkpoint-*.ckpt"))
+        foreach (var name in files.List(directory, ".ckpt"))
         {
-            var parts = Path.GetFileNameWithoutExtension(path).Split('-');
-            if (parts.Length == 3
+            var parts = Path.GetFileNameWithoutExtension(name).Split('-');
+            if (parts.Length == 3 && parts[0] == "checkpoint"
                 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var segment)
                 && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
             {
@@ -43,38 +43,22 @@ internal sealed class CheckpointFiles(string directory)
 
     public void Write(long position, ReadOnlySpan<byte> body)
     {
-        var path = PathOf(position);
-        var temporary = path + ".tmp";
         var file = new byte[Magic.Length + 12 + body.Length + 4];
         Magic.CopyTo(file, 0);
         BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(8), position);
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(16), body.Length);
         body.CopyTo(file.AsSpan(20));
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(20 + body.Length), Crc32.HashToUInt32(file.AsSpan(0, 20 + body.Length)));
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(file);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-            DirectoryFlush.Flush(directory);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        files.WriteWhole(PathOf(position), file);
         var positions = Positions();
-        for (var i = Kept; i < positions.Count; i++) File.Delete(PathOf(positions[i]));
+        for (var i = Kept; i < positions.Count; i++) files.Delete(PathOf(positions[i]));
     }
 
     /// <summary>Reads a checkpoint; false (with the reason) when it is damaged.</summary>
     public bool TryRead(long position, out byte[] body, out string problem)
     {
         body = [];
-        var file = File.ReadAllBytes(PathOf(position));
+        var file = files.ReadAll(PathOf(position));
         if (file.Length < 24 || !file.AsSpan(0, 8).SequenceEqual(Magic))
         {
             problem = "not a checkpoint";
@@ -93,7 +77,8 @@ internal sealed class CheckpointFiles(string directory)
         return true;
     }
 
-    public void Delete(long position) => File.Delete(PathOf(position));
+    public void Delete(long position) => files.Delete(PathOf(position));
+
 
     private string PathOf(long position) => Path.Combine(directory, string.Create(CultureInfo.InvariantCulture,
         $"checkpoint-{LogPosition.SegmentOf(position):D8}-{LogPosition.OffsetOf(position):D13}.ckpt"));

@@ -10,6 +10,9 @@ namespace Pix.Storage.Embedded;
 public sealed partial class EmbeddedQueueStore
 {
     private readonly List<(long AtMs, DedupIndex.Key Key, ResourceId Id)> _dedupEntries = new();
+    // Bytes of live records per segment as the latest snapshot saw them. Retention decides from this, not from the
+    // queues now: an acknowledgement applied in memory may not be in the log yet, and a crash would bring it back.
+    private Dictionary<int, long> _liveAtSnapshot = new();
 
     // Caller holds _stateLock, so no stream change and no message apply runs meanwhile.
     private byte[] SerializeState()
@@ -19,11 +22,16 @@ public sealed partial class EmbeddedQueueStore
         writer.Write(_book.GlobalSequence);
         writer.Write(_book.LastStreamId);
         var queues = _book.Queues.ToList();
+        var live = new Dictionary<int, long>();
         writer.Write(queues.Count);
         foreach (var (ispb, queue) in queues)
         {
             writer.Write(ispb.Packed);
-            lock (queue) queue.WriteSnapshot(writer);
+            lock (queue)
+            {
+                queue.WriteSnapshot(writer);
+                queue.ForEachUnacknowledged(live, CountLive);
+            }
         }
         _dedupEntries.Clear();
         _book.Dedup.CopyTo(_dedupEntries);
@@ -49,6 +57,7 @@ public sealed partial class EmbeddedQueueStore
         writer.Write(quarantined.Count);
         foreach (var entry in quarantined)
         {
+            CountLive(live, entry.Position, entry.Message.Length);
             var message = entry.Message;
             writer.Write(message.Id.High);
             writer.Write(message.Id.Middle);
@@ -60,6 +69,7 @@ public sealed partial class EmbeddedQueueStore
             writer.Write(entry.Position);
         }
         writer.Flush();
+        _liveAtSnapshot = live;
         return memory.ToArray();
     }
 
@@ -120,38 +130,117 @@ public sealed partial class EmbeddedQueueStore
         ApplyRetention();
     }
 
-    /// <summary>Deletes segments whose messages are all acknowledged, that are older than the retention and that lie
-    /// before the oldest checkpoint recovery could start from.</summary>
+    /// <summary>
+    /// Deletes old segments (past the retention, before the oldest checkpoint recovery could start from) that hold no
+    /// live record, whatever the segments around them hold: one unread message pins only its own segment. Then moves
+    /// forward the few live records of old segments that are mostly dead (<see cref="Compact"/>), so that a later
+    /// pass can delete them too: disk follows live data plus the retention window.
+    /// </summary>
     private void ApplyRetention()
     {
-        var oldestUnacknowledged = long.MaxValue;
-        foreach (var (_, queue) in _book.Queues)
-        {
-            lock (queue) oldestUnacknowledged = Math.Min(oldestUnacknowledged, queue.OldestUnacknowledgedPosition());
-        }
-        // Quarantined messages keep their segments for the quarantine retention (or until the quota drops them).
-        lock (_stateLock)
-        {
-            _quarantine.Expire(_clock.GetUtcNow().ToUnixTimeMilliseconds());
-            foreach (var entry in _quarantine.Entries) oldestUnacknowledged = Math.Min(oldestUnacknowledged, entry.Position);
-        }
+        lock (_stateLock) _quarantine.Expire(_clock.GetUtcNow().ToUnixTimeMilliseconds());
+        _segments.CloseDeleted();
+        var live = _liveAtSnapshot;
         var keepFrom = LogPosition.SegmentOf(_checkpoints.OldestKeptPosition());
         var cutoff = _clock.GetUtcNow().UtcDateTime - _options.Retention;
+        var old = new List<int>();
         foreach (var number in _segments.Numbers())
         {
-            if (number >= keepFrom || number >= _segments.Active) break;
-            if (LogPosition.Pack(number + 1, 0) > oldestUnacknowledged) break;
-            if (_segments.LastWriteUtc(number) > cutoff) break;
+            if (number >= _segments.Active || _segments.LastWriteUtc(number) > cutoff) break;
+            old.Add(number);
+            if (number >= keepFrom || live.ContainsKey(number)) continue;
             try
             {
                 _segments.Delete(number);
-                _logger.LogInformation("Retention deleted segment {Segment}: all its messages are acknowledged", number);
+                _logger.LogInformation("Retention deleted segment {Segment}: nothing in it is still needed", number);
             }
             catch (IOException ex)
             {
                 _logger.LogWarning("Retention could not delete segment {Segment}: {Reason}", number, ex.Message);
-                break;
             }
         }
+        Compact(old, live);
+    }
+
+    private static void CountLive(Dictionary<int, long> live, long position, int length)
+    {
+        var segment = LogPosition.SegmentOf(position);
+        live[segment] = live.GetValueOrDefault(segment) + MessageRecord.PayloadOffset + length;
+    }
+
+    /// <summary>
+    /// Copies the live records of old segments that are at most a quarter live to the end of the log (as
+    /// <see cref="LogRecordType.MessageMoved"/> records, fsync'd like any group), then points the messages at the
+    /// copies. The old segment stays until retention finds it empty and both kept checkpoints after the copies, so a
+    /// crash at any step leaves either the old records (still pointed at) or the copies (replayed as moves).
+    /// </summary>
+    private void Compact(List<int> old, Dictionary<int, long> live)
+    {
+        var budget = Math.Max(_options.SegmentBytes / 2, 1);
+        var chosen = new HashSet<int>();
+        foreach (var number in old)
+        {
+            var bytes = live.GetValueOrDefault(number);
+            if (bytes == 0 || bytes * 4 > _segments.LengthOf(number) || bytes > budget) continue;
+            chosen.Add(number);
+            budget -= bytes;
+        }
+        if (chosen.Count == 0) return;
+
+        var places = new List<(long Position, int Length)>();
+        foreach (var (_, queue) in _book.Queues)
+        {
+            lock (queue) queue.ForEachUnacknowledged((chosen, places), static (s, position, length) =>
+            {
+                if (s.chosen.Contains(LogPosition.SegmentOf(position))) s.places.Add((position, length));
+            });
+        }
+        lock (_stateLock)
+        {
+            foreach (var entry in _quarantine.Entries)
+            {
+                if (chosen.Contains(LogPosition.SegmentOf(entry.Position))) places.Add((entry.Position, entry.Message.Length));
+            }
+        }
+
+        _group.ResetWrittenCount();
+        var moved = new List<(MessageRecord Record, int PayloadOffsetInGroup)>();
+        foreach (var (position, length) in places)
+        {
+            var recordLength = MessageRecord.PayloadOffset + length;
+            var record = _group.GetSpan(recordLength)[..recordLength];
+            try
+            {
+                _segments.Read(position - MessageRecord.PayloadOffset, record);
+            }
+            catch (IOException ex)
+            {
+                _logger.LogWarning("Compaction could not read the record at segment {Segment} offset {Offset}: {Reason}; it stays where it is",
+                    LogPosition.SegmentOf(position), LogPosition.OffsetOf(position), ex.Message);
+                continue;
+            }
+            // A damaged record is not copied: it stays where it is, found damaged when read, and pins its segment.
+            if (!LogRecordFrame.IsIntact(record)) continue;
+            MessageRecord.Retype(record, LogRecordType.MessageMoved);
+            moved.Add((MessageRecord.Read(record[LogRecordFrame.HeaderLength..]), _group.WrittenCount + MessageRecord.PayloadOffset));
+            _group.Advance(recordLength);
+        }
+        long start;
+        try
+        {
+            start = WriteAndFlush(_group.WrittenSpan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("Compaction could not write in {DataDir}: {Reason}; the old segments stay", _options.DataDir, ex.Message);
+            return;
+        }
+        var segment = _segments.Active;
+        lock (_stateLock)
+        {
+            foreach (var (record, offset) in moved) MoveMessage(record, LogPosition.Pack(segment, start + offset));
+        }
+        _logger.LogInformation("Compaction moved {Records} live records ({Bytes} bytes) out of {Segments} old segments",
+            moved.Count, _group.WrittenCount, chosen.Count);
     }
 }

@@ -29,33 +29,44 @@ public sealed partial class EmbeddedQueueStore
                 bool stopping;
                 lock (_stateLock)
                 {
-                    while (_pending.Count == 0 && !_stopping && !CheckpointDue()) Monitor.Wait(_stateLock);
+                    while (_pending.Count == 0 && !_stopping && !CheckpointDue())
+                    {
+                        _writerIdle.Set();
+                        Monitor.Wait(_stateLock);
+                    }
+                    _writerIdle.Reset();
                     stopping = _stopping;
                     // Swap lists: callers keep queueing into the other while this group is written.
                     (_taken, _pending) = (_pending, _taken);
+                    _groupEncoded = false;
                     if (stopping || CheckpointDue()) snapshot = SerializeState();
                 }
                 CommitGroup(_taken, snapshot);
-                _taken.Clear();
                 if (stopping) break;
             }
         }
         catch (Exception ex)
         {
-            _logger.LogCritical(ex, "The embedded store's writer stopped unexpectedly; no more writes will be accepted");
-            var unavailable = new StoreUnavailableException("The embedded store's writer stopped: " + ex.Message, ex);
-            _health = StoreHealth.Failing("the log writer stopped: " + ex.Message);
+            // Not restarted: after an unexpected fault the queues in memory may differ from the log, and only a
+            // recovery from the log (a restart, which /readyz and the health gauge ask for) rebuilds a state known to
+            // match it. Until then writes get 503 and what is stored can still be read.
+            _logger.LogCritical(ex, "The embedded store's writer stopped unexpectedly; writes get 503 until the process restarts");
+            var reason = "the log writer stopped: " + ex.Message;
+            _health = StoreHealth.Failing(reason);
             lock (_stateLock)
             {
-                _stopping = true;
+                _failure = reason;
                 // Nobody may wait forever for a write that will not come.
+                var unavailable = new StoreUnavailableException("The embedded store's " + reason, ex);
                 foreach (var entry in _taken) entry.Fail(unavailable);
                 foreach (var entry in _pending) entry.Fail(unavailable);
+                _taken.Clear();
                 _pending.Clear();
             }
         }
         finally
         {
+            _writerIdle.Set();
             _writerDone.TrySetResult();
         }
     }
@@ -73,13 +84,19 @@ public sealed partial class EmbeddedQueueStore
         // group's messages after them changes nothing on replay.
         foreach (var entry in entries)
         {
-            if (entry.Batch is null) _group.Write(entry.State);
+            if (!entry.IsAppend) _group.Write(entry.State);
         }
         var stateBytes = _group.WrittenCount;
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var entry in entries)
         {
             if (entry.Batch is not null) EncodeAppend(entry.Batch, entry.SendsNotice, entry.ReleasesQuarantine, now);
+        }
+        lock (_stateLock)
+        {
+            // From here on the writer touches no caller's batch, so the watchdog may answer callers of this group.
+            _groupEncoded = true;
+            _groupStartedAt = _clock.GetTimestamp();
         }
 
         long start;
@@ -102,17 +119,24 @@ public sealed partial class EmbeddedQueueStore
         var segment = _segments.Active;
         lock (_stateLock)
         {
+            _groupEncoded = false;
+            if (_stalled)
+            {
+                _stalled = false;
+                if (!_writeFailing) _health = StoreHealth.Ok;
+                _logger.LogWarning("The embedded store's disk answered again after {Seconds:F1} s", _clock.GetElapsedTime(_groupStartedAt).TotalSeconds);
+            }
             foreach (var pending in _groupMessages)
             {
                 ApplyMessage(pending.Record, LogPosition.Pack(segment, start + pending.PayloadOffsetInGroup));
             }
             foreach (var (entry, bytes) in _groupNotices) ApplyNotice(entry, bytes);
+            Interlocked.Add(ref _committedEntries, entries.Count);
+            Interlocked.Add(ref _committedMessages, _groupMessages.Count);
+            // Last touch: once completed, an entry may return to the pool and be reused by another request.
+            foreach (var entry in entries) entry.Complete();
+            entries.Clear(); // under the lock: the watchdog reads this list
         }
-        Interlocked.Add(ref _committedEntries, entries.Count);
-        Interlocked.Add(ref _committedMessages, _groupMessages.Count);
-        // Last touch: once completed, an entry may return to the pool and be reused by another request.
-        foreach (var entry in entries) entry.Complete();
-        entries.Clear(); // so a failure below cannot touch an entry another request already reuses
 
         if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), snapshot);
     }
@@ -237,30 +261,32 @@ public sealed partial class EmbeddedQueueStore
                 // Carried over below.
             }
         }
-        var carried = new List<LogEntry>();
-        foreach (var entry in entries)
+        lock (_stateLock)
         {
-            if (entry.Batch is not null)
+            _groupEncoded = false;
+            _stalled = false; // the disk answered, if with an error
+            var carried = new List<LogEntry>();
+            foreach (var entry in entries)
             {
-                entry.Batch.Outcomes.Clear();
-                entry.Fail(unavailable);
+                if (entry.IsAppend)
+                {
+                    entry.Fail(unavailable);
+                }
+                else if (stateWritten)
+                {
+                    entry.Complete();
+                }
+                else
+                {
+                    carried.Add(entry.IsCompleted ? entry : entry.Orphan());
+                    entry.Fail(unavailable);
+                }
             }
-            else if (stateWritten)
-            {
-                entry.Complete();
-            }
-            else
-            {
-                carried.Add(entry.Orphan());
-                entry.Fail(unavailable);
-            }
-        }
-        entries.Clear();
-        if (carried.Count > 0)
-        {
-            lock (_stateLock) _pending.InsertRange(0, carried);
-            // Do not spin on a full disk: the carried records wait a little before the next try.
-            Thread.Sleep(50);
+            entries.Clear();
+            if (carried.Count == 0) return;
+            _pending.InsertRange(0, carried);
+            // Do not spin on a full disk: the carried records wait a little before the next try (a dispose wakes it).
+            if (!_stopping) Monitor.Wait(_stateLock, 50);
         }
     }
 }

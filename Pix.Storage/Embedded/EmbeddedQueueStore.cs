@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Files;
 using Pix.Storage.Notices;
 using Pix.Storage.Quarantine;
 using Pix.Storage.Queues;
@@ -27,12 +28,22 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     private readonly QueueBook _book;
     private readonly SegmentFiles _segments;
     private readonly CheckpointFiles _checkpoints;
-    private readonly DataDirectoryLock _lock;
+    private readonly IFileLayer _files;
+    private readonly IDisposable _lock;
     // A plain monitor, not System.Threading.Lock: the writer waits on it for work (Monitor.Wait).
     private readonly object _stateLock = new();
     private readonly LogEntryPool _entries = new();
+    private readonly ReaderEpochs _readers = new();
     private List<LogEntry> _pending = new();
     private bool _stopping;
+    // Why the store takes no more writes (the writer died); null while it does. Guarded by _stateLock.
+    private string? _failure;
+    // The disk has not finished the group in flight within the deadline: appends get 503 at once until it does.
+    private volatile bool _stalled;
+    private bool _groupEncoded;
+    private long _groupStartedAt;
+    private readonly ITimer _watchdog;
+    private readonly ManualResetEventSlim _writerIdle = new(false);
     private volatile StoreHealth _health = StoreHealth.Ok;
     // Outbox entries not yet sent, in the order they were stored (Dictionary keeps insertion order while nothing is
     // removed in between; removal order does not matter for delivery). Guarded by _stateLock.
@@ -46,17 +57,26 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
 
     public StoreHealth Health => _health;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
+    public ValueTask<AppendStatus> AppendAsync(AppendBatch batch, CancellationToken cancellationToken = default)
     {
         batch.Outcomes.Clear();
-        if (batch.Count == 0 && batch.Notices.Count == 0) return AppendStatus.Stored;
-        if (_book.BacklogReached(batch)) return AppendStatus.Backlogged;
+        if (batch.Count == 0 && batch.Notices.Count == 0) return ValueTask.FromResult(AppendStatus.Stored);
+        if (_book.BacklogReached(batch)) return ValueTask.FromResult(AppendStatus.Backlogged);
+        // A stalled disk: answer at once rather than queue behind a write that does not finish.
+        if (_stalled) return ValueTask.FromException<AppendStatus>(Unavailable("the disk has not completed a write within " + _options.WriteTimeout.TotalSeconds + " s"));
         var entry = _entries.Rent();
         entry.PrepareAppend(batch);
-        lock (_stateLock) Enqueue(entry);
-        await entry.AsValueTask().ConfigureAwait(false);
-        return AppendStatus.Stored;
+        try
+        {
+            lock (_stateLock) Enqueue(entry, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Enqueue gave the entry back to the pool.
+            return ValueTask.FromException<AppendStatus>(ex);
+        }
+        // The entry itself is what the caller awaits: no state machine, nothing allocated.
+        return entry.AsAppendTask();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -66,7 +86,8 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         ulong id;
         lock (_stateLock)
         {
-            ThrowIfStopping();
+            ThrowIfUnavailable(cancellationToken);
+            // Under _stateLock, where every release happens too: the queue cannot be retired under us.
             var queue = _book.Queue(ispb);
             id = _book.NextStreamId();
             lock (queue)
@@ -75,7 +96,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             }
             entry = _entries.Rent();
             entry.SetStateLength(StreamRecord.WriteOpened(entry.StateBuffer(), ispb, id));
-            Enqueue(entry);
+            Enqueue(entry, cancellationToken);
         }
         await entry.AsValueTask().ConfigureAwait(false);
         return new OpenResult(true, id);
@@ -89,26 +110,35 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         LogEntry? entry = null;
         StreamReadResult result;
         int count;
-        lock (_stateLock)
+        // Entered before positions are looked up: a segment deleted meanwhile stays open until this read is done.
+        var epoch = _readers.Enter();
+        try
         {
-            ThrowIfStopping();
-            if (!_book.TryGetQueue(request.Ispb, out var queue)) return ValueTask.FromResult(StreamReadResult.Gone);
-            ReadEffect effect;
-            lock (queue) result = queue.Read(request, Now, claim, out count, settled, out effect);
-            // Only acknowledgements and claims are logged: advancing over an empty batch (a long poll that ended in
-            // 204) changes nothing a crash must keep, since an empty current batch accepts any later token.
-            if (effect.MustBeDurable)
+            lock (_stateLock)
             {
-                entry = _entries.Rent();
-                entry.SetStateLength(StreamRecord.WriteClaimed(entry.StateBuffer(), request.Ispb, request.StreamId, result.Batch,
-                    effect.Acknowledged > 0, claim[..(effect.Claimed ? count : 0)]));
-                Enqueue(entry);
+                // No check here: a read that changes nothing (a repeat, an empty poll) goes on while writes cannot.
+                if (!_book.TryGetQueue(request.Ispb, out var queue)) return ValueTask.FromResult(StreamReadResult.Gone);
+                ReadEffect effect;
+                lock (queue) result = queue.Read(request, Now, claim, out count, settled, out effect);
+                // Only acknowledgements and claims are logged: advancing over an empty batch (a long poll that ended in
+                // 204) changes nothing a crash must keep, since an empty current batch accepts any later token.
+                if (effect.MustBeDurable)
+                {
+                    entry = _entries.Rent();
+                    entry.SetStateLength(StreamRecord.WriteClaimed(entry.StateBuffer(), request.Ispb, request.StreamId, result.Batch,
+                        effect.Acknowledged > 0, claim[..(effect.Claimed ? count : 0)]));
+                    Enqueue(entry, cancellationToken);
+                }
+            }
+            into.Batch = result.Batch;
+            for (var i = 0; i < count; i++)
+            {
+                if (!TryReadPayload(claim[i], into.Add(claim[i]))) into.MarkDamaged(i);
             }
         }
-        into.Batch = result.Batch;
-        for (var i = 0; i < count; i++)
+        finally
         {
-            if (!TryReadPayload(claim[i], into.Add(claim[i]))) into.MarkDamaged(i);
+            _readers.Exit(epoch);
         }
         return entry is null ? ValueTask.FromResult(result) : AwaitDurable(entry, result);
     }
@@ -121,14 +151,14 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         CloseResult result;
         lock (_stateLock)
         {
-            ThrowIfStopping();
+            ThrowIfUnavailable(cancellationToken);
             if (!_book.TryGetQueue(request.Ispb, out var queue)) return new CloseResult(ReadStatus.Gone, 0);
             bool acknowledge;
             lock (queue) result = queue.Close(request, Now, settled, out _, out acknowledge);
             if (result.Status != ReadStatus.Ok) return result;
             entry = _entries.Rent();
             entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), request.Ispb, request.StreamId, acknowledge));
-            Enqueue(entry);
+            Enqueue(entry, cancellationToken);
         }
         await entry.AsValueTask().ConfigureAwait(false);
         return result;
@@ -139,12 +169,12 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         var entries = new List<LogEntry>();
         lock (_stateLock)
         {
-            ThrowIfStopping();
+            ThrowIfUnavailable(cancellationToken);
             _book.ExpireIdle(Now, expired, stream =>
             {
                 var entry = _entries.Rent();
                 entry.SetStateLength(StreamRecord.WriteClosed(entry.StateBuffer(), stream.Ispb, stream.StreamId, acknowledged: false));
-                Enqueue(entry);
+                Enqueue(entry, cancellationToken);
                 entries.Add(entry);
             });
         }
@@ -168,13 +198,21 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     public ValueTask<byte[]?> ReadQuarantinedAsync(Ispb from, ResourceId id, CancellationToken cancellationToken = default)
     {
         QuarantineShelf.Entry entry;
-        lock (_stateLock)
+        var epoch = _readers.Enter();
+        try
         {
-            if (!_quarantine.TryGet(id, out entry) || entry.Message.From != from) return ValueTask.FromResult<byte[]?>(null);
+            lock (_stateLock)
+            {
+                if (!_quarantine.TryGet(id, out entry) || entry.Message.From != from) return ValueTask.FromResult<byte[]?>(null);
+            }
+            var bytes = new byte[entry.Message.Length];
+            var stored = new StoredMessage(id, 0, entry.Position, entry.Message.Length, entry.Message.StoredAtUnixMs);
+            return ValueTask.FromResult<byte[]?>(TryReadPayload(stored, bytes) ? bytes : null);
         }
-        var bytes = new byte[entry.Message.Length];
-        var stored = new StoredMessage(id, 0, entry.Position, entry.Message.Length, entry.Message.StoredAtUnixMs);
-        return ValueTask.FromResult<byte[]?>(TryReadPayload(stored, bytes) ? bytes : null);
+        finally
+        {
+            _readers.Exit(epoch);
+        }
     }
 
     public async ValueTask<QuarantineDelivery> DeliverQuarantinedAsync(Ispb from, ResourceId id, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
@@ -196,7 +234,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         log.ReleasesQuarantine = id;
         try
         {
-            lock (_stateLock) Enqueue(log);
+            lock (_stateLock) Enqueue(log, cancellationToken);
             await log.AsValueTask().ConfigureAwait(false);
         }
         catch
@@ -227,7 +265,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         batch.Add(new IncomingMessage(notice.To, Ispb.Spi, bizMsgIdr, payload, Disposition.Deliver));
         var entry = _entries.Rent();
         entry.PrepareAppend(batch, notice.EntryId);
-        lock (_stateLock) Enqueue(entry);
+        lock (_stateLock) Enqueue(entry, cancellationToken);
         await entry.AsValueTask().ConfigureAwait(false);
         return !batch.Outcomes[0].Duplicate;
     }
@@ -282,8 +320,37 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             Monitor.Pulse(_stateLock);
         }
         await _writerDone.Task.ConfigureAwait(false);
+        _watchdog.Dispose();
         _segments.Dispose();
         _lock.Dispose();
+    }
+
+    /// <summary>How long an idle queue is kept before a sweep releases it (tests shorten it).</summary>
+    internal TimeSpan ReleaseIdleAfter { set => _book.ReleaseIdleAfter = value; }
+
+    /// <summary>The messages of <paramref name="ispb"/> not yet acknowledged (for tests that check recovery against a model).</summary>
+    internal List<StoredMessage> Unacknowledged(Ispb ispb)
+    {
+        var messages = new List<StoredMessage>();
+        if (_book.TryGetQueue(ispb, out var queue))
+        {
+            lock (queue) queue.CopyUnacknowledged(messages);
+        }
+        return messages;
+    }
+
+    /// <summary>Waits until the writer has nothing queued and nothing in hand (checkpoints included), so that a test
+    /// driving the store one call at a time sees the same file operations in the same order on every run.</summary>
+    internal void WaitForWriterIdle()
+    {
+        while (true)
+        {
+            _writerIdle.Wait();
+            lock (_stateLock)
+            {
+                if (_pending.Count == 0 && (_writerIdle.IsSet || _writerDone.Task.IsCompleted)) return;
+            }
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -294,12 +361,33 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     }
 
     // Caller holds _stateLock.
-    private void Enqueue(LogEntry entry)
+    private void Enqueue(LogEntry entry, CancellationToken cancellationToken)
     {
-        ThrowIfStopping();
+        // A stream change is already applied in memory: it must reach the log (a cancelled caller is answered by the
+        // watchdog instead). An append is only refused here.
+        if (_failure is not null || _stopping || (entry.IsAppend && cancellationToken.IsCancellationRequested))
+        {
+            // Not queued, so nobody completes it: back to the pool (its caller never awaits it).
+            entry.Abandon();
+            ThrowIfUnavailable(cancellationToken);
+        }
+        entry.QueuedAt = _clock.GetTimestamp();
+        entry.Cancellation = cancellationToken;
         _pending.Add(entry);
         if (_pending.Count == 1) Monitor.Pulse(_stateLock);
     }
 
-    private void ThrowIfStopping() => ObjectDisposedException.ThrowIf(_stopping, this);
+    // Caller holds _stateLock. Never ObjectDisposedException: a fault of ours is a 503 for the client, not a 500.
+    private void ThrowIfUnavailable(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_failure is not null) ThrowUnavailable(_failure);
+        if (_stopping) ThrowUnavailable("the store is closing");
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowUnavailable(string reason) => throw Unavailable(reason);
+
+    private static StoreUnavailableException Unavailable(string reason) => new("The embedded store cannot take writes: " + reason);
+
 }

@@ -26,7 +26,20 @@ public sealed class EmbeddedStoreOptions
     /// <summary>How long and how many quarantined messages are kept per sender (their log records stay until then).</summary>
     public Pix.Storage.Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
 
+    /// <summary><c>Pix:Limits:StorageTimeoutSeconds</c>: a call that waits longer than this for the disk gets
+    /// <see cref="StoreUnavailableException"/> (503), and while the disk has not finished a write for this long appends
+    /// get it at once.</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>Pix:Embedded:Repair</c>: open a log with damaged records by setting the damaged bytes aside in
+    /// <c>damaged/</c> (with a report of what they held) and keeping every valid record after them. Without it such a
+    /// log stops the store from opening.</summary>
+    public bool Repair { get; init; }
+
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Every file and directory operation goes through this: the disk, or a simulated one in tests.</summary>
+    internal Pix.Storage.Files.IFileLayer Files { get; init; } = Pix.Storage.Files.DiskFileLayer.Instance;
 }

@@ -9,12 +9,17 @@ internal static class InstanceIdFile
 {
     public const int Length = 13;
 
-    public static byte[] LoadOrCreate(string directory)
+    public static byte[] LoadOrCreate(IFileLayer files, string directory)
     {
         var path = Path.Combine(directory, "instance.id");
-        if (SmallFile.ReadExactly(path, Length, "a Pix instance id") is { } existing) return existing;
+        if (files.Exists(path))
+        {
+            var bytes = files.ReadAll(path);
+            if (bytes.Length == Length) return bytes;
+            throw new InvalidDataException($"{path} holds {bytes.Length} bytes, not the {Length} of a Pix instance id: restore it from a backup or move it away deliberately.");
+        }
         var id = RandomNumberGenerator.GetBytes(Length);
-        SmallFile.WriteDurably(path, id);
+        files.WriteWhole(path, id);
         return id;
     }
 }

@@ -8,14 +8,15 @@ namespace Pix.Storage.Embedded;
 /// itself (a pooled <see cref="IValueTaskSource"/>), which completes once the record is fsync'd, so a request
 /// allocates nothing for its completion.
 /// </summary>
-internal sealed class LogEntry : IValueTaskSource
+internal sealed class LogEntry : IValueTaskSource, IValueTaskSource<AppendStatus>
 {
-    public const int MaxStateLength = 128;
+    public const int MaxStateLength = StreamRecord.MaxLength;
 
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private readonly byte[] _state = new byte[MaxStateLength];
     private readonly LogEntryPool? _pool;
     private int _completed;
+    private bool _orphanOfAppend;
 
     public LogEntry(LogEntryPool? pool) => _pool = pool;
 
@@ -29,9 +30,24 @@ internal sealed class LogEntry : IValueTaskSource
 
     public int StateLength { get; private set; }
 
+    /// <summary>An ingest request (or a copy standing for one whose caller already had its answer).</summary>
+    public bool IsAppend => Batch is not null || _orphanOfAppend;
+
+    /// <summary>When it was queued (<see cref="TimeProvider.GetTimestamp"/>), for the store's deadline.</summary>
+    public long QueuedAt { get; set; }
+
+    /// <summary>The caller's token: the store's watchdog fails a waiting entry once it is cancelled.</summary>
+    public CancellationToken Cancellation { get; set; }
+
+    public bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
     public ReadOnlySpan<byte> State => _state.AsSpan(0, StateLength);
 
     public ValueTask AsValueTask() => new(this, _core.Version);
+
+    /// <summary>An append's completion as the port's result, with no async state machine in between: on failure
+    /// the batch's outcomes are cleared before the exception reaches the caller.</summary>
+    public ValueTask<AppendStatus> AsAppendTask() => new(this, _core.Version);
 
     public void PrepareAppend(AppendBatch batch, Pix.Protocol.Ids.ResourceId? sendsNotice = null)
     {
@@ -60,15 +76,50 @@ internal sealed class LogEntry : IValueTaskSource
         if (Interlocked.Exchange(ref _completed, 1) == 0) _core.SetException(error);
     }
 
-    /// <summary>A copy that nobody awaits: a stream record carried over to a later group after its caller got 503.</summary>
+    /// <summary>Returns an entry that was never queued (the store refused it) to the pool.</summary>
+    public void Abandon()
+    {
+        Batch = null;
+        SendsNotice = null;
+        ReleasesQuarantine = null;
+        Cancellation = default;
+        _pool?.Return(this);
+    }
+
+    /// <summary>A copy that nobody awaits, to stand in the writer's lists for an entry whose caller got its answer
+    /// (503) and may reuse it: a stream record still to be written, or an append already encoded.</summary>
     public LogEntry Orphan()
     {
         var copy = new LogEntry(null);
         State.CopyTo(copy._state);
         copy.StateLength = StateLength;
+        copy._orphanOfAppend = IsAppend;
         copy._completed = 1;
         return copy;
     }
+
+    AppendStatus IValueTaskSource<AppendStatus>.GetResult(short token)
+    {
+        try
+        {
+            _core.GetResult(token);
+            return AppendStatus.Stored;
+        }
+        catch
+        {
+            Batch?.Outcomes.Clear();
+            throw;
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<AppendStatus>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<AppendStatus>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
 
     void IValueTaskSource.GetResult(short token)
     {
@@ -78,13 +129,19 @@ internal sealed class LogEntry : IValueTaskSource
         }
         finally
         {
-            Batch = null;
-            SendsNotice = null;
-            ReleasesQuarantine = null;
-            _core.Reset();
-            Volatile.Write(ref _completed, 0);
-            _pool?.Return(this);
+            Reset();
         }
+    }
+
+    private void Reset()
+    {
+        Batch = null;
+        SendsNotice = null;
+        ReleasesQuarantine = null;
+        Cancellation = default;
+        _core.Reset();
+        Volatile.Write(ref _completed, 0);
+        _pool?.Return(this);
     }
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);

@@ -44,6 +44,9 @@ internal readonly record struct MessageRecord(
         LogRecordFrame.WriteHeader(record, LogRecordType.Message, FixedBodyLength + PayloadLength);
     }
 
+    /// <summary>Turns a framed Message record (read back from the log) into the MessageMoved record that replaces it.</summary>
+    public static void Retype(Span<byte> record, LogRecordType type) => LogRecordFrame.WriteHeader(record, type, record.Length - LogRecordFrame.HeaderLength);
+
     public static MessageRecord Read(ReadOnlySpan<byte> body)
     {
         var from = new Ispb(BinaryPrimitives.ReadUInt64LittleEndian(body[8..]));

@@ -1,33 +1,38 @@
 using Pix.Storage.Files;
 using System.Collections.Concurrent;
 using System.Globalization;
-using Microsoft.Win32.SafeHandles;
 
 namespace Pix.Storage.Embedded;
 
 /// <summary>
-/// The log's segment files (<c>log/00000001.seg</c>, ...): one handle per segment, kept open so a read is one
-/// positional <see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/> from the page cache into the
-/// caller's buffer. Only the writer thread appends, rolls, truncates and deletes; reads come from any thread.
+/// The log's segment files (<c>log/00000001.seg</c>, ...): one open file per segment, so a read is one positional
+/// read from the page cache into the caller's buffer. Only the writer thread appends, rolls, truncates and deletes;
+/// reads come from any thread. Every operation goes through the <see cref="IFileLayer"/>.
 /// </summary>
 internal sealed class SegmentFiles : IDisposable
 {
+    private readonly IFileLayer _files;
     private readonly string _directory;
-    private readonly ConcurrentDictionary<int, SafeFileHandle> _handles = new();
+    private readonly ConcurrentDictionary<int, IStoredFile> _handles = new();
+    // Deleted segments whose files stay open for readers that entered before the deletion (see ReaderEpochs).
+    private readonly ConcurrentDictionary<int, (IStoredFile File, long Epoch)> _deleted = new();
+    private readonly ReaderEpochs _readers;
 
-    public SegmentFiles(string directory)
+    public SegmentFiles(IFileLayer files, string directory, ReaderEpochs readers)
     {
+        _files = files;
+        _readers = readers;
         _directory = directory;
-        foreach (var path in Directory.EnumerateFiles(directory, "*.seg"))
+        foreach (var name in files.List(directory, ".seg"))
         {
-            if (int.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            if (int.TryParse(Path.GetFileNameWithoutExtension(name), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             {
-                _handles[number] = OpenHandle(path, FileMode.Open);
+                _handles[number] = files.Open(Path.Combine(directory, name));
             }
         }
         if (_handles.IsEmpty) Create(1);
         Active = Numbers()[^1];
-        ActiveLength = RandomAccess.GetLength(_handles[Active]);
+        ActiveLength = _handles[Active].Length;
     }
 
     public int Active { get; private set; }
@@ -44,25 +49,34 @@ internal sealed class SegmentFiles : IDisposable
         return numbers;
     }
 
-    public long LengthOf(int number) => RandomAccess.GetLength(_handles[number]);
+    public long LengthOf(int number) => _handles[number].Length;
 
     /// <summary>Cuts a segment (a torn tail found by recovery) and makes the cut durable.</summary>
     public void Truncate(int number, long length)
     {
         var handle = _handles[number];
-        RandomAccess.SetLength(handle, length);
-        RandomAccess.FlushToDisk(handle);
+        handle.Truncate(length);
+        handle.Flush();
         if (number == Active) ActiveLength = length;
     }
 
-    /// <summary>Begins the next segment; the directory entry is made durable before anything is written into it.</summary>
+    /// <summary>Overwrites bytes of a closed part of the log in place and makes them durable (a repair).</summary>
+    public void Overwrite(int number, long offset, ReadOnlySpan<byte> data)
+    {
+        var handle = _handles[number];
+        handle.Write(offset, data);
+        handle.Flush();
+    }
+
+    /// <summary>Begins the next segment; the directory entry is made durable before anything is written into it.
+    /// Safe to call again after it failed half-way.</summary>
     public void Roll()
     {
         // A failed write whose cut also failed may have left bytes past the end: a closed segment must end exactly
         // at its last record, or recovery would take them for corruption in the middle of the log.
         var previous = _handles[Active];
-        RandomAccess.SetLength(previous, ActiveLength);
-        RandomAccess.FlushToDisk(previous);
+        previous.Truncate(ActiveLength);
+        previous.Flush();
         Create(Active + 1);
         Active++;
         ActiveLength = 0;
@@ -70,54 +84,75 @@ internal sealed class SegmentFiles : IDisposable
 
     public void Append(ReadOnlySpan<byte> data)
     {
-        RandomAccess.Write(_handles[Active], data, ActiveLength);
+        _handles[Active].Write(ActiveLength, data);
         ActiveLength += data.Length;
     }
 
-    public void FlushActive() => RandomAccess.FlushToDisk(_handles[Active]);
+    public void FlushActive() => _handles[Active].Flush();
 
     /// <summary>Undoes a failed append (nothing of a failed group may stay in the file).</summary>
     public void TruncateActive(long length)
     {
-        RandomAccess.SetLength(_handles[Active], length);
+        _handles[Active].Truncate(length);
         ActiveLength = length;
     }
 
-    public void Read(long position, Span<byte> destination)
+    public void Read(long position, Span<byte> destination) => ReadAt(LogPosition.SegmentOf(position), LogPosition.OffsetOf(position), destination);
+
+    public void ReadAt(int number, long offset, Span<byte> destination)
     {
-        var handle = _handles[LogPosition.SegmentOf(position)];
-        var offset = LogPosition.OffsetOf(position);
+        if (!_handles.TryGetValue(number, out var handle))
+        {
+            // Deleted after the caller found a position in it: still open while such a reader may exist.
+            if (!_deleted.TryGetValue(number, out var deleted)) throw new IOException($"Segment {number} is no longer kept.");
+            handle = deleted.File;
+        }
         while (!destination.IsEmpty)
         {
-            var read = RandomAccess.Read(handle, destination, offset);
-            if (read == 0) throw new EndOfStreamException($"Segment {LogPosition.SegmentOf(position)} ends before offset {offset}.");
+            var read = handle.Read(offset, destination);
+            if (read == 0) throw new EndOfStreamException($"Segment {number} ends before offset {offset}.");
             destination = destination[read..];
             offset += read;
         }
     }
 
-    public DateTime LastWriteUtc(int number) => File.GetLastWriteTimeUtc(PathOf(number));
+    public DateTime LastWriteUtc(int number) => _files.LastWriteUtc(PathOf(number));
 
+    /// <summary>Removes the segment's name; its file is closed once no reader that might still read it is left
+    /// (<see cref="CloseDeleted"/>).</summary>
     public void Delete(int number)
     {
-        if (_handles.TryRemove(number, out var handle)) handle.Dispose();
-        File.Delete(PathOf(number));
+        _files.Delete(PathOf(number));
+        if (!_handles.TryGetValue(number, out var handle)) return;
+        // Listed as deleted before it leaves the open files, so a concurrent read always finds it in one of them.
+        _deleted[number] = (handle, _readers.Epoch);
+        _handles.TryRemove(number, out _);
+    }
+
+    /// <summary>Closes the files of deleted segments that no reader can still need.</summary>
+    public void CloseDeleted()
+    {
+        if (_deleted.IsEmpty) return;
+        _readers.TryAdvance();
+        _readers.TryAdvance();
+        foreach (var (number, (file, epoch)) in _deleted)
+        {
+            if (_readers.Epoch >= epoch + 2 && _deleted.TryRemove(number, out _)) file.Dispose();
+        }
     }
 
     public void Dispose()
     {
         foreach (var handle in _handles.Values) handle.Dispose();
+        foreach (var (file, _) in _deleted.Values) file.Dispose();
         _handles.Clear();
+        _deleted.Clear();
     }
 
     private void Create(int number)
     {
-        var path = PathOf(number);
-        _handles[number] = OpenHandle(path, FileMode.CreateNew);
-        DirectoryFlush.Flush(_directory);
+        // A roll whose directory fsync failed left the file created: fsync again rather than fail on its name forever.
+        if (!_handles.ContainsKey(number)) _handles[number] = _files.Create(PathOf(number));
+        _files.FlushDirectory(_directory);
     }
-
-    // FileShare.Delete: retention deletes a segment while a reader may still hold its handle.
-    private static SafeFileHandle OpenHandle(string path, FileMode mode) =>
-        File.OpenHandle(path, mode, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
 }

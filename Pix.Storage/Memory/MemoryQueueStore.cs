@@ -145,11 +145,15 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
 
     public ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, StreamTimes times, CancellationToken cancellationToken = default)
     {
-        var queue = _book.Queue(ispb);
         var id = _book.NextStreamId();
-        lock (queue)
+        var queue = _book.EnterQueue(ispb);
+        try
         {
             return ValueTask.FromResult(queue.TryOpen(id, maxStreams, Now, times) ? new OpenResult(true, id) : OpenResult.Full);
+        }
+        finally
+        {
+            Monitor.Exit(queue);
         }
     }
 
@@ -198,6 +202,9 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>How long an idle queue is kept before a sweep releases it (tests shorten it).</summary>
+    internal TimeSpan ReleaseIdleAfter { set => _book.ReleaseIdleAfter = value; }
+
     private long Now => MonotonicClock.NowMs(_clock);
 
     private long WallMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -209,10 +216,14 @@ public sealed class MemoryQueueStore(TimeSpan dedupWindow, TimeProvider? clock =
         var payload = ArrayPool<byte>.Shared.Rent(bytes.Length);
         bytes.CopyTo(payload);
         lock (_payloadLock) _payloads[position] = payload;
-        var queue = _book.Queue(to);
-        lock (queue)
+        var queue = _book.EnterQueue(to);
+        try
         {
             queue.Append(new StoredMessage(id, queue.NextSequence, position, bytes.Length, nowMs));
+        }
+        finally
+        {
+            Monitor.Exit(queue);
         }
     }
 

@@ -46,6 +46,14 @@ public sealed class QuarantineShelf(QuarantineLimits limits)
         return true;
     }
 
+    /// <summary>Points a kept message at a new place (the embedded store moved its record forward); false when none is kept.</summary>
+    public bool Move(ResourceId id, long position)
+    {
+        if (!_byId.TryGetValue(id, out var node)) return false;
+        node.Value = node.Value with { Position = position };
+        return true;
+    }
+
     public void List(Ispb from, long sinceUnixMs, int max, long nowMs, List<QuarantinedMessage> into)
     {
         if (!_bySender.TryGetValue(from, out var list)) return;

@@ -17,7 +17,7 @@ public sealed partial class IspbQueue
             var i = IndexOf(s);
             writer.Write(_states[i]);
             if (_states[i] == Acked) continue;
-            ref readonly var m = ref _messages[i];
+            var m = MessageAt(s);
             writer.Write(m.Id.High);
             writer.Write(m.Id.Middle);
             writer.Write(m.Id.Low);
@@ -43,7 +43,7 @@ public sealed partial class IspbQueue
         queue._cursor = reader.ReadInt64();
         var live = (int)(queue._next - queue._base);
         var size = Math.Max(16, live);
-        queue._messages = new StoredMessage[size];
+        queue._messages = new QueueSlot[size];
         queue._states = new byte[size];
         for (var i = 0; i < live; i++)
         {
@@ -51,7 +51,7 @@ public sealed partial class IspbQueue
             queue._states[i] = state;
             if (state == Acked) continue;
             var id = new ResourceId(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
-            queue._messages[i] = new StoredMessage(id, queue._base + i, reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64());
+            queue.Store(i, new StoredMessage(id, queue._base + i, reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64()));
             queue._unacked++;
             // Released claims are the unclaimed messages the cursor has passed: they go first, as before.
             var sequence = queue._base + i;

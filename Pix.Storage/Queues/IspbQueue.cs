@@ -12,8 +12,13 @@ public sealed partial class IspbQueue
 {
     private const byte Unclaimed = 0, Claimed = 1, Acked = 2;
 
-    private StoredMessage[] _messages = new StoredMessage[16];
+    private QueueSlot[] _messages = new QueueSlot[16];
     private byte[] _states = new byte[16];
+    // The High and Middle words of every id in the queue (the store's prefix); an id with others (never, unless a
+    // message of another instance is delivered) is kept whole in _otherIds.
+    private ulong _idHigh, _idMiddle;
+    private bool _hasPrefix;
+    private Dictionary<long, ResourceId>? _otherIds;
     private long _base = 1;            // sequence of _messages[0]
     private long _next = 1;            // sequence the next append gets
     private long _cursor = 1;          // lowest sequence never claimed
@@ -22,6 +27,15 @@ public sealed partial class IspbQueue
     private readonly Dictionary<ulong, StreamState> _streams = new();
 
     public int OpenStreamCount => _streams.Count;
+
+    /// <summary>Nothing to deliver and no stream: the queue holds nothing a participant could ask for.</summary>
+    public bool IsIdle => _unacked == 0 && _streams.Count == 0;
+
+    /// <summary>Taken out of its <see cref="QueueBook"/>: whoever locks it after that must look the ISPB up again.</summary>
+    public bool Retired { get; set; }
+
+    /// <summary>When a release sweep first saw the queue idle (monotonic ms), 0 when it is not idle.</summary>
+    public long IdleSinceMs { get; set; }
     public long NextSequence => _next;
     public long Unacknowledged => _unacked;
     public IEnumerable<ulong> StreamIds => _streams.Keys;
@@ -31,7 +45,7 @@ public sealed partial class IspbQueue
     {
         Debug.Assert(message.Sequence == _next);
         var index = EnsureSlot(_next);
-        _messages[index] = message;
+        Store(index, message);
         _states[index] = Unclaimed;
         _next++;
         _unacked++;
@@ -78,7 +92,7 @@ public sealed partial class IspbQueue
                 if (IsCurrent(stream, request.Batch))
                 {
                     effect.Acknowledged = stream.Count;
-                    for (var i = 0; i < stream.Count; i++) acknowledged[i] = _messages[IndexOf(stream.Claim[i])];
+                    for (var i = 0; i < stream.Count; i++) acknowledged[i] = MessageAt(stream.Claim[i]);
                     AcknowledgeCurrent(stream);
                     stream.Batch = request.Batch + 1;
                 }
@@ -108,7 +122,7 @@ public sealed partial class IspbQueue
                 effect.Claimed = true;
             }
         }
-        for (var i = 0; i < stream.Count; i++) batch[i] = _messages[IndexOf(stream.Claim[i])];
+        for (var i = 0; i < stream.Count; i++) batch[i] = MessageAt(stream.Claim[i]);
         count = stream.Count;
 
         // An empty batch keeps its request's lease while the request waits (Advance, Fill); anything else lets go.
@@ -140,6 +154,65 @@ public sealed partial class IspbQueue
         }
     }
 
+    /// <summary>The id of the message at <paramref name="sequence"/>, if the queue still holds it.</summary>
+    public bool TryGetId(long sequence, out ResourceId id)
+    {
+        id = default;
+        if (sequence < _base || sequence >= _next) return false;
+        id = IdAt(sequence);
+        return _states[IndexOf(sequence)] != Acked;
+    }
+
+    /// <summary>Calls <paramref name="visit"/> with the position and length of every message not yet acknowledged.</summary>
+    public void ForEachUnacknowledged<TState>(TState state, Action<TState, long, int> visit)
+    {
+        for (var s = _base; s < _next; s++)
+        {
+            var i = IndexOf(s);
+            if (_states[i] != Acked) visit(state, _messages[i].Position, _messages[i].Length);
+        }
+    }
+
+    /// <summary>Every message not yet acknowledged, in queue order (tests compare it with what clients were told).</summary>
+    public void CopyUnacknowledged(List<StoredMessage> into)
+    {
+        for (var s = _base; s < _next; s++)
+        {
+            if (_states[IndexOf(s)] != Acked) into.Add(MessageAt(s));
+        }
+    }
+
+    /// <summary>Points an unacknowledged message at a new place (the embedded store moved its record); false when the
+    /// queue no longer holds it unacknowledged.</summary>
+    public bool TryMove(ResourceId id, long position)
+    {
+        var sequence = FindSequence(id);
+        if (sequence == 0) return false;
+        _messages[IndexOf(sequence)].Position = position;
+        return true;
+    }
+
+    /// <summary>The sequence of the unacknowledged message with this id, or 0. Ids grow with arrival except for an
+    /// operator's delivery from quarantine (which keeps an older id), so a binary search on the id's sequence is tried
+    /// first and a scan only when it misses.</summary>
+    public long FindSequence(ResourceId id)
+    {
+        long low = _base, high = _next - 1;
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            var at = IdAt(middle);
+            if (at == id) return _states[IndexOf(middle)] != Acked ? middle : 0;
+            if (at.Low < id.Low) low = middle + 1;
+            else high = middle - 1;
+        }
+        for (var s = _base; s < _next; s++)
+        {
+            if (_states[IndexOf(s)] != Acked && IdAt(s) == id) return s;
+        }
+        return 0;
+    }
+
     /// <summary>The logic of <see cref="IQueueStore.CloseStreamAsync"/>: on the current token the batch is acknowledged
     /// (its messages copied to <paramref name="settled"/>), on the previous one released. <paramref name="acknowledge"/>
     /// tells a durable adapter which of the two to log.</summary>
@@ -154,7 +227,7 @@ public sealed partial class IspbQueue
         if (acknowledge)
         {
             settledCount = stream.Count;
-            for (var i = 0; i < stream.Count; i++) settled[i] = _messages[IndexOf(stream.Claim[i])];
+            for (var i = 0; i < stream.Count; i++) settled[i] = MessageAt(stream.Claim[i]);
         }
         var released = acknowledge ? 0 : stream.Count;
         Close(request.StreamId, acknowledge);
@@ -291,6 +364,28 @@ public sealed partial class IspbQueue
 
     private int IndexOf(long sequence) => (int)(sequence - _base);
 
+    private StoredMessage MessageAt(long sequence)
+    {
+        ref readonly var slot = ref _messages[IndexOf(sequence)];
+        return new StoredMessage(IdAt(sequence), sequence, slot.Position, slot.Length, slot.StoredAtUnixMs);
+    }
+
+    private ResourceId IdAt(long sequence)
+    {
+        if (_otherIds is not null && _otherIds.TryGetValue(sequence, out var other)) return other;
+        return new ResourceId(_idHigh, _idMiddle, _messages[IndexOf(sequence)].IdLow);
+    }
+
+    private void Store(int index, in StoredMessage message)
+    {
+        if (!_hasPrefix)
+        {
+            (_idHigh, _idMiddle, _hasPrefix) = (message.Id.High, message.Id.Middle, true);
+        }
+        if (message.Id.High != _idHigh || message.Id.Middle != _idMiddle) (_otherIds ??= new())[message.Sequence] = message.Id;
+        _messages[index] = new QueueSlot { IdLow = message.Id.Low, Position = message.Position, StoredAtUnixMs = message.StoredAtUnixMs, Length = message.Length };
+    }
+
     private int EnsureSlot(long sequence)
     {
         var index = IndexOf(sequence);
@@ -316,6 +411,11 @@ public sealed partial class IspbQueue
         Array.Clear(_states, live - drop, drop);
         _base += drop;
         if (_cursor < _base) _cursor = _base;
+        if (_otherIds is not null)
+        {
+            foreach (var sequence in _otherIds.Keys.Where(s => s < _base).ToList()) _otherIds.Remove(sequence);
+            if (_otherIds.Count == 0) _otherIds = null;
+        }
     }
 
     private sealed class StreamState

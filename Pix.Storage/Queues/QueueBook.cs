@@ -19,6 +19,53 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
 
     public IspbQueue Queue(Ispb ispb) => _queues.GetOrAdd(ispb, static _ => new IspbQueue());
 
+    /// <summary>The ISPB's queue, created if needed, with its lock held (the caller exits it). Never a queue that
+    /// <see cref="ReleaseIfIdle"/> retired meanwhile: an append racing a release lands in the live queue.</summary>
+    public IspbQueue EnterQueue(Ispb ispb)
+    {
+        while (true)
+        {
+            var queue = Queue(ispb);
+            Monitor.Enter(queue);
+            if (!queue.Retired) return queue;
+            Monitor.Exit(queue);
+        }
+    }
+
+    /// <summary>How long a queue must stay idle (no message, no stream) before it is released: a participant that
+    /// opens and closes streams all the time keeps its queue instead of building a new one each time.</summary>
+    public TimeSpan ReleaseIdleAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Forgets an ISPB whose queue has held nothing and had no stream for <see cref="ReleaseIdleAfter"/>
+    /// (seen by the sweeps that call this), so state kept for an ISPB follows live data, not every ISPB a caller ever
+    /// named. The caller holds the queue's lock.</summary>
+    public void ReleaseIfIdle(Ispb ispb, IspbQueue queue, long nowMs)
+    {
+        if (!queue.IsIdle || queue.Retired)
+        {
+            queue.IdleSinceMs = 0;
+            return;
+        }
+        if (queue.IdleSinceMs == 0) queue.IdleSinceMs = nowMs;
+        if (nowMs - queue.IdleSinceMs < (long)ReleaseIdleAfter.TotalMilliseconds) return;
+        queue.Retired = true;
+        _queues.TryRemove(new KeyValuePair<Ispb, IspbQueue>(ispb, queue));
+    }
+
+    /// <summary>After recovery: forgets every idle queue at once.</summary>
+    public void ReleaseIdle()
+    {
+        foreach (var (ispb, queue) in _queues)
+        {
+            lock (queue)
+            {
+                if (!queue.IsIdle) continue;
+                queue.Retired = true;
+                _queues.TryRemove(new KeyValuePair<Ispb, IspbQueue>(ispb, queue));
+            }
+        }
+    }
+
     public bool TryGetQueue(Ispb ispb, out IspbQueue queue) => _queues.TryGetValue(ispb, out queue!);
 
     public IEnumerable<KeyValuePair<Ispb, IspbQueue>> Queues => _queues;
@@ -68,7 +115,8 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
         }
     }
 
-    /// <summary>Closes idle streams of every queue (see <see cref="IspbQueue.ExpireIdle"/>); <paramref name="closed"/>
+    /// <summary>Closes idle streams of every queue (see <see cref="IspbQueue.ExpireIdle"/>) and releases queues idle for
+    /// <see cref="ReleaseIdleAfter"/>; <paramref name="closed"/>
     /// runs under each queue's lock for every stream closed, so a durable adapter can log it in order.</summary>
     public void ExpireIdle(long nowMs, List<ExpiredStream> into, Action<ExpiredStream>? closed = null)
     {
@@ -76,11 +124,16 @@ public sealed class QueueBook(TimeSpan dedupWindow, byte[]? instanceId = null)
         {
             lock (queue)
             {
-                if (queue.OpenStreamCount == 0) continue;
-                var first = into.Count;
-                queue.ExpireIdle(ispb, nowMs, into);
-                if (closed is null) continue;
-                for (var i = first; i < into.Count; i++) closed(into[i]);
+                if (queue.OpenStreamCount > 0)
+                {
+                    var first = into.Count;
+                    queue.ExpireIdle(ispb, nowMs, into);
+                    if (closed is not null)
+                    {
+                        for (var i = first; i < into.Count; i++) closed(into[i]);
+                    }
+                }
+                ReleaseIfIdle(ispb, queue, nowMs);
             }
         }
     }

@@ -9,30 +9,79 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
 {
     private readonly ConcurrentDictionary<Ispb, Sender> _senders = new();
     private readonly ConcurrentDictionary<Ispb, DateTimeOffset> _isolated = new();
+    private int _admitted;
+
+    /// <summary>How many senders the gate keeps state for (tests: state follows live senders).</summary>
+    public int SenderCount => _senders.Count;
 
     public ValueTask<SenderDecision> AdmitAsync(Ispb sender, double cost, int messages, int failures, CancellationToken cancellationToken = default)
     {
-        var state = _senders.GetOrAdd(sender, static (_, s) => new Sender(s.settings.Capacity, s.clock.GetTimestamp()), (settings, clock));
+        if ((Interlocked.Increment(ref _admitted) & SweepEvery) == 0) ForgetQuietSenders();
         var isolated = !_isolated.IsEmpty && _isolated.ContainsKey(sender);
         long total, failed;
-        lock (state)
+        while (true)
         {
-            var now = clock.GetTimestamp();
-            state.Tokens = Math.Min(settings.Capacity, state.Tokens + (double)(now - state.Stamp) / clock.TimestampFrequency * settings.RefillPerSecond);
-            state.Stamp = now;
-            if (state.Tokens < cost) return ValueTask.FromResult(SenderDecision.Refused(settings.RetryAfter(cost, state.Tokens)));
-            state.Tokens -= cost;
-            if (sender == Ispb.Spi) return ValueTask.FromResult(new SenderDecision(true, 0, false, false));
-            var bucketTicks = Math.Max(1, (long)(settings.WindowSeconds / SenderGateSettings.WindowBuckets * clock.TimestampFrequency));
-            var slot = now / bucketTicks;
-            state.Advance(slot);
-            state.Total[slot % SenderGateSettings.WindowBuckets] += messages;
-            state.Failed[slot % SenderGateSettings.WindowBuckets] += failures;
-            total = state.Sum(state.Total);
-            failed = state.Sum(state.Failed);
+            var state = _senders.GetOrAdd(sender, static (_, s) => new Sender(s.settings.Capacity, s.clock.GetTimestamp()), (settings, clock));
+            Monitor.Enter(state);
+            // Forgotten by a sweep between the look-up and the lock: take the fresh state instead.
+            if (state.Forgotten)
+            {
+                Monitor.Exit(state);
+                continue;
+            }
+            try
+            {
+                if (Admit(state, sender, cost, messages, failures, out total, out failed) is { } final) return ValueTask.FromResult(final);
+            }
+            finally
+            {
+                Monitor.Exit(state);
+            }
+            break;
         }
         var newly = !isolated && settings.Isolates(total, failed, failures) && _isolated.TryAdd(sender, clock.GetUtcNow());
         return ValueTask.FromResult(new SenderDecision(true, 0, isolated, newly));
+    }
+
+    // Every so many requests the gate forgets senders whose bucket has refilled and whose window holds nothing: for
+    // them a fresh state is the same, and state then follows the senders that are active, not every one ever seen.
+    private const int SweepEvery = 4095;
+
+    private void ForgetQuietSenders()
+    {
+        var now = clock.GetTimestamp();
+        foreach (var (ispb, state) in _senders)
+        {
+            if (_isolated.ContainsKey(ispb)) continue;
+            lock (state)
+            {
+                var refilled = state.Tokens + (double)(now - state.Stamp) / clock.TimestampFrequency * settings.RefillPerSecond;
+                if (refilled < settings.Capacity || state.Sum(state.Total) != 0 && !state.WindowPassed(now, settings, clock.TimestampFrequency)) continue;
+                state.Forgotten = true;
+                _senders.TryRemove(new KeyValuePair<Ispb, Sender>(ispb, state));
+            }
+        }
+    }
+
+    // Caller holds the state's lock. The decision when it is already final (a refusal, or the SPI, which is never
+    // isolated); null when admitted and the window's totals decide isolation.
+    private SenderDecision? Admit(Sender state, Ispb sender, double cost, int messages, int failures, out long total, out long failed)
+    {
+        total = failed = 0;
+        var now = clock.GetTimestamp();
+        state.Tokens = Math.Min(settings.Capacity, state.Tokens + (double)(now - state.Stamp) / clock.TimestampFrequency * settings.RefillPerSecond);
+        state.Stamp = now;
+        if (state.Tokens < cost) return SenderDecision.Refused(settings.RetryAfter(cost, state.Tokens));
+        state.Tokens -= cost;
+        if (sender == Ispb.Spi) return new SenderDecision(true, 0, false, false);
+        var bucketTicks = Math.Max(1, (long)(settings.WindowSeconds / SenderGateSettings.WindowBuckets * clock.TimestampFrequency));
+        var slot = now / bucketTicks;
+        state.Advance(slot);
+        state.Total[slot % SenderGateSettings.WindowBuckets] += messages;
+        state.Failed[slot % SenderGateSettings.WindowBuckets] += failures;
+        total = state.Sum(state.Total);
+        failed = state.Sum(state.Failed);
+        return null;
     }
 
     public ValueTask<bool> ReleaseAsync(Ispb sender, CancellationToken cancellationToken = default)
@@ -54,6 +103,16 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
         public readonly long[] Total = new long[SenderGateSettings.WindowBuckets];
         public readonly long[] Failed = new long[SenderGateSettings.WindowBuckets];
         private long _slot = -1;
+
+        /// <summary>Taken out of the gate by a sweep; a request that locked it meanwhile looks again.</summary>
+        public bool Forgotten;
+
+        /// <summary>Whether the whole window lies before now (its counts no longer matter).</summary>
+        public bool WindowPassed(long now, SenderGateSettings settings, long frequency)
+        {
+            var bucketTicks = Math.Max(1, (long)(settings.WindowSeconds / SenderGateSettings.WindowBuckets * frequency));
+            return _slot < 0 || now / bucketTicks - _slot >= SenderGateSettings.WindowBuckets;
+        }
 
         public void Advance(long slot)
         {

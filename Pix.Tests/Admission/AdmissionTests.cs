@@ -87,7 +87,7 @@ public sealed class AdmissionTests : IAsyncLifetime
             Xml = new PixOptions.XmlOptions { RequireSignature = false },
         };
         var composition = new IcomComposition(new MemoryQueueStore(TimeSpan.Zero), options, _data.Path, Pix.Protocol.Streams.TokenKeyRing.Single(RandomNumberGenerator.GetBytes(32)),
-            signer: null, NullLoggerFactory.Instance, new BenchMeterFactory(), TimeProvider.System);
+            signer: null, Pix.Server.Identity.IcomIdentity.Off(), NullLoggerFactory.Instance, new BenchMeterFactory(), TimeProvider.System);
         _compositions.Add(composition);
         return composition;
     }

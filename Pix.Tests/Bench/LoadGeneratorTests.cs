@@ -42,6 +42,38 @@ public sealed class LoadGeneratorTests
     }
 
     [Fact]
+    public async Task OverMutualTlsTheRunsPspsGetCertificatesFromTheSetsCaAndLoseNothing()
+    {
+        using var certificates = new TestCertificates(psps: 0);
+        await using var server = await PixServerProcess.StartAsync("memory", null,
+            ("Pix:Tls:Mode", "mtls"), ("Pix:Tls:CertificatePath", certificates.Set.ServerCertificate), ("Pix:Tls:KeyPath", certificates.Set.ServerKey),
+            ("Pix:Tls:ClientCaPath", certificates.Set.CaCertificate), ("Pix:Streams:LongPollSeconds", "1"), ("Pix:Streams:IdleTimeoutSeconds", "2"));
+        using var reports = new TempDirectory("pix-bench-report");
+        using var tls = new ClientTls(certificates.Set.Directory);
+        var options = new LoadOptions
+        {
+            Target = new Uri($"https://127.0.0.1:{server.Port}"),
+            Admin = new Uri($"http://127.0.0.1:{server.AdminPort}"),
+            Tls = tls,
+            DurationSeconds = 3,
+            Rate = 50,
+            Psps = 3,
+            Producers = 2,
+            AbandonShare = 0,
+            DrainSeconds = 10,
+            Quiet = true,
+            Output = reports.Path,
+        };
+        options.Validate();
+
+        var summary = await new LoadRun(options).RunAsync();
+
+        Assert.True(summary.Ledger.Accepted > 50, $"only {summary.Ledger.Accepted} messages were accepted");
+        Assert.Equal(0, summary.Ledger.Lost);
+        Assert.True(summary.Passed);
+    }
+
+    [Fact]
     public void OnlyLoopbackIsATarget()
     {
         var options = new LoadOptions { Target = new Uri("http://10.0.0.1:8080") };

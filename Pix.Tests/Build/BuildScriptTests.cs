@@ -11,7 +11,7 @@ namespace Pix.Tests.Build;
 /// </summary>
 public sealed class BuildScriptTests
 {
-    public static TheoryData<string> Tasks => new() { "build", "test", "test-long", "bench", "gate", "run" };
+    public static TheoryData<string> Tasks => new() { "build", "test", "test-long", "bench", "gate", "run", "simulate" };
 
     [Theory]
     [MemberData(nameof(Tasks))]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Pix.Bench.Samples;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Xml;
+using Pix.Server.Signing;
 using Pix.Tests.Support;
 
 namespace Pix.Tests.EndToEnd;
@@ -123,11 +124,19 @@ public sealed class QuarantineTests
     [Fact]
     public async Task WithSignaturesRequiredTheNoticeIsSignedAndPassesTheSameChecks()
     {
-        await using var server = await PixServerProcess.StartAsync("memory", null,
-            ("Pix:Streams:LongPollSeconds", "0.2"), ("Pix:Xml:RequireSignature", "true"));
+        // Signatures are verified against the sender's certificate: with TLS off, a registry names it.
         var psp = ServerFixture.NewIspb();
+        using var folder = new TempDirectory("pix-registry");
+        using var key = DevelopmentCertificate.Create();
+        var registry = Path.Combine(folder.Path, "participants.json");
+        File.WriteAllText(registry, System.Text.Json.JsonSerializer.Serialize(new
+        {
+            participants = new object[] { new { ispb = psp, signingCertificates = new[] { key.ExportCertificatePem() } }, new { ispb = Spi } },
+        }));
+        await using var server = await PixServerProcess.StartAsync("memory", null,
+            ("Pix:Streams:LongPollSeconds", "0.2"), ("Pix:Xml:RequireSignature", "true"), ("Pix:Participants:Path", registry));
         using var client = new IcomClient(server.Port);
-        var signed = SampleMessages.Pacs008(Ispb.Parse(psp), Ispb.Spi);
+        var signed = SampleMessages.Pacs008(Ispb.Parse(psp), Ispb.Spi, signer: new SpiSignature(key));
         Assert.Equal(201, (await client.PostAsync(psp, signed)).Status);
         // Unsigned: fails the signature rule.
         Assert.Equal(201, (await client.PostAsync(psp, TestMessages.Pacs008(psp, Spi, "unsigned"))).Status);

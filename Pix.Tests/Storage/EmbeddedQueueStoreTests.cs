@@ -20,7 +20,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     private EmbeddedQueueStore OpenStore(string? dataDir = null, RecordingLogger? logger = null, long segmentBytes = 64L << 20,
-        long checkpointBytes = 64L << 20, TimeSpan? retention = null) =>
+        long checkpointBytes = 64L << 20, TimeSpan? retention = null, bool repair = false) =>
         new(new EmbeddedStoreOptions
         {
             DataDir = dataDir ?? _directory.Path,
@@ -28,6 +28,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
             SegmentBytes = segmentBytes,
             CheckpointBytes = checkpointBytes,
             Retention = retention ?? TimeSpan.FromDays(7),
+            Repair = repair,
         });
 
     [Fact]
@@ -246,7 +247,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task ARecordCutShortOrGarbledInTheLastSegmentIsDropped()
+    public async Task ARecordCutShortAtTheEndOfTheLastSegmentIsATornTailAndIsCut()
     {
         var live = Path.Combine(_directory.Path, "live");
         await using (var store = OpenStore(live))
@@ -258,7 +259,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         var bytes = File.ReadAllBytes(segment);
         var recordLength = bytes.Length / 4;
 
-        // Truncate mid-record: the 4th record loses its last 10 bytes.
+        // Truncate mid-record: the 4th record loses its last 10 bytes, and nothing valid follows it.
         File.WriteAllBytes(segment, bytes[..^10]);
         var logger = new RecordingLogger();
         await using (var store = OpenStore(live, logger))
@@ -266,18 +267,207 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
             Assert.Equal(3, (await store.StatsAsync(Receiver)).Unacknowledged);
             Assert.Contains(logger.Lines, l => l.Contains($"{recordLength - 10} bytes dropped", StringComparison.Ordinal));
         }
-        foreach (var checkpoint in Directory.GetFiles(live, "*.ckpt")) File.Delete(checkpoint);
+    }
 
-        // Garble one payload byte of the 3rd record: its checksum fails, it and everything after it are cut.
-        bytes = File.ReadAllBytes(segment);
+    [Fact]
+    public async Task AGarbledRecordFollowedByValidOnesStopsTheStoreFromOpeningAndNamesSegmentAndOffset()
+    {
+        var (segment, recordLength, ids) = await FourMessagesWithTheThirdGarbled();
+        var before = File.ReadAllBytes(segment);
+
+        var refused = Assert.Throws<LogCorruptedException>(() => OpenStore());
+        Assert.Equal(segment, refused.Segment);
+        Assert.Equal(2L * recordLength, refused.Offset);
+        Assert.Contains($"offset {2 * recordLength}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("checksum", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(ids[2].ToString(), refused.Message, StringComparison.Ordinal);
+        Assert.Contains("--Pix:Embedded:Repair true", refused.Message, StringComparison.Ordinal);
+        // Refusing changes nothing on disk, and the lock is let go (the operator can retry at once).
+        Assert.Equal(before, File.ReadAllBytes(segment));
+        Assert.Throws<LogCorruptedException>(() => OpenStore());
+    }
+
+    [Fact]
+    public async Task ARepairSetsTheDamagedBytesAsideKeepsEveryValidRecordAfterThemAndSaysWhatWasLost()
+    {
+        var (segment, recordLength, ids) = await FourMessagesWithTheThirdGarbled();
+        var damaged = File.ReadAllBytes(segment)[(2 * recordLength)..(3 * recordLength)];
+
+        var logger = new RecordingLogger();
+        await using (var store = OpenStore(logger: logger, repair: true))
+        {
+            Assert.Equal(3, (await store.StatsAsync(Receiver)).Unacknowledged);
+            var cursor = new StoreCursor(store, Receiver);
+            await cursor.OpenAsync();
+            var batch = new MessageBatch();
+            await cursor.NextAsync(batch);
+            Assert.Equal([ids[0], ids[1], ids[3]], batch.Items.ToArray().Select(m => m.Id));
+            Assert.Equal("<Msg>g3-0</Msg>", Encoding.UTF8.GetString(batch.Payload(2)));
+            await cursor.CloseAsync(acknowledge: false);
+        }
+        var aside = Path.Combine(_directory.Path, "damaged", $"segment-00000001-offset-{2 * recordLength:D13}");
+        Assert.Equal(damaged, File.ReadAllBytes(aside + ".bin"));
+        var report = File.ReadAllText(aside + ".txt");
+        Assert.Contains($"{recordLength} bytes set aside", report, StringComparison.Ordinal);
+        Assert.Contains($"a Message record at +0 ({recordLength} bytes, message {ids[2]}", report, StringComparison.Ordinal);
+        Assert.Contains(logger.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains(ids[2].ToString(), StringComparison.Ordinal));
+
+        // Repaired for good: the next open needs no repair, and appends go on after the kept records.
+        await using (var store = OpenStore())
+        {
+            await Append(store, 1, "later");
+            Assert.Equal(4, (await store.StatsAsync(Receiver)).Unacknowledged);
+        }
+    }
+
+    [Fact]
+    public async Task DamageAtTheEndOfAClosedSegmentIsNotATornTail()
+    {
+        await using (var store = OpenStore(segmentBytes: 300, checkpointBytes: long.MaxValue))
+        {
+            for (var i = 0; i < 6; i++) await Append(store, 1, $"s{i}");
+        }
+        foreach (var checkpoint in Directory.GetFiles(_directory.Path, "*.ckpt")) File.Delete(checkpoint);
+        var first = Directory.GetFiles(Path.Combine(_directory.Path, "log"), "*.seg").Order().First();
+        var bytes = File.ReadAllBytes(first);
+        File.WriteAllBytes(first, bytes[..^5]);
+        var refused = Assert.Throws<LogCorruptedException>(() => OpenStore());
+        Assert.Equal(first, refused.Segment);
+    }
+
+    [Fact]
+    public async Task AClaimIsReplayedByTheIdsItNamesWhereverReplayFindsThem()
+    {
+        var (_, _, ids) = await AClaimReplayedOverSwappedMessages();
+        await using var store = OpenStore();
+        // The message the reader acknowledged stays acknowledged; the other is still to be delivered. Claims by
+        // sequence alone acknowledged the wrong one here and delivered the acknowledged one again.
+        Assert.Equal(1, (await store.StatsAsync(Receiver)).Unacknowledged);
+        var cursor = new StoreCursor(store, Receiver);
+        await cursor.OpenAsync();
+        var batch = new MessageBatch();
+        await cursor.NextAsync(batch);
+        Assert.Equal([ids[1]], batch.Items.ToArray().Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task AClaimNamingAMessageTheQueueDoesNotHoldStopsTheStoreFromOpening()
+    {
+        var (segment, claimOffset, ids) = await AClaimReplayedOverSwappedMessages();
+        // The claim's id now names a message nobody stored (its checksum made right again: damage CRCs cannot see).
+        var bytes = File.ReadAllBytes(segment);
+        var stranger = new ResourceId(ids[0].High, ids[0].Middle, ids[0].Low + 1000);
+        stranger.WriteBytes(bytes.AsSpan((int)claimOffset + 9 + 22 + 8));
+        var length = BitConverter.ToInt32(bytes, (int)claimOffset + 4);
+        BitConverter.GetBytes(System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan((int)claimOffset + 4, 5 + length))).CopyTo(bytes, (int)claimOffset);
+        File.WriteAllBytes(segment, bytes);
+
+        var refused = Assert.Throws<LogCorruptedException>(() => OpenStore());
+        Assert.Equal(segment, refused.Segment);
+        Assert.Equal(claimOffset, refused.Offset);
+        Assert.Contains($"names message {stranger}", refused.Message, StringComparison.Ordinal);
+
+        var logger = new RecordingLogger();
+        await using var store = OpenStore(logger: logger, repair: true);
+        Assert.Contains(logger.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains(stranger.ToString(), StringComparison.Ordinal));
+        Assert.Equal(2, (await store.StatsAsync(Receiver)).Unacknowledged);
+    }
+
+    [Fact]
+    public async Task AQueueReleasedWhileIdleAndStartedAgainReplaysToTheSameState()
+    {
+        var live = Path.Combine(_directory.Path, "live");
+        var crashed = Path.Combine(_directory.Path, "crashed");
+        ResourceId later;
+        await using (var store = OpenStore(live))
+        {
+            store.ReleaseIdleAfter = TimeSpan.Zero;
+            for (var round = 0; round < 3; round++)
+            {
+                // Each round ends with the queue empty and no stream: the store forgets the ISPB, and the next
+                // append starts a new queue (numbered from 1 again, unlike replay, which keeps the first queue).
+                var id = (await Append(store, 2, $"r{round}"))[1].Id;
+                var cursor = new StoreCursor(store, Receiver);
+                await cursor.OpenAsync();
+                var batch = new MessageBatch();
+                await cursor.NextAsync(batch);
+                Assert.Equal(id, batch.Items[1].Id);
+                Assert.Equal(ReadStatus.Ok, await cursor.CloseAsync(acknowledge: true));
+                await store.ExpireIdleAsync([]);
+                Assert.DoesNotContain(Receiver, await store.ParticipantsAsync());
+            }
+            later = (await Append(store, 1, "kept"))[0].Id;
+            var reader = new StoreCursor(store, Receiver);
+            await reader.OpenAsync();
+            await reader.NextAsync(new MessageBatch());
+            CopyDirectory(live, crashed);
+        }
+        await using (var store = OpenStore(crashed))
+        {
+            Assert.Equal(1, (await store.StatsAsync(Receiver)).Unacknowledged);
+            Assert.Equal(1, (await store.StatsAsync(Receiver)).OpenStreams);
+            Assert.Equal(0, (await store.StatsAsync(Receiver)).Depth);
+            Assert.Equal(later, store.Unacknowledged(Receiver).Single().Id);
+        }
+    }
+
+    /// <summary>Two messages, the first claimed and acknowledged; then the two message records trade places in the
+    /// log (both intact): replay now gives sequence 1 to the message that was never claimed.</summary>
+    private async Task<(string Segment, long ClaimOffset, List<ResourceId> Ids)> AClaimReplayedOverSwappedMessages()
+    {
+        var ids = new List<ResourceId>();
+        await using (var store = OpenStore())
+        {
+            var cursor = new StoreCursor(store, Receiver);
+            await cursor.OpenAsync();
+            ids.AddRange((await Append(store, 1, "x")).Select(o => o.Id));
+            ids.AddRange((await Append(store, 1, "y")).Select(o => o.Id));
+            var batch = new MessageBatch();
+            await cursor.NextAsync(batch, max: 1);
+            Assert.Equal([ids[0]], batch.Items.ToArray().Select(m => m.Id));
+            await cursor.NextAsync(batch, max: 0);
+        }
+        foreach (var checkpoint in Directory.GetFiles(_directory.Path, "*.ckpt")) File.Delete(checkpoint);
+        var segment = Directory.GetFiles(Path.Combine(_directory.Path, "log"), "*.seg").Single();
+        var bytes = File.ReadAllBytes(segment);
+        var records = Records(bytes);
+        var messages = records.Where(r => r.Type == 1).ToList();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal(messages[0].Length, messages[1].Length);
+        var first = bytes.AsSpan(messages[0].Offset, messages[0].Length).ToArray();
+        bytes.AsSpan(messages[1].Offset, messages[1].Length).CopyTo(bytes.AsSpan(messages[0].Offset));
+        first.CopyTo(bytes.AsSpan(messages[1].Offset));
+        File.WriteAllBytes(segment, bytes);
+        return (segment, records.First(r => r.Type == 9).Offset, ids);
+    }
+
+    private static List<(int Offset, int Length, byte Type)> Records(byte[] segment)
+    {
+        var records = new List<(int, int, byte)>();
+        for (var at = 0; at < segment.Length;)
+        {
+            var length = 9 + BitConverter.ToInt32(segment, at + 4);
+            records.Add((at, length, segment[at + 8]));
+            at += length;
+        }
+        return records;
+    }
+
+    private async Task<(string Segment, int RecordLength, List<ResourceId> Ids)> FourMessagesWithTheThirdGarbled()
+    {
+        var ids = new List<ResourceId>();
+        await using (var store = OpenStore())
+        {
+            for (var i = 0; i < 4; i++) ids.AddRange((await Append(store, 1, $"g{i}")).Select(o => o.Id));
+        }
+        foreach (var checkpoint in Directory.GetFiles(_directory.Path, "*.ckpt")) File.Delete(checkpoint);
+        var segment = Directory.GetFiles(Path.Combine(_directory.Path, "log"), "*.seg").Single();
+        var bytes = File.ReadAllBytes(segment);
+        var recordLength = bytes.Length / 4;
+        // One payload byte of the 3rd record flips: its checksum fails, and a valid record follows it.
         bytes[2 * recordLength + MessagePayloadOffset + 2] ^= 0x5A;
         File.WriteAllBytes(segment, bytes);
-        logger = new RecordingLogger();
-        await using (var store = OpenStore(live, logger))
-        {
-            Assert.Equal(2, (await store.StatsAsync(Receiver)).Unacknowledged);
-            Assert.Contains(logger.Lines, l => l.Contains($"{recordLength} bytes dropped", StringComparison.Ordinal) && l.Contains("checksum", StringComparison.Ordinal));
-        }
+        return (segment, recordLength, ids);
     }
 
     [Fact]
@@ -309,6 +499,52 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         // 40 rounds of ~1.5 KB made dozens of segments; only the few since the last checkpoints remain.
         Assert.True(segments.Length <= 6, $"{segments.Length} segments remain");
         Assert.Equal(30, (await store.StatsAsync(Receiver)).Unacknowledged);
+    }
+
+    [Fact]
+    public async Task OneUnreadMessageOrAQuarantinedOneNoLongerPinsTheLog()
+    {
+        var logger = new RecordingLogger();
+        await using var store = OpenStore(logger: logger, segmentBytes: 4096, retention: TimeSpan.Zero);
+        var log = Path.Combine(_directory.Path, "log");
+        var idle = Ispb.Parse("99999999");
+        // A message to a participant that never reads, and a quarantined one kept for 30 days.
+        var pinned = new AppendBatch();
+        pinned.Add(new IncomingMessage(idle, Sender, "never-read"u8.ToArray(), "<Msg>never read</Msg>"u8.ToArray(), Disposition.Deliver));
+        pinned.Add(new IncomingMessage(Receiver, Sender, "bad"u8.ToArray(), "<bad>kept</bad>"u8.ToArray(), Disposition.Quarantine));
+        await store.AppendAsync(pinned);
+        var quarantined = pinned.Outcomes[1].Id;
+
+        var stream = new StoreCursor(store, Receiver);
+        await stream.OpenAsync();
+        var batch = new MessageBatch();
+        for (var round = 0; round < 60; round++)
+        {
+            await Append(store, 10, $"busy{round}");
+            await stream.NextAsync(batch);
+        }
+        await stream.NextAsync(batch);
+        for (var round = 0; round < 3; round++) await Append(store, 10, $"roll{round}");
+
+        // Dozens of segments were written; the two old messages were copied forward and the segments deleted.
+        var segments = Directory.GetFiles(log, "*.seg");
+        Assert.True(segments.Length <= 8, $"{segments.Length} segments remain");
+        Assert.Contains(logger.Lines, l => l.Contains("Compaction moved", StringComparison.Ordinal));
+        Assert.Equal("<bad>kept</bad>"u8.ToArray(), await store.ReadQuarantinedAsync(Sender, quarantined));
+        var reader = new StoreCursor(store, idle);
+        await reader.OpenAsync();
+        await reader.NextAsync(batch);
+        Assert.Equal("<Msg>never read</Msg>", Encoding.UTF8.GetString(batch.Payload(0)));
+        await reader.CloseAsync(acknowledge: false);
+
+        // And after a restart (from the checkpoint, or the log that holds the moves), the same.
+        await store.DisposeAsync();
+        await using var again = OpenStore(segmentBytes: 4096, retention: TimeSpan.Zero);
+        Assert.Equal("<bad>kept</bad>"u8.ToArray(), await again.ReadQuarantinedAsync(Sender, quarantined));
+        var after = new StoreCursor(again, idle);
+        await after.OpenAsync();
+        await after.NextAsync(batch);
+        Assert.Equal("<Msg>never read</Msg>", Encoding.UTF8.GetString(batch.Payload(0)));
     }
 
     [Fact]

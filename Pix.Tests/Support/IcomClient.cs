@@ -5,9 +5,13 @@ using System.Text.RegularExpressions;
 namespace Pix.Tests.Support;
 
 /// <summary>ICOM requests spelled out as raw HTTP/1.1 over one connection, and the multipart answers taken apart.</summary>
-internal sealed partial class IcomClient(int port) : IDisposable
+internal sealed partial class IcomClient(RawHttpConnection connection) : IDisposable
 {
-    private readonly RawHttpConnection _connection = new(port);
+    private readonly RawHttpConnection _connection = connection;
+
+    public IcomClient(int port) : this(new RawHttpConnection(port))
+    {
+    }
 
     public RawHttpConnection Connection => _connection;
 

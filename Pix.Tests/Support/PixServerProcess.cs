@@ -59,7 +59,8 @@ internal sealed partial class PixServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server; <paramref name="settings"/> are extra <c>--Pix:Key value</c> pairs.</summary>
+    /// <summary>Starts the server; <paramref name="settings"/> are extra <c>--Pix:Key value</c> pairs (the last value of a
+    /// key wins, so a test of identity passes <c>("Pix:Tls:Mode", "mtls")</c> over the harness's <c>off</c>).</summary>
     public static async Task<PixServerProcess> StartAsync(string storage = "memory", string? dataDir = null, params (string Key, string Value)[] settings)
     {
         var owned = dataDir is null ? new TempDirectory("pix-server") : null;
@@ -72,8 +73,9 @@ internal sealed partial class PixServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        // TLS off where identity is not the subject: these tests speak plain HTTP and name the participant in the path.
         foreach (var arg in new[] { serverDll, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--data", data, "--storage", storage,
-                     "--Pix:Xml:RequireSignature", "false", "--Logging:LogLevel:Default", "Warning" })
+                     "--Pix:Tls:Mode", "off", "--Pix:Xml:RequireSignature", "false", "--Logging:LogLevel:Default", "Warning" })
         {
             info.ArgumentList.Add(arg);
         }
@@ -129,6 +131,6 @@ internal sealed partial class PixServerProcess : IAsyncDisposable
         _ownedData?.Dispose();
     }
 
-    [GeneratedRegex(@"Pix listening on http://127\.0\.0\.1:(\d+) \(ICOM\) and http://127\.0\.0\.1:(\d+) \(operator\)")]
+    [GeneratedRegex(@"Pix listening on https?://127\.0\.0\.1:(\d+) \(ICOM\) and http://127\.0\.0\.1:(\d+) \(operator\)")]
     private static partial Regex StartupLine();
 }

@@ -1,16 +1,19 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Pix.Tests.Support;
 
 /// <summary>
-/// A bare HTTP/1.1 client over one TCP connection: sends exactly the bytes a test gives and reads responses with
-/// Content-Length framing (what Pix sends), so framing, pipelining and connection closing can be asserted.
+/// A bare HTTP/1.1 client over one TCP connection (or TLS over it): sends exactly the bytes a test gives and reads
+/// responses with Content-Length framing (what Pix sends), so framing, pipelining and connection closing can be asserted.
 /// </summary>
 internal sealed class RawHttpConnection : IDisposable
 {
     private readonly TcpClient _client;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[4 * 1024 * 1024];
     private int _start;
     private int _end;
@@ -21,6 +24,48 @@ internal sealed class RawHttpConnection : IDisposable
         _client.Connect("127.0.0.1", port);
         _stream = _client.GetStream();
         _stream.ReadTimeout = 30_000;
+    }
+
+    private RawHttpConnection(TcpClient client, SslStream stream)
+    {
+        _client = client;
+        _stream = stream;
+        _stream.ReadTimeout = 30_000;
+    }
+
+    /// <summary>The TLS session (null over plain TCP).</summary>
+    public SslStream? Tls => _stream as SslStream;
+
+    /// <summary>Connects with TLS as <c>localhost</c>, trusting only <paramref name="ca"/>, presenting <paramref name="clientCertificate"/>
+    /// (none when null). Throws when the handshake fails.</summary>
+    public static async Task<RawHttpConnection> ConnectTlsAsync(int port, X509Certificate2? clientCertificate, X509Certificate2 ca,
+        SslProtocols protocols = SslProtocols.None, List<SslApplicationProtocol>? alpn = null)
+    {
+        var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync("127.0.0.1", port);
+        var ssl = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        try
+        {
+            var trust = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            trust.CustomTrustStore.Add(ca);
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+                CertificateChainPolicy = trust,
+                EnabledSslProtocols = protocols,
+                ApplicationProtocols = alpn ?? [SslApplicationProtocol.Http11],
+                // Each test connection stands alone: a resumed session would skip what a test means to exercise.
+                AllowTlsResume = false,
+            });
+        }
+        catch
+        {
+            ssl.Dispose();
+            client.Dispose();
+            throw;
+        }
+        return new RawHttpConnection(client, ssl);
     }
 
     public void Send(string text) => Send(Encoding.UTF8.GetBytes(text));

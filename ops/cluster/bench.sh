@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 dotnet build Pix.sln -c Release -v quiet -nologo >/dev/null
 B="dotnet Pix.Bench/bin/Release/net10.0/Pix.Bench.dll"
 S="dotnet Pix.Server/bin/Release/net10.0/Pix.Server.dll"
-COMMON="--Pix:Xml:RequireSignature false --Pix:RateLimit:Capacity 100000000 --Pix:RateLimit:RefillPerSecond 100000000 --Pix:Limits:MaxBacklog 10000000 --Pix:Streams:IdleTimeoutSeconds 10 --Logging:LogLevel:Default Warning"
+COMMON="--Pix:Tls:Mode off --Pix:Xml:RequireSignature false --Pix:RateLimit:Capacity 100000000 --Pix:RateLimit:RefillPerSecond 100000000 --Pix:Limits:MaxBacklog 10000000 --Pix:Streams:IdleTimeoutSeconds 10 --Logging:LogLevel:Default Warning"
 READS="reads --psps 4 --streams 3 --per-psp 15000 --duration 10"
 INGEST="load --scenario soak --rate 0 --duration 10 --psps 20 --producers 16 --drain 20 --quiet"
 export STATE=/tmp/pix-cluster-bench REDIS_PORT=17100 PIX_PORT=18181 PROXY_PORT=18180

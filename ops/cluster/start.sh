@@ -42,13 +42,18 @@ done
 configuration="$(IFS=,; echo "${seeds[*]}")"
 echo "Redis Cluster: $configuration"
 
-# 2. Pix nodes, all alike: the same cluster, the same token key (shared through Redis when no key file is given).
-dotnet build "$root/Pix.Server" -c Release -v quiet -nologo >/dev/null
+# 2. Pix nodes, all alike: the same cluster, the same token key (shared through Redis when no key file is given), and
+#    the same certificates (one set for all: each node would otherwise make development certificates of its own CA).
+#    Mutual TLS passes through HAProxy; give --Pix:Tls:Mode off after the node count for plain HTTP.
+dotnet build "$root/Pix.Bench" -c Release -v quiet -nologo >/dev/null
+certs="$state/certs"
+[ -f "$certs/ca.pem" ] || dotnet "$root/Pix.Bench/bin/Release/net10.0/Pix.Bench.dll" certs --out "$certs" --psps 2 >/dev/null
+tls=(--Pix:Tls:CertificatePath "$certs/server.pem" --Pix:Tls:KeyPath "$certs/server.key" --Pix:Tls:ClientCaPath "$certs/ca.pem")
 backends=""
 for i in $(seq 0 $((nodes - 1))); do
   port=$((pix_port + i)); admin=$((pix_port + 1000 + i)); dir="$state/pix-$port"; mkdir -p "$dir"
   nohup dotnet "$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
-    --data "$dir" --storage redis --Pix:Redis:Configuration "$configuration" "${@:2}" >"$dir/pix.log" 2>&1 &
+    --data "$dir" --storage redis --Pix:Redis:Configuration "$configuration" "${tls[@]}" "${@:2}" >"$dir/pix.log" 2>&1 &
   echo $! >"$dir/pix.pid"
   backends+="  server pix$i 127.0.0.1:$port check inter 250ms fall 2 rise 2"$'\n'
   echo "Pix node $i: ICOM 127.0.0.1:$port, operator 127.0.0.1:$admin"
@@ -74,4 +79,4 @@ backend pix
 $backends
 CFG
 haproxy -D -f "$state/haproxy.cfg"
-echo "HAProxy: 127.0.0.1:$proxy_port -> $nodes Pix nodes (config $state/haproxy.cfg)"
+echo "HAProxy: 127.0.0.1:$proxy_port -> $nodes Pix nodes (config $state/haproxy.cfg); client certificates in $certs"
