@@ -43,9 +43,9 @@ internal static class Program
             case "compare":
                 return await CompareCommand.RunAsync(args[1..]);
             case "reads":
-                return await ReadBenchCommand.RunAsync(new CommandArguments(args));
+                return await Reads.ClientSockets.RelaunchInlineAsync(args) ?? await ReadBenchCommand.RunAsync(new CommandArguments(args));
             case "ingest":
-                return await IngestBenchCommand.RunAsync(new CommandArguments(args));
+                return await Reads.ClientSockets.RelaunchInlineAsync(args) ?? await IngestBenchCommand.RunAsync(new CommandArguments(args));
             case "ceiling":
                 return await CeilingCommand.RunAsync(new CommandArguments(args));
             case "flamegraph":

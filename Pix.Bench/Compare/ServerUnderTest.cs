@@ -68,6 +68,8 @@ internal sealed partial class ServerUnderTest : IDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        // The client's own socket setting (see Program) is not the server's: servers run as configured.
+        info.Environment.Remove(Reads.ClientSockets.InlineCompletionsVariable);
         var process = Process.Start(info)!;
         var ready = new TaskCompletionSource<(int, int)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var answers = new Answers();

@@ -10,4 +10,7 @@ internal sealed record ReadPhase(
 
     /// <summary>Server CPU per read in microseconds (the server's CPU time over the window / reads), when known.</summary>
     public double? ServerMicrosPerRead => ServerCpuShare is { } share && Reads > 0 ? share * Seconds * 1e6 / Reads : null;
+
+    /// <summary>This process's CPU per read in microseconds: the client's own cost, beside wrk's.</summary>
+    public double? ClientMicrosPerRead => Reads > 0 ? ClientCpuShare * Seconds * 1e6 / Reads : null;
 }

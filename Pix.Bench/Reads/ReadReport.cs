@@ -16,7 +16,8 @@ internal static class ReadReport
         Console.WriteLine($"  => {result.Configuration}: {result.Saturation.ReadsPerSecond:N0}/s"
             + (ratio is { } r ? $" = {r:P0} of the ceiling" : "")
             + (result.Saturation.ServerMicrosPerRead is { } cpu ? $", {cpu:F1} µs server CPU/read" : "")
-            + (result.WrkReadsPerSecond is { } wrk ? $"; our client {result.Saturation.ReadsPerSecond / wrk:P0} of wrk ({wrk:N0})" : ""));
+            + (result.WrkReadsPerSecond is { } wrk ? $"; our client {result.Saturation.ReadsPerSecond / wrk:P0} of wrk ({wrk:N0})" : "")
+            + (result.WrkMicrosPerRequest is { } wrkCpu ? $", client CPU {result.Saturation.ClientMicrosPerRead:F1} µs/read vs wrk's {wrkCpu:F1}" : ""));
     }
 
     /// <summary>Reads/s over the ceiling's reads/s measured by the same client in the same run.</summary>
@@ -42,6 +43,9 @@ internal static class ReadReport
         Row(md, $"messages per {unit[..^1]}", results, configurations, r => r.Saturation.MessagesPerRead, "F1");
         Row(md, "wrk on the ceiling, requests/s", results, configurations, r => r.WrkReadsPerSecond, "N0");
         Row(md, "our client / wrk", results, configurations, r => r.WrkReadsPerSecond is { } w ? r.Saturation.ReadsPerSecond / w * 100 : null, "F0", suffix: " %");
+        // On a shared core the rate favours whichever client gets more of it; CPU per request does not.
+        Row(md, $"client CPU µs per {unit[..^1]}", results, configurations, r => r.Saturation.ClientMicrosPerRead, "F1");
+        Row(md, "wrk CPU µs per request", results, configurations, r => r.WrkMicrosPerRequest, "F1");
         return md.ToString();
     }
 
