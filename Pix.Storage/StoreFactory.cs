@@ -27,6 +27,7 @@ public static class StoreFactory
             StreamIdleTimeout = options.StreamIdleTimeout,
             Quarantine = options.Quarantine,
             Repair = options.Repair,
+            DedupCacheBytes = options.DedupCacheBytes,
             WriteTimeout = options.StorageTimeout,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Embedded"),
             Clock = options.Clock,

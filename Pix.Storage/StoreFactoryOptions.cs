@@ -39,6 +39,9 @@ public sealed class StoreFactoryOptions
     /// <summary><c>Pix:Embedded:Repair</c>: set damaged log records aside instead of refusing to open.</summary>
     public bool Repair { get; init; }
 
+    /// <summary><c>Pix:Embedded:DedupCacheMB</c>: memory for the embedded dedup index's newest keys.</summary>
+    public long DedupCacheBytes { get; init; } = 256L * 1024 * 1024;
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;

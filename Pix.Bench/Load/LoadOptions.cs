@@ -207,8 +207,8 @@ internal sealed class LoadOptions
         // A load generator pointed elsewhere by mistake is a denial of service; this one only talks to this machine.
         if (Target.Host != "127.0.0.1" || Admin.Host != "127.0.0.1" || (Prometheus is not null && Prometheus.Host != "127.0.0.1"))
             throw new ArgumentException("pix-bench load only talks to 127.0.0.1.");
-        // The slots scenario needs its alert's 10 minutes; no run goes past half an hour.
-        if (DurationSeconds is <= 0 or > 1800) throw new ArgumentException("--duration must be in (0, 1800] seconds.");
+        // The slots scenario needs its alert's 10 minutes and a soak its hour; no run goes past that.
+        if (DurationSeconds is <= 0 or > 3600) throw new ArgumentException("--duration must be in (0, 3600] seconds.");
         if (SettleSeconds is < 0 or > 900) throw new ArgumentException("--settle must be in [0, 900] seconds.");
         if (StreamsMin < 1 || StreamsMax < StreamsMin) throw new ArgumentException("--streams-min/--streams-max are inconsistent.");
     }

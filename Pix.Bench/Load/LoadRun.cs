@@ -56,6 +56,8 @@ internal sealed class LoadRun(LoadOptions options)
         {
             for (var i = 0; i < 2; i++) streams.Add(Task.Run(() => new PspStream(MessageFactory.Spi, options, factory, ledger, metrics, window).RunAsync(stop.Token, hardStop.Token)));
         }
+        using var memory = new ServerMemoryProbe(options.Admin, metrics);
+        var sampling = Task.Run(() => memory.RunAsync(progressDone.Token));
         var flood = new ConnectionFlood(options, window);
         var flooding = Task.Run(() => flood.RunAsync(stop.Token));
         var drill = options is { Routes: not null, Scenario: "failover" } ? new RegionDrill(options, options.Routes, metrics) : null;
@@ -95,6 +97,7 @@ internal sealed class LoadRun(LoadOptions options)
         _phase = LoadPhase.Done;
         progressDone.Cancel();
         await progress;
+        await sampling;
 
         var verdict = ledger.Verdict(expectNotices);
         var summary = Summarize(options, started, producingFrom, drainSeconds, metrics, verdict, unacknowledged, streams.Count) with
@@ -140,7 +143,8 @@ internal sealed class LoadRun(LoadOptions options)
         long? unacknowledged, int streams)
     {
         var seconds = metrics.Intervals.Select(s => new SecondSummary(s.Second, s.Requests, s.MessagesAccepted, s.MessagesReceived, s.Errors, s.TooMany,
-            s.Post.Millis(50), s.Post.Millis(99), s.Delivery.Millis(50), s.Delivery.Millis(99))).ToArray();
+            s.Post.Millis(50), s.Post.Millis(99), s.Delivery.Millis(50), s.Delivery.Millis(99),
+            s.ServerRssBytes / 1048576.0, s.ServerHeapBytes / 1048576.0)).ToArray();
         // Whole seconds inside the producing window only: throughput is not diluted by the start or the drain.
         var producing = seconds.Where(s => s.Second >= producingFrom && s.Second < producingFrom + (int)options.DurationSeconds - 1).ToArray();
         var window = Math.Max(1, producing.Length);

@@ -8,6 +8,7 @@ internal static class PlotWriter
     public const string Throughput = "throughput.png";
     public const string LatencyOverTime = "latency-over-time.png";
     public const string Distribution = "latency-distribution.png";
+    public const string Memory = "server-memory.png";
 
     public static string[] Write(string folder, LoadSummary summary, IReadOnlyDictionary<string, LatencyHistogram> distributions)
     {
@@ -45,7 +46,17 @@ internal static class PlotWriter
         distribution.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, percentiles.Select(p => p + "%").ToArray());
         Finish(distribution, "Latency distribution (percentile)", "percentile", "milliseconds");
         distribution.SavePng(Path.Combine(folder, Distribution), 1000, 500);
-        return [Throughput, LatencyOverTime, Distribution];
+
+        // Seconds the probe missed are left out rather than drawn as zero.
+        var sampled = summary.Seconds.Where(s => s.ServerRssMiB > 0).ToArray();
+        if (sampled.Length == 0) return [Throughput, LatencyOverTime, Distribution];
+        var memory = new Plot();
+        var at = sampled.Select(s => (double)s.Second).ToArray();
+        Line(memory, at, sampled.Select(s => s.ServerRssMiB).ToArray(), "server RSS");
+        Line(memory, at, sampled.Select(s => s.ServerHeapMiB).ToArray(), "managed heap after the last GC");
+        Finish(memory, "Server memory over time (sampled every second)", "seconds since start", "MiB");
+        memory.SavePng(Path.Combine(folder, Memory), 1000, 500);
+        return [Throughput, LatencyOverTime, Memory, Distribution];
     }
 
     // Failover: a dashed vertical line, labelled, per event of the timeline.

@@ -28,6 +28,7 @@ internal sealed class IcomComposition
         IcomIdentity identity, ILoggerFactory logs, IMeterFactory meters, TimeProvider clock, Pix.Storage.Regions.RegionOwnership? regions = null)
     {
         Store = store;
+        Signer = signer;
         // Spans around store operations; without a sampled request the decorator only passes calls through.
         var traced = new TracingQueueStore(store);
         Tracing = new PixTracing(options.Telemetry.TraceSampling);
@@ -72,6 +73,8 @@ internal sealed class IcomComposition
 
     /// <summary>The adapter itself (the host disposes it); the parts above talk to it through the tracing decorator.</summary>
     public IQueueStore Store { get; }
+    /// <summary>What signs the admi.002 notices (null with signatures off).</summary>
+    public IMessageSigner? Signer { get; }
     public PixTracing Tracing { get; }
     public DrainState Drain { get; }
     public StorageHealth StorageHealth { get; }

@@ -93,6 +93,8 @@ public static class PixHost
         services.AddSingleton<Readiness>();
         services.AddSingleton<QueueGauges>();
         services.AddSingleton<OperationalGauges>();
+        services.AddSingleton(sp => new TlsGauges(sp.GetRequiredService<PixMetrics>(), sp.GetRequiredService<IcomIdentity>(),
+            sp.GetRequiredService<IcomComposition>().Signer, sp.GetRequiredService<TimeProvider>()));
         // Without TLS clients have no certificate: connections count per remote address only when
         // Pix:Limits:MaxConnectionsPerClient is set. With certificates (mtls, proxy) they count per client certificate.
         var certificates = options.Tls.ParsedMode != Tls.TlsMode.Off;
@@ -144,6 +146,7 @@ public static class PixHost
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
         app.Services.GetRequiredService<OperationalGauges>();
+        app.Services.GetRequiredService<TlsGauges>();
         app.Services.GetRequiredService<EdgeGauges>();
         if (regions is not null) app.Services.GetRequiredService<RegionGauges>();
         // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.

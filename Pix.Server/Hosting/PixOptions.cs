@@ -158,6 +158,10 @@ public sealed class PixOptions
         /// <summary>Open a log with damaged records by setting the damaged bytes aside (in <c>{DataDir}/damaged/</c>,
         /// with a report) and keeping every valid record after them; without it such a log stops the store from opening.</summary>
         public bool Repair { get; set; }
+
+        /// <summary>Memory for the dedup index's newest keys (the rest of the window is on disk, with filters of
+        /// under 2 bytes per key in memory).</summary>
+        public int DedupCacheMB { get; set; } = 256;
     }
 
     /// <summary><c>Pix:Tokens:*</c>: the keys that sign <c>PI-Pull-Next</c> tokens.</summary>

@@ -20,6 +20,7 @@ internal static class StoreSelection
             Quarantine = new QuarantineLimits(options.Xml.QuarantineRetention, options.Xml.QuarantineQuotaPerSender),
             Regions = regions,
             Repair = options.Embedded.Repair,
+            DedupCacheBytes = options.Embedded.DedupCacheMB * 1024L * 1024,
             StorageTimeout = TimeSpan.FromSeconds(options.Limits.StorageTimeoutSeconds),
             LoggerFactory = logs,
         });

@@ -107,6 +107,18 @@ internal sealed class IcomApplication(
         }
     }
 
+    /// <summary>A POST whose body is still on its way: a caller who may not post to this path is refused from the
+    /// head alone (the "answered from the headers"), before any body byte is awaited or buffered.</summary>
+    public bool AdmitHead(HttpRequest request, HttpResponse response)
+    {
+        var route = IcomRoute.Match(request.Path);
+        if (route.Kind == IcomRouteKind.Unknown) return true;
+        var started = metrics.Start();
+        if (access.Admit(request, response, route)) return true;
+        metrics.Finish(started, route.Kind, request.Method, response.StatusCode);
+        return false;
+    }
+
     private static void EndSpan(Activity span, IcomRoute route, int status)
     {
         span.SetTag("http.response.status_code", status);

@@ -51,6 +51,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         _redis.ConnectionFailed += (_, e) => Failed($"connection to {e.EndPoint} failed: {e.FailureType}");
         _redis.ConnectionRestored += (_, _) => Recovered();
         _db = _redis.GetDatabase();
+        Probe = new RedisProbe(_redis);
         _regions = options.Regions;
         _placement = new RedisPlacement(_regions?.Ring);
         if (_regions is not null)
@@ -64,6 +65,9 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
             _stalls = new Timer(_ => NoticeStall(), null, StallCheck, StallCheck);
         }
     }
+
+    /// <summary>Round trip and reachability of the cluster's primaries, probed off the request path.</summary>
+    public RedisProbe Probe { get; }
 
     /// <summary>Where this store puts each participant's keys (region-prefixed hash tags with regions).</summary>
     public RedisPlacement Placement => _placement;
@@ -425,6 +429,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     {
         if (_stalls is not null) await _stalls.DisposeAsync().ConfigureAwait(false);
         await _closing.CancelAsync().ConfigureAwait(false);
+        Probe.Dispose();
         await _redis.DisposeAsync().ConfigureAwait(false);
         _closing.Dispose();
     }
