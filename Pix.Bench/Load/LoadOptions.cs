@@ -135,7 +135,7 @@ internal sealed class LoadOptions
                 break;
             case "failover":
                 // The region drill under load: region A (the SPI's home) is frozen 15 s after the producer starts,
-                // dr watch moves it to B, A is thawed 20 s later and dr failback returns it; the run goes on to 60 s.
+                // dr watch moves it to B, A is thawed 20 s later (once B served a PSP of A) and dr failback returns it; the run goes on to 60 s.
                 options.Rate = 200;
                 options.Psps = 8;
                 options.StreamsMin = options.StreamsMax = 6;

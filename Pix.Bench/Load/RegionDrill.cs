@@ -7,8 +7,8 @@ namespace Pix.Bench.Load;
 /// <summary>
 /// The failover scenario's timeline, driven against a deployment of <c>ops/regions/start.sh</c>: <c>dr watch</c> runs
 /// from the start; when the pressure window opens every process of region A (the SPI's home: its Redis nodes and its
-/// Pix node) is frozen with SIGSTOP; the watch detects it and fails over to B; when the window closes A is thawed and
-/// <c>dr failback</c> is run until it succeeds. Each event is stamped in the run's clock (the per-second samples'),
+/// Pix node) is frozen with SIGSTOP; the watch detects it and fails over to B; when the window closes (and not before
+/// a PSP of A has been served by B) A is thawed and <c>dr failback</c> is run until it succeeds. Each event is stamped in the run's clock (the per-second samples'),
 /// so the report puts them on the plots: isolation, detection, takeover, map flip, first read in B, thaw, failback.
 /// </summary>
 internal sealed class RegionDrill(LoadOptions options, RegionRoutes routes, LoadMetrics metrics)
@@ -50,6 +50,10 @@ internal sealed class RegionDrill(LoadOptions options, RegionRoutes routes, Load
             _isolated = true;
             Mark("isolation");
             await window.WaitWhileOpenAsync(stop);
+            // A thaw before B took over would be no failover drill at all (a slow machine can take longer than the
+            // window): A stays frozen until a PSP of A has been served by B, for a minute at most.
+            var waiting = Stopwatch.StartNew();
+            while (!_events.ContainsKey("first read in B") && waiting.Elapsed < TimeSpan.FromMinutes(1)) await Task.Delay(100, stop);
             Signal("CONT", A);
             Mark("thaw");
             var clock = Stopwatch.StartNew();
