@@ -13,7 +13,11 @@ internal static class Program
         "                                                 report in a folder (--prometheus URL: the alerts' timeline;\n" +
         "                                                 --targets URL,URL...: several nodes)\n" +
         "  compare [options]                              pipeline vs aspnet mode, same load, table into docs/benchmarks.md\n" +
-        "  reads [--targets URL,URL... --certs DIR --psps 12 --streams 3 --per-psp 20000 --duration 10]   stream reads/s of full 10-message batches\n" +
+        "  reads [--modes ceiling,pipeline --storage memory,embedded --runs N | --targets URL,URL...]   stream reads/s of full\n" +
+        "                                                 10-message batches, as a ratio to the ceiling, with wrk's figure beside it\n" +
+        "  ingest [--parts 1|10 --connections 64 --modes ... --storage ... --runs N]   POSTs/s, same shape as reads\n" +
+        "  ceiling [--listen 127.0.0.1:8090]              bare Kestrel replaying Pix's recorded 201 and 10-message 200\n" +
+        "  flamegraph --in perf.txt --out x.svg --title T   a flame graph (SVG) and top frames from `perf script` output\n" +
         "  handshakes --certs DIR [--connections 8] [--duration 10] [--resume]   new mutual-TLS connections/s\n" +
         "  sample pacs.008|pacs.002|pacs.004|admi.002 --from ISPB --to ISPB [--unsigned] [--cert PEM [--key PEM]]\n" +
         "                                                 print a sample message, signed by the development or the given certificate\n" +
@@ -39,7 +43,13 @@ internal static class Program
             case "compare":
                 return await CompareCommand.RunAsync(args[1..]);
             case "reads":
-                return await ReadBenchCommand.RunAsync(new CommandArguments(args));
+                return await Reads.ClientSockets.RelaunchInlineAsync(args) ?? await ReadBenchCommand.RunAsync(new CommandArguments(args));
+            case "ingest":
+                return await Reads.ClientSockets.RelaunchInlineAsync(args) ?? await IngestBenchCommand.RunAsync(new CommandArguments(args));
+            case "ceiling":
+                return await CeilingCommand.RunAsync(new CommandArguments(args));
+            case "flamegraph":
+                return FlameGraphCommand.Run(new CommandArguments(args));
             case "certs":
                 return CertsCommand.Run(new CommandArguments(args));
             case "handshakes":

@@ -29,6 +29,10 @@ public sealed class StoreFactoryOptions
     /// <summary><c>Pix:Xml:QuarantineRetention</c> and <c>Pix:Xml:QuarantineQuotaPerSender</c>.</summary>
     public Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
 
+    /// <summary><c>Pix:Region</c> and <c>Pix:Regions</c>: the node's view of region ownership; only the Redis store has
+    /// regions, the others refuse it.</summary>
+    public Regions.RegionOwnership? Regions { get; init; }
+
     /// <summary><c>Pix:Limits:StorageTimeoutSeconds</c>: how long a store call may wait for the disk before 503.</summary>
     public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -1,122 +1,89 @@
-using System.Diagnostics;
-using System.Net;
+using System.Globalization;
+using Pix.Bench.Compare;
 using Pix.Bench.Load;
+using Pix.Bench.Reads;
 
 namespace Pix.Bench.Commands;
 
 /// <summary>
-/// <c>reads</c>: the architecture budget's figure, stream reads per second of full 10-message batches. Preloads every
-/// PSP's queue, then each stream follows its PI-Pull-Next chain (each read acknowledges the previous batch and claims
-/// the next ten) for a fixed time, printing progress every second. Run the server with a large rate-limit bucket
-/// and a backlog limit above the preload. With <c>--certs DIR</c> every connection speaks mutual TLS (sessions
-/// resume; the reads themselves run over the connections opened first).
+/// <c>reads</c>: the architecture budget's figure, stream reads per second of full 10-message batches: each read
+/// acknowledges the previous batch and claims the next ten. Two ways to run it:
+/// <list type="bullet">
+/// <item>against servers it starts itself (the default): the ceiling (<c>pix-bench ceiling</c>) and Pix per HTTP layer
+/// and store, each pinned to the server core, this process pinned to the client core, and wrk on the ceiling, so
+/// the ratio to the ceiling and the client's own limit come from one command;</item>
+/// <item>against running servers (<c>--target</c>/<c>--targets</c>, e.g. a cluster): preload, then one saturation window.</item>
+/// </list>
 /// </summary>
 internal static class ReadBenchCommand
 {
-    public const string Usage = "reads [--target http://127.0.0.1:8080 | --targets URL,URL...] [--certs DIR] [--admin-port 9464] [--psps 12] [--streams 3] [--per-psp 20000] [--duration 10]";
+    public const string Usage = "reads [--modes ceiling,pipeline,aspnet] [--storage memory,embedded] [--runs 1] [--psps 12] [--streams 3] [--per-psp 40000] "
+        + "[--duration 5] [--warmup 1] [--no-half] [--wrk /usr/bin/wrk|none] [--server-cpu 0] [--client-cpu 1] [--out FILE] "
+        + "| [--target URL | --targets URL,URL...] [--certs DIR] [--admin-port 9464]";
 
     public static async Task<int> RunAsync(CommandArguments options)
     {
-        using var tls = options.Text("certs") is { } certs ? new ClientTls(certs) : null;
+        var psps = (int)options.Number("psps", 12);
+        var streams = (int)Math.Clamp(options.Number("streams", 3), 1, 6);
+        var perPsp = options.Number("per-psp", 40_000);
+        var duration = TimeSpan.FromSeconds(options.Number("duration", 5));
+        var warmup = TimeSpan.FromSeconds(options.Number("warmup", 1));
+        if ((options.Text("targets") ?? options.Text("target")) is { } text)
+        {
+            using var tls = options.Text("certs") is { } certs ? new ClientTls(certs) : null;
+            using var probe = options.Text("admin-port") is { } port ? new AllocationProbe(int.Parse(port, CultureInfo.InvariantCulture)) : null;
+            return await RunAgainstAsync(text, tls, probe, psps, streams, perPsp, duration, warmup);
+        }
+
+        try
+        {
+            return await ReadComparisonOptions.Parse(options, parts: 0).RunAsync(options.Text("out"));
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+    }
+
+    /// <summary>Against servers already running (one, several nodes, or a load balancer). With <c>--certs DIR</c> every
+    /// connection speaks mutual TLS; with <c>--admin-port</c> the server's own meters say what a read cost it.</summary>
+    private static async Task<int> RunAgainstAsync(string text, ClientTls? tls, AllocationProbe? probe, int psps, int streams, long perPsp,
+        TimeSpan duration, TimeSpan warmup)
+    {
         TargetList targets;
         try
         {
             // Several nodes (or one HAProxy address): each stream's connection goes to the next, round-robin.
-            targets = TargetList.Parse(options.Text("targets") ?? options.Text("target") ?? "http://127.0.0.1:8080");
+            targets = TargetList.Parse(text);
         }
         catch (Exception e) when (e is ArgumentException or UriFormatException)
         {
             Console.Error.WriteLine(e.Message);
             return 2;
         }
-        var psps = (int)options.Number("psps", 12);
-        var streams = (int)Math.Clamp(options.Number("streams", 3), 1, 6);
-        var perPsp = (int)options.Number("per-psp", 20_000);
-        var duration = TimeSpan.FromSeconds(options.Number("duration", 10));
         // Six digits: the BizMsgIdr is M + SPI + run id + 17-digit sequence = 32 characters.
         var runId = Random.Shared.Next(100_000, 999_999).ToString();
         var ispbs = Enumerable.Range(0, psps).Select(i => $"{runId}{i:D2}").ToArray();
-        var factory = new MessageFactory(runId);
-
         Console.WriteLine($"preloading {perPsp:N0} messages into each of {psps} PSP queues...");
-        var preloaded = await PreloadAsync(targets, tls, factory, ispbs, perPsp);
+        var budgets = ispbs.Select(_ => new QueueBudget(0)).ToArray();
+        var preloaded = await Preload.RunAsync(targets.Next, new MessageFactory(runId), ispbs, perPsp, budgets, tls);
         Console.WriteLine($"preloaded {preloaded:N0} messages");
-
-        // With the operator port, the server's own allocation counter says what a read costs it (TLS included).
-        using var allocations = options.Text("admin-port") is { } adminPort ? new Compare.AllocationProbe(int.Parse(adminPort, System.Globalization.CultureInfo.InvariantCulture)) : null;
-        var allocatedBefore = allocations is null ? 0 : await allocations.AllocatedBytesAsync();
-        var cpuBefore = allocations is null ? 0 : await allocations.CpuSecondsAsync();
-        long reads = 0, messages = 0;
-        var latency = new LatencyHistogram();
-        using var stop = new CancellationTokenSource(duration);
-        var clock = Stopwatch.StartNew();
-        // The rate counts only while every stream still had work: once one queue is drained, the run stops.
-        var busyFor = TimeSpan.Zero;
-        var workers = ispbs.SelectMany(ispb => Enumerable.Range(0, streams).Select(_ => Task.Run(async () =>
+        using var run = ReadRun.Open(targets.Next, ispbs, budgets, streams, tls);
+        var allocatedBefore = probe is null ? 0 : await probe.AllocatedBytesAsync();
+        var cpuBefore = probe is null ? 0 : await probe.CpuSecondsAsync();
+        var phase = await run.RunAsync(0, warmup, duration, serverCpu: null, progress: true);
+        if (phase.Failure is not null) Console.Error.WriteLine(phase.Failure);
+        if (probe is not null)
         {
-            using var connection = new IcomConnection(targets.Next(), tls, ispb);
-            var path = $"/api/v1/out/{ispb}/stream/start";
-            while (!stop.IsCancellationRequested)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var response = await connection.SendAsync(IcomRequests.Get(path, gzip: false), CancellationToken.None);
-                latency.RecordTicks(Stopwatch.GetTimestamp() - started);
-                if (response.Status != 200)
-                {
-                    lock (latency) if (busyFor == TimeSpan.Zero) busyFor = clock.Elapsed;
-                    stop.Cancel();
-                    break;
-                }
-                Interlocked.Increment(ref reads);
-                var count = MultipartBody.ForEachPart(response.Body, response.ContentType!, static _ => { });
-                // Once everything preloaded was read, the rest is long polls on empty queues: the rate ends here.
-                if (Interlocked.Add(ref messages, count) >= preloaded)
-                {
-                    lock (latency) if (busyFor == TimeSpan.Zero) busyFor = clock.Elapsed;
-                    stop.Cancel();
-                }
-                path = response.PullNext!;
-            }
-        }))).ToArray();
-
-        long lastReads = 0;
-        while (!Task.WhenAll(workers).IsCompleted)
-        {
-            await Task.WhenAny(Task.WhenAll(workers), Task.Delay(1000));
-            var now = Interlocked.Read(ref reads);
-            Console.WriteLine($"{clock.Elapsed.TotalSeconds,5:F1} s  {now - lastReads,8:N0} reads/s  {Interlocked.Read(ref messages),10:N0} messages so far");
-            lastReads = now;
+            // Warm-up and the final long polls included: an upper bound on what one read costs the server.
+            var cpu = await probe.CpuSecondsAsync() - cpuBefore;
+            var allocated = await probe.AllocatedBytesAsync() - allocatedBefore;
+            Console.WriteLine($"server: {cpu * 1e6 / Math.Max(1, phase.Reads):N1} µs CPU and {allocated / (double)Math.Max(1, phase.Reads):N0} B allocated per read "
+                + "(all its threads, warm-up and the final long polls included)");
         }
-        lock (latency) if (busyFor == TimeSpan.Zero) busyFor = clock.Elapsed;
-        if (allocations is not null)
-        {
-            // CPU per read tells what a read costs the server even when other tenants take the machine's time.
-            var cpu = await allocations.CpuSecondsAsync() - cpuBefore;
-            Console.WriteLine($"server: {cpu * 1e6 / Math.Max(1, reads):N1} µs CPU and {(await allocations.AllocatedBytesAsync() - allocatedBefore) / (double)Math.Max(1, reads):N0} B allocated per read "
-                + "(all its threads, the final long polls included)");
-        }
-        var seconds = busyFor.TotalSeconds;
-        Console.WriteLine($"reads{(tls is null ? "" : " over mTLS")}: {reads:N0} in {seconds:F1} s = {reads / seconds:N0} reads/s, {messages / seconds:N0} messages/s, " +
-                          $"{(double)messages / Math.Max(1, reads):F2} messages per read; latency p50 {latency.Millis(50):F2} ms, p99 {latency.Millis(99):F2} ms");
-        return 0;
-    }
-
-    private static async Task<long> PreloadAsync(TargetList targets, ClientTls? tls, MessageFactory factory, string[] ispbs, int perPsp)
-    {
-        long sent = 0, sequence = 0;
-        var producers = ispbs.Select(ispb => Task.Run(async () =>
-        {
-            using var connection = new IcomConnection(targets.Next(), tls, MessageFactory.Spi);
-            for (var i = 0; i < perPsp; i += 10)
-            {
-                var parts = Enumerable.Range(0, 10).Select(_ => factory.Pacs008(Interlocked.Increment(ref sequence), ispb, valid: true)).ToList();
-                var (body, contentType) = BatchBody.Build(parts);
-                var response = await connection.SendAsync(IcomRequests.Post(MessageFactory.Spi, contentType, body, gzip: false), CancellationToken.None);
-                if (response.Status != 201) throw new InvalidOperationException($"preload got {response.Status}: start the server with a large Pix:RateLimit:Capacity and Pix:Limits:MaxBacklog");
-                Interlocked.Add(ref sent, 10);
-            }
-        })).ToArray();
-        await Task.WhenAll(producers);
-        return sent;
+        Console.WriteLine($"reads{(tls is null ? "" : " over mTLS")}: {phase.Reads:N0} in {phase.Seconds:F1} s = {phase.ReadsPerSecond:N0} reads/s, {phase.Messages / phase.Seconds:N0} messages/s, " +
+                          $"{phase.MessagesPerRead:F2} messages per read; latency p50 {phase.P50:F2} ms, p99 {phase.P99:F2} ms");
+        return phase.Failure is null ? 0 : 1;
     }
 }

@@ -17,7 +17,7 @@ internal sealed class ModeComparison(CompareOptions options)
 
     public async Task<ModeResult> RunAsync(string mode)
     {
-        using var server = await ServerUnderTest.StartAsync(mode, options.ServerCpu, options.Storage, ServerSettings);
+        using var server = await ServerUnderTest.StartPixAsync(mode, options.ServerCpu, options.Storage, ServerSettings);
         using var allocations = new AllocationProbe(server.AdminPort);
         Console.WriteLine($"[{mode}] {server.CommandLine}");
         await RunLoadAsync(server, mode, "warmup", rate: 300, duration: 5);

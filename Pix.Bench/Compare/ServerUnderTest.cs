@@ -4,28 +4,35 @@ using System.Text.RegularExpressions;
 namespace Pix.Bench.Compare;
 
 /// <summary>
-/// A Pix server started by <c>compare</c> as a child process, pinned with <c>taskset -c {cpu}</c> (taskset execs, so
-/// the child is the server itself and its CPU time is the server's), on free loopback ports read from its startup line.
+/// A server started by <c>compare</c> or <c>reads</c> as a child process, pinned with <c>taskset -c {cpu}</c> (taskset
+/// execs, so the child is the server itself and its CPU time is the server's), on free loopback ports read from its
+/// startup line: Pix (<see cref="StartPixAsync"/>) or the ceiling (<see cref="StartCeilingAsync"/>).
 /// </summary>
 internal sealed partial class ServerUnderTest : IDisposable
 {
     private readonly Process _process;
-    private readonly string _data;
+    private readonly string? _data;
+    private readonly AllocationProbe? _metrics;
+    private readonly Answers _answers;
 
     public int Port { get; }
     public int AdminPort { get; }
     public string CommandLine { get; }
 
-    private ServerUnderTest(Process process, string data, int port, int adminPort, string commandLine)
+    private ServerUnderTest(Process process, Answers answers, string? data, int port, int adminPort, string commandLine)
     {
         _process = process;
+        _answers = answers;
         _data = data;
         Port = port;
         AdminPort = adminPort;
         CommandLine = commandLine;
+        if (adminPort > 0) _metrics = new AllocationProbe(adminPort);
     }
 
-    public static async Task<ServerUnderTest> StartAsync(string mode, int cpu, string storage, IEnumerable<string> extra)
+    public Uri Url => new($"http://127.0.0.1:{Port}");
+
+    public static async Task<ServerUnderTest> StartPixAsync(string mode, int cpu, string storage, IEnumerable<string> extra)
     {
         var data = Path.Combine(Path.GetTempPath(), $"pix-compare-{mode}-{Guid.NewGuid():N}");
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Pix.Server.dll");
@@ -35,14 +42,44 @@ internal sealed partial class ServerUnderTest : IDisposable
             "--storage", storage, "--Pix:Http", mode, "--Pix:Tls:Mode", "off", "--Pix:Xml:RequireSignature", "false", "--Logging:LogLevel:Default", "Warning",
             .. extra,
         ];
-        var info = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var (process, answers, ports) = await StartAsync(args, PixStartupLine(), $"Pix ({mode})");
+        return new ServerUnderTest(process, answers, data, ports.Port, ports.Admin, "taskset " + string.Join(' ', args).Replace(serverDll, "Pix.Server.dll").Replace(data, "/tmp/pix-compare-…"));
+    }
+
+    /// <summary><c>pix-bench ceiling</c>: the recorded responses replayed by a bare Kestrel connection middleware.</summary>
+    public static async Task<ServerUnderTest> StartCeilingAsync(int cpu)
+    {
+        var benchDll = Path.Combine(AppContext.BaseDirectory, "Pix.Bench.dll");
+        string[] args = ["-c", cpu.ToString(), "dotnet", benchDll, "ceiling", "--listen", "127.0.0.1:0"];
+        var (process, answers, ports) = await StartAsync(args, CeilingStartupLine(), "the ceiling");
+        return new ServerUnderTest(process, answers, null, ports.Port, 0, "taskset " + string.Join(' ', args).Replace(benchDll, "Pix.Bench.dll"));
+    }
+
+    /// <summary>Lines the server prints when asked something on its standard input.</summary>
+    private sealed class Answers
+    {
+        public volatile TaskCompletionSource<long>? Allocated;
+    }
+
+    private static async Task<(Process, Answers, (int Port, int Admin))> StartAsync(string[] args, Regex startupLine, string name)
+    {
+        var info = new ProcessStartInfo("taskset")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        // The client's own socket setting (see Program) is not the server's: servers run as configured.
+        info.Environment.Remove(Reads.ClientSockets.InlineCompletionsVariable);
         var process = Process.Start(info)!;
         var ready = new TaskCompletionSource<(int, int)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answers = new Answers();
         process.OutputDataReceived += (_, e) =>
         {
-            var match = e.Data is null ? Match.Empty : StartupLine().Match(e.Data);
-            if (match.Success) ready.TrySetResult((int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value)));
+            if (e.Data is null) return;
+            var match = startupLine.Match(e.Data);
+            if (match.Success) ready.TrySetResult((int.Parse(match.Groups[1].Value), match.Groups[2].Success ? int.Parse(match.Groups[2].Value) : 0));
+            if (answers.Allocated is { } allocated && e.Data.StartsWith("allocated ", StringComparison.Ordinal))
+                allocated.TrySetResult(long.Parse(e.Data.AsSpan(10)));
         };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -50,10 +87,9 @@ internal sealed partial class ServerUnderTest : IDisposable
         if (await Task.WhenAny(ready.Task, Task.Delay(TimeSpan.FromSeconds(60))) != ready.Task)
         {
             process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"Pix ({mode}) did not start.");
+            throw new InvalidOperationException($"{name} did not start.");
         }
-        var (port, admin) = await ready.Task;
-        return new ServerUnderTest(process, data, port, admin, "taskset " + string.Join(' ', args).Replace(serverDll, "Pix.Server.dll").Replace(data, "/tmp/pix-compare-…"));
+        return (process, answers, await ready.Task);
     }
 
     /// <summary>User + system CPU time the server used so far.</summary>
@@ -66,14 +102,29 @@ internal sealed partial class ServerUnderTest : IDisposable
         }
     }
 
+    /// <summary>Bytes the server's process allocated so far (Pix: its <c>/metrics</c>; the ceiling: asked on its
+    /// standard input); -1 when it cannot tell.</summary>
+    public async Task<long> AllocatedBytesAsync()
+    {
+        if (_metrics is not null) return await _metrics.AllocatedBytesAsync();
+        var allocated = _answers.Allocated = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _process.StandardInput.WriteLineAsync("allocated");
+        await _process.StandardInput.FlushAsync();
+        return await Task.WhenAny(allocated.Task, Task.Delay(5000)) == allocated.Task ? await allocated.Task : -1;
+    }
+
     public void Dispose()
     {
+        _metrics?.Dispose();
         try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
         _process.WaitForExit(10_000);
         _process.Dispose();
-        try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
+        if (_data is not null) try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
     }
 
     [GeneratedRegex(@"Pix listening on https?://127\.0\.0\.1:(\d+) \(ICOM\) and http://127\.0\.0\.1:(\d+) \(operator\)")]
-    private static partial Regex StartupLine();
+    private static partial Regex PixStartupLine();
+
+    [GeneratedRegex(@"ceiling listening on http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex CeilingStartupLine();
 }

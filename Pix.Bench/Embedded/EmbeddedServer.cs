@@ -74,14 +74,29 @@ internal sealed class EmbeddedServer : IAsyncDisposable
     /// <summary>Sends one request and consumes its whole response; returns the status code.</summary>
     public int Send(ReadOnlySpan<byte> request)
     {
+        Write(request);
+        return ReadResponse(keep: false);
+    }
+
+    /// <summary>Sends one request and returns its whole response, byte for byte (what <c>pix-bench ceiling</c> replays).</summary>
+    public byte[] Record(ReadOnlySpan<byte> request)
+    {
+        Write(request);
+        ReadResponse(keep: true);
+        return _recorded;
+    }
+
+    private byte[] _recorded = [];
+
+    private void Write(ReadOnlySpan<byte> request)
+    {
         var writer = _requests.Writer;
         writer.Write(request);
         var flush = writer.FlushAsync();
         if (!flush.IsCompletedSuccessfully) flush.AsTask().GetAwaiter().GetResult();
-        return ReadResponse();
     }
 
-    private int ReadResponse()
+    private int ReadResponse(bool keep)
     {
         var reader = _responses.Reader;
         ReadResult result;
@@ -100,6 +115,7 @@ internal sealed class EmbeddedServer : IAsyncDisposable
             spin.SpinOnce();
         }
         var buffer = result.Buffer;
+        if (keep) _recorded = buffer.ToArray();
         var length = (int)Math.Min(buffer.Length, _head.Length);
         buffer.Slice(0, length).CopyTo(_head);
         var headEnd = _head.AsSpan(0, length).IndexOf("\r\n\r\n"u8);

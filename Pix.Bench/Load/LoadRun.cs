@@ -33,6 +33,15 @@ internal sealed class LoadRun(LoadOptions options)
         using var progressDone = new CancellationTokenSource();
         var progress = Task.Run(() => new ProgressView(options, metrics, ledger, () => _phase).RunAsync(progressDone.Token));
         var window = new PressureWindow(options.WindowFromSeconds, options.WindowSeconds);
+        if (options.Routes is not null)
+        {
+            // On two regions: PSPs of both, half at home in each (failover freezes the SPI's home region).
+            var plan = options.Routes.Plan;
+            var home = plan.Home(MessageFactory.Spi);
+            psps = Enumerable.Range(0, 36 * 36).Select(i => options.RunId + Base36(i))
+                .GroupBy(plan.Home).SelectMany(g => g.Take(Math.Max(1, options.Psps / 2))).ToArray();
+            if (psps.Count(p => plan.Home(p) == home) == 0) throw new InvalidOperationException("No PSP of the frozen region was found.");
+        }
 
         var streams = new List<Task>();
         foreach (var psp in psps)
@@ -51,6 +60,8 @@ internal sealed class LoadRun(LoadOptions options)
         var sampling = Task.Run(() => memory.RunAsync(progressDone.Token));
         var flood = new ConnectionFlood(options, window);
         var flooding = Task.Run(() => flood.RunAsync(stop.Token));
+        var drill = options is { Routes: not null, Scenario: "failover" } ? new RegionDrill(options, options.Routes, metrics) : null;
+        var drilling = drill is null ? Task.CompletedTask : Task.Run(() => drill.RunAsync(window, hardStop.Token));
 
         // Let the streams open (hundreds of stream/start at once) before the first message, so the producer's first
         // second measures Pix under load and not the stampede of connections.
@@ -60,6 +71,8 @@ internal sealed class LoadRun(LoadOptions options)
         window.Start();
         var windowStart = metrics.Elapsed.TotalSeconds + options.WindowFromSeconds;
         await new SpiProducer(options, factory, ledger, metrics, psps).RunAsync(hardStop.Token);
+        // Failover: the failback may still be running when the producer stops; the drain starts once it is done.
+        await drilling;
         if (ProducerFinished is not null) await ProducerFinished();
         _phase = LoadPhase.Draining;
         var drainStarted = Stopwatch.GetTimestamp();
@@ -92,6 +105,8 @@ internal sealed class LoadRun(LoadOptions options)
             ExpectedAlert = options.ExpectedAlert,
             Window = window.IsEmpty ? null : new WindowSummary(windowStart, windowStart + options.WindowSeconds, options.StallInWindow, options.ExtraStreams, flood.Opened),
             Alerts = alerts,
+            Timeline = drill?.Timeline,
+            Survivors = drill?.Survivors,
         };
         var distributions = new Dictionary<string, LatencyHistogram> { ["POST (CO-corrected)"] = metrics.ProducerCorrected, ["delivery"] = metrics.Delivery };
         foreach (var (key, histogram) in metrics.ByEndpoint)

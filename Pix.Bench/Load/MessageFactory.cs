@@ -13,7 +13,12 @@ internal sealed class MessageFactory(string runId)
     public const string Spi = "00038166";
     private const string IdPrefix = "M" + Spi;
 
+    private long _sequence;
+
     public string RunId => runId;
+
+    /// <summary>A new sequence number for this run's next message (thread-safe).</summary>
+    public long NextSequence() => Interlocked.Increment(ref _sequence);
 
     /// <summary>The text every BizMsgIdr of this run starts with; the 17 digits after it are the sequence number.</summary>
     public string Marker { get; } = IdPrefix + runId;

@@ -56,11 +56,34 @@ internal static class ReportWriter
         md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         md.AppendLine(c, $"| {l.Produced:N0} | {l.Accepted:N0} | {l.AcceptedInvalid:N0} | {l.Refused:N0} | {l.ReceivedDistinct:N0} | {l.Lost:N0} | {l.DuplicatesAfterAbandon:N0} | {l.UnexpectedDuplicates:N0} | {l.InvalidDelivered:N0} | {l.Notices:N0} | {l.MissingNotices:N0} |");
         md.AppendLine().AppendLine(c, $"Unacknowledged at Pix after the drain: {(s.UnacknowledgedAfterDrain?.ToString(c) ?? "not measured")}.").AppendLine();
+        Timeline(md, s);
         Alerts(md, s);
         ServerMemory(md, s);
         md.AppendLine("## Plots").AppendLine();
         foreach (var plot in s.Plots) md.AppendLine(c, $"![{plot}]({plot})");
         return md.ToString();
+    }
+
+    private static void Timeline(StringBuilder md, LoadSummary s)
+    {
+        if (s.Timeline is null) return;
+        var c = CultureInfo.InvariantCulture;
+        md.AppendLine("## Failover timeline").AppendLine();
+        md.AppendLine("Seconds since the run started (dashed lines on the plots). Region A (the SPI's home) is frozen with SIGSTOP at *isolation*;"
+            + " `dr watch` detects it, takes over its primaries and flips the map; *first read in B* is the first answer a PSP of A got from B;"
+            + " A is thawed and `dr failback` returns its ISPBs.").AppendLine();
+        md.AppendLine("| event | at (s) | after isolation (s) |");
+        md.AppendLine("| --- | ---: | ---: |");
+        var isolation = s.Timeline.FirstOrDefault(e => e.Name == "isolation")?.Second;
+        foreach (var e in s.Timeline)
+            md.AppendLine(c, $"| {e.Name} | {e.Second:F2} | {(isolation is null ? "" : (e.Second - isolation.Value).ToString("F2", c))} |");
+        md.AppendLine();
+        if (s.Survivors is { } b)
+        {
+            var last = b.LastUnavailableAfterIsolation is { } l ? $", the last sent {l.ToString("F2", c)} s after the isolation" : "";
+            md.AppendLine(c, $"Region B's own PSPs, answered by B from the isolation on: {b.Answers:N0} answers, {b.Unavailable:N0} of them 503{last}; {b.OtherServerErrors:N0} other 5xx.")
+                .AppendLine();
+        }
     }
 
     private static void Alerts(StringBuilder md, LoadSummary s)

@@ -55,6 +55,9 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         response.EndHeaders(0);
     }
 
+    /// <summary>Regions: tokens carry the epoch of the ownership map they were minted under.</summary>
+    public Pix.Storage.Regions.RegionOwnership? Regions { get; init; }
+
     private int MaxFor(ResponseMode mode) => mode == ResponseMode.Multipart ? engine.Options.MaxBatch : 1;
 
     private bool TryToken(HttpRequest request, HttpResponse response, IcomRoute route, out PullToken token)
@@ -77,6 +80,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
     {
         if (status == StreamOutcome.Ok)
         {
+            if (Regions?.Current is { } map) next = next with { Epoch = (uint)map.Epoch };
             using var span = PixTracing.StartResponseWrite();
             batches.Write(response, exchange, next, mode, MediaNegotiation.AcceptsGzip(request.Header(KnownHeader.AcceptEncoding)));
             return;

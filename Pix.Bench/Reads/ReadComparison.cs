@@ -1,0 +1,97 @@
+using Pix.Bench.Compare;
+using Pix.Bench.Load;
+
+namespace Pix.Bench.Reads;
+
+/// <summary>
+/// <c>reads</c> (and <c>ingest</c>, the same with POSTs) with servers of its own: for each run, each configuration in turn gets a fresh server pinned to the
+/// server core (the ceiling, Pix per HTTP layer and store), its queues preloaded, a saturation phase (closed loop, every
+/// stream reading as fast as it is answered) and a phase at half that rate (open loop, latency from each read's due
+/// time). wrk then reads the ceiling with the same connections, so the client's own limit is in the same run.
+/// </summary>
+internal sealed class ReadComparison(ReadComparisonOptions options)
+{
+    // Every preloaded message must be taken (bucket and backlog out of the way); plain HTTP and no signature checks,
+    // so the figure is transport, engine and store (Pix:Tls:Mode is the identity layer's, ignored where absent).
+    private static readonly string[] PixSettings =
+    [
+        "--Pix:RateLimit:Capacity", "1000000000", "--Pix:RateLimit:RefillPerSecond", "1000000000",
+        "--Pix:Limits:MaxBacklog", "1000000000", "--Pix:Tls:Mode", "off",
+        // A stream whose queue ran dry answers its last poll sooner: the phase ends without waiting 5 s.
+        "--Pix:Streams:LongPollSeconds", "1",
+    ];
+
+    public async Task<List<ReadResult>> RunAsync()
+    {
+        var results = new List<ReadResult>();
+        for (var run = 1; run <= options.Runs; run++)
+        {
+            foreach (var configuration in options.Configurations)
+            {
+                Console.WriteLine($"[run {run}] {configuration}");
+                var result = await MeasureAsync(run, configuration);
+                results.Add(result);
+                ReadReport.PrintLine(result, results);
+            }
+        }
+        return results;
+    }
+
+    private async Task<ReadResult> MeasureAsync(int run, ReadConfiguration configuration)
+    {
+        using var server = configuration.IsCeiling
+            ? await ServerUnderTest.StartCeilingAsync(options.ServerCpu)
+            : await ServerUnderTest.StartPixAsync(configuration.Http, options.ServerCpu, configuration.Storage!, PixSettings);
+        var target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port);
+        var runId = Random.Shared.Next(100_000, 999_999).ToString();
+        var ispbs = Enumerable.Range(0, options.Psps).Select(i => $"{runId}{i:D2}").ToArray();
+        var factory = new MessageFactory(runId);
+        var budgets = ispbs.Select(_ => configuration.IsCeiling ? QueueBudget.Endless : new QueueBudget(0)).ToArray();
+        if (!configuration.IsCeiling && options.Reads)
+        {
+            var preloaded = await Preload.RunAsync(() => target, factory, ispbs, options.PerPsp, budgets);
+            Console.WriteLine($"  preloaded {preloaded:N0} messages");
+        }
+        long batches = 0;
+        using var reads = options.Reads
+            ? ReadRun.Open(() => target, ispbs, budgets, options.Streams)
+            : new ReadRun([.. Enumerable.Range(0, options.Connections).Select(i =>
+                new IngestStream(target, factory, ispbs[i % ispbs.Length], options.Parts, () => Interlocked.Increment(ref batches)))]);
+        var allocatedBefore = await server.AllocatedBytesAsync();
+        var saturation = await reads.RunAsync(0, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
+        var allocatedAfter = await server.AllocatedBytesAsync();
+        // Allocations over the whole phase (warm-up included) per read of the phase's measured rate.
+        var allocatedPerRead = allocatedBefore < 0 || allocatedAfter < 0 || saturation.Reads == 0
+            ? (double?)null
+            : (allocatedAfter - allocatedBefore) / (saturation.ReadsPerSecond * (saturation.Seconds + options.Warmup.TotalSeconds));
+        Console.WriteLine($"  saturation: {saturation.ReadsPerSecond:N0} {options.Unit}/s ({saturation.MessagesPerRead:F2} messages each), p99 {saturation.P99:F2} ms"
+            + (saturation.EndedEarly ? $" (a queue ran dry after {saturation.Seconds:F1} s)" : ""));
+        if (saturation.Failure is not null) throw new InvalidOperationException($"{configuration}: {saturation.Failure}");
+
+        ReadPhase? half = null;
+        if (options.Half)
+        {
+            var rate = saturation.ReadsPerSecond / 2;
+            if (!configuration.IsCeiling && options.Reads)
+            {
+                var needed = (long)(rate * (options.Warmup + options.Duration).TotalSeconds * 10 * 1.25 / ispbs.Length);
+                await Preload.RunAsync(() => target, factory, ispbs, needed, budgets);
+            }
+            half = await reads.RunAsync(rate, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
+            Console.WriteLine($"  half ({rate:N0} {options.Unit}/s): {half.ReadsPerSecond:N0} {options.Unit}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms");
+        }
+
+        double? wrk = null, wrkCpu = null;
+        if (configuration.IsCeiling && options.Wrk is { } wrkPath)
+        {
+            var path = new Uri(server.Url, options.Reads ? $"/api/v1/out/{ispbs[0]}/stream/start" : $"/api/v1/in/{MessageFactory.Spi}/msgs");
+            (byte[] Body, string ContentType)? post = options.Reads ? null : BatchBody.Build([.. Enumerable.Range(0, options.Parts).Select(i => factory.Pacs008(i, ispbs[0], valid: true))]);
+            if (await WrkRun.RunAsync(wrkPath, path, reads.Streams, options.Duration, options.ClientCpu, post) is { } figure)
+            {
+                (wrk, wrkCpu) = (figure.RequestsPerSecond, figure.ClientCpuShare);
+                Console.WriteLine($"  wrk: {figure.RequestsPerSecond:N0} requests/s, its core at {figure.ClientCpuShare:P0}");
+            }
+        }
+        return new ReadResult(run, configuration, saturation, half, allocatedPerRead, wrk, wrkCpu);
+    }
+}

@@ -1,0 +1,36 @@
+namespace Pix.Bench.Reads;
+
+/// <summary>What <c>reads</c> or <c>ingest</c> measures when it starts its own servers. <see cref="Parts"/> 0: stream
+/// reads (<see cref="Streams"/> per PSP); 1 or more: POSTs of that many messages from <see cref="Connections"/> senders.</summary>
+internal sealed record ReadComparisonOptions(
+    IReadOnlyList<ReadConfiguration> Configurations, int Runs, int Psps, int Streams, long PerPsp,
+    TimeSpan Warmup, TimeSpan Duration, bool Half, string? Wrk, int ServerCpu, int ClientCpu, bool Progress,
+    int Parts = 0, int Connections = 64)
+{
+    public bool Reads => Parts == 0;
+
+    /// <summary>The options both commands share; throws <see cref="ArgumentException"/> on a bad mode or store.</summary>
+    public static ReadComparisonOptions Parse(Commands.CommandArguments options, int parts)
+    {
+        var wrk = options.Text("wrk") ?? WrkRun.DefaultPath;
+        return new ReadComparisonOptions(
+            ReadConfiguration.Parse(options.Text("modes") ?? "ceiling,pipeline", options.Text("storage") ?? "memory,embedded"),
+            (int)options.Number("runs", 1), (int)options.Number("psps", 12), (int)Math.Clamp(options.Number("streams", 3), 1, 6),
+            options.Number("per-psp", 100_000), TimeSpan.FromSeconds(options.Number("warmup", 1)), TimeSpan.FromSeconds(options.Number("duration", 3)),
+            Half: !options.Has("no-half"), wrk == "none" ? null : wrk, (int)options.Number("server-cpu", 0), (int)options.Number("client-cpu", 1),
+            Progress: options.Has("progress"), parts, (int)options.Number("connections", 64));
+    }
+
+    /// <summary>Runs every configuration, prints the table, writes it to <c>--out</c> when given.</summary>
+    public async Task<int> RunAsync(string? output)
+    {
+        if (OperatingSystem.IsLinux()) System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity = 1 << ClientCpu;
+        var results = await new ReadComparison(this).RunAsync();
+        var table = ReadReport.Table(results, Unit);
+        Console.WriteLine();
+        Console.WriteLine(table);
+        if (output is not null) await File.WriteAllTextAsync(output, table);
+        return 0;
+    }
+    public string Unit => Reads ? "reads" : "POSTs";
+}

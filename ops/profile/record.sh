@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Profiles the Pix server's CPU under one benchmark workload with perf (software cpu-clock: this VM has no hardware
+# counters) and writes a flame graph (SVG) and the top frames.
+#
+#   ops/profile/record.sh reads|ingest1|ingest10 memory|embedded OUT_DIR [extra Pix options...]
+#
+# The server runs pinned to CPU 0 with DOTNET_PerfMapEnabled=1 (JIT'd frames get names in /tmp/perf-PID.map), the load
+# generator on CPU 1. perf samples only the server's process (-p), at 1,999 Hz with frame-pointer stacks, for the
+# middle of the load's window. Needs a Release build (dotnet build Pix.sln -c Release) and perf.
+set -euo pipefail
+workload=${1:?reads, ingest1 or ingest10}
+storage=${2:?memory or embedded}
+out=${3:?output folder}
+shift 3
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bench="$root/Pix.Bench/bin/Release/net10.0/Pix.Bench.dll"
+server="$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll"
+mkdir -p "$out"
+data=$(mktemp -d /tmp/pix-profile-XXXXXX)
+port=$((20000 + RANDOM % 20000))
+DOTNET_PerfMapEnabled=1 taskset -c 0 dotnet "$server" --listen 127.0.0.1:$port --admin-listen 127.0.0.1:0 --data "$data" \
+  --storage "$storage" --Pix:Xml:RequireSignature false --Pix:Tls:Mode off --Logging:LogLevel:Default Warning \
+  --Pix:RateLimit:Capacity 1000000000 --Pix:RateLimit:RefillPerSecond 1000000000 --Pix:Limits:MaxBacklog 1000000000 \
+  --Pix:Streams:LongPollSeconds 1 "$@" > "$out/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 100); do grep -q "listening" "$out/server.log" && break; sleep 0.2; done
+
+case $workload in
+  reads) load=(reads --target "http://127.0.0.1:$port" --psps 12 --streams 3 --per-psp "${PER_PSP:-60000}" --duration 20 --warmup 1) ;;
+  ingest1) load=(ingest --parts 1 --connections 64 --target "http://127.0.0.1:$port" --duration 12 --warmup 1) ;;
+  ingest10) load=(ingest --parts 10 --connections 64 --target "http://127.0.0.1:$port" --duration 12 --warmup 1) ;;
+  *) echo "unknown workload $workload" >&2; exit 2 ;;
+esac
+taskset -c 1 dotnet "$bench" "${load[@]}" > "$out/load.log" 2>&1 &
+loader=$!
+# Reads: wait for the preload to finish, then sample the reads; ingest: skip the first seconds (JIT, warm-up).
+if [ "$workload" = reads ]; then
+  for _ in $(seq 600); do grep -q "^preloaded" "$out/load.log" && break; sleep 0.5; done
+  sleep 1.5
+else
+  sleep 3
+fi
+cpu_before=$(awk '{print $14+$15}' /proc/$pid/stat)
+perf record -F 1999 -g -p $pid -o "$out/perf.data" -- sleep "${SECONDS_TO_SAMPLE:-4}" 2> "$out/perf-record.log"
+cpu_after=$(awk '{print $14+$15}' /proc/$pid/stat)
+wait $loader || true
+perf script -i "$out/perf.data" -F comm,pid,tid,cpu,time,period,event,ip,sym,dso > "$out/perf.txt" 2> /dev/null
+echo "server CPU while sampled: $(( (cpu_after - cpu_before) * 10 )) ms" | tee "$out/cpu.txt"
+tail -3 "$out/load.log"
