@@ -130,7 +130,7 @@ public sealed partial class EmbeddedQueueStore
         if (_writeFailing)
         {
             _writeFailing = false;
-            _health = StoreHealth.Ok;
+            _health = HealthAfterRecovery();
             _logger.LogInformation("The embedded store writes again in {DataDir}", _options.DataDir);
         }
 
@@ -141,7 +141,7 @@ public sealed partial class EmbeddedQueueStore
             if (_stalled)
             {
                 _stalled = false;
-                if (!_writeFailing) _health = StoreHealth.Ok;
+                if (!_writeFailing) _health = HealthAfterRecovery();
                 _logger.LogWarning("The embedded store's disk answered again after {Seconds:F1} s", _clock.GetElapsedTime(_groupStartedAt).TotalSeconds);
             }
             foreach (var pending in _groupMessages)
