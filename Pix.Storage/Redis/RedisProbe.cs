@@ -63,20 +63,33 @@ public sealed class RedisProbe : IDisposable
         }
     }
 
-    // The nodes that own slots, as the client's own view of the cluster says (refreshed on MOVED and reconnects; a
-    // primary that died and lost its slots to a promoted replica no longer counts); a single redis-server (no
-    // cluster) is its own primary. No CLUSTER NODES of our own: that is an admin command.
+    // The nodes that own slots, as the freshest view the client holds says: each connected node keeps the CLUSTER
+    // NODES it last answered, and after a failover only some were asked again; the promoted replica's config epoch
+    // is the highest, so the view holding the highest epoch is the newest. A primary that died and lost its slots to
+    // a promoted replica then no longer counts. A single redis-server (no cluster) is its own primary. No CLUSTER
+    // NODES of our own: that is an admin command.
     private IEnumerable<System.Net.EndPoint> Primaries()
     {
+        ClusterConfiguration? freshest = null;
+        var freshestEpoch = -1L;
         foreach (var endpoint in _redis.GetEndPoints())
         {
             var server = _redis.GetServer(endpoint);
+            if (!server.IsConnected) continue;
             if (server.ServerType != ServerType.Cluster) return server.IsReplica ? [] : [endpoint];
             if (server.ClusterConfiguration is not { } cluster) continue;
-            return cluster.Nodes.Where(n => !n.IsReplica && n.Slots.Count > 0 && n.EndPoint is not null).Select(n => n.EndPoint!).ToList();
+            var epoch = cluster.Nodes.Select(ConfigEpoch).DefaultIfEmpty(0).Max();
+            if (epoch > freshestEpoch) (freshest, freshestEpoch) = (cluster, epoch);
         }
-        // No view of the cluster yet: every configured endpoint counts.
-        return _redis.GetEndPoints();
+        if (freshest is null) return _redis.GetEndPoints(); // no view yet: every configured endpoint counts
+        return freshest.Nodes.Where(n => !n.IsReplica && n.Slots.Count > 0 && n.EndPoint is not null).Select(n => n.EndPoint!).ToList();
+    }
+
+    // CLUSTER NODES fields: id, address, flags, primary, ping-sent, pong-recv, config-epoch, link-state, slots...
+    private static long ConfigEpoch(ClusterNode node)
+    {
+        var fields = node.Raw.Split(' ');
+        return fields.Length > 6 && long.TryParse(fields[6], out var epoch) ? epoch : 0;
     }
 
     public void Dispose() => _timer.Dispose();

@@ -46,7 +46,7 @@ public sealed class RedisPrimaryKillDrill(ITestOutputHelper output)
         {
             await CrossNodeStreamTests.WaitUntilAsync(async () => PrometheusText.Value(
                     await http.GetStringAsync($"http://127.0.0.1:{nodes.Node(0).AdminPort}/metrics"), "pix_storage_redis_reachable") == 1,
-                TimeSpan.FromSeconds(15), "pix_storage_redis_reachable did not return to 1 after the promotion");
+                TimeSpan.FromSeconds(30), "pix_storage_redis_reachable did not return to 1 after the promotion");
         }
         await Task.Delay(TimeSpan.FromSeconds(seconds / 2.0));
         stop.Cancel();
