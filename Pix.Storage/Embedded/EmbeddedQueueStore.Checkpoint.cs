@@ -12,6 +12,18 @@ public sealed partial class EmbeddedQueueStore
     // Bytes of live records per segment as the latest snapshot saw them. Retention decides from this, not from the
     // queues now: an acknowledgement applied in memory may not be in the log yet, and a crash would bring it back.
     private Dictionary<int, long> _liveAtSnapshot = new();
+    // One checkpoint at a time: marked by the writer, written by the checkpoint thread, then retention by the writer.
+    // Guarded by _stateLock.
+    private CheckpointStage _checkpoint;
+    private readonly System.Collections.Concurrent.BlockingCollection<(long Position, StateCapture Capture)> _checkpointJobs = new();
+    private Thread _checkpointer = null!;
+
+    private enum CheckpointStage
+    {
+        None,
+        Writing,
+        Written,
+    }
 
     /// <summary>Marks the state a checkpoint will hold. Caller holds _stateLock, so no stream change and no message
     /// apply runs meanwhile; this costs a pass over the queues and copies of the outbox and quarantine lists, not the
@@ -122,25 +134,69 @@ public sealed partial class EmbeddedQueueStore
         }
     }
 
-    private void WriteCheckpoint(long position, byte[] snapshot)
+    // Writer thread: the group the capture was taken with is durable; hand the capture to the checkpoint thread.
+    private void StartCheckpoint(long position, StateCapture capture)
     {
         // Whatever happens, wait for more log before the next try: a full disk must not make the writer spin.
         _bytesSinceCheckpoint = 0;
         _rolledSinceCheckpoint = false;
         // Every key of the log before this position was added (after its group's fsync, on this thread).
         PersistDedup(position);
-        try
+        if (_options.SerialBackgroundWork) _dedup.WaitForIdle();
+        lock (_stateLock) _checkpoint = CheckpointStage.Writing;
+        _checkpointJobs.Add((position, capture));
+        if (_options.SerialBackgroundWork) WaitForCheckpoint();
+    }
+
+    // The checkpoint thread: writes each capture off the state lock and off the writer thread, then lets the writer
+    // apply retention (which needs the new checkpoint on disk, and the log writer for compaction).
+    private void RunCheckpoints()
+    {
+        foreach (var (position, capture) in _checkpointJobs.GetConsumingEnumerable())
         {
-            _checkpoints.Write(position, snapshot);
-            _logger.LogDebug("Checkpoint at segment {Segment} offset {Offset}: {Bytes} bytes",
-                LogPosition.SegmentOf(position), LogPosition.OffsetOf(position), snapshot.Length);
+            var written = false;
+            try
+            {
+                var snapshot = SerializeState(capture);
+                _checkpoints.Write(position, snapshot);
+                written = true;
+                _logger.LogDebug("Checkpoint at segment {Segment} offset {Offset}: {Bytes} bytes",
+                    LogPosition.SegmentOf(position), LogPosition.OffsetOf(position), snapshot.Length);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning("Could not write a checkpoint in {DataDir}: {Reason}; recovery will replay more log", _options.DataDir, ex.Message);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Could not write a checkpoint in {DataDir}; recovery will replay more log", _options.DataDir);
+            }
+            lock (_stateLock)
+            {
+                _checkpoint = written ? CheckpointStage.Written : CheckpointStage.None;
+                Monitor.PulseAll(_stateLock);
+            }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    }
+
+    /// <summary>Waits (writer thread) until the checkpoint in hand is on disk, then applies retention.</summary>
+    private void WaitForCheckpoint()
+    {
+        lock (_stateLock)
         {
-            _logger.LogWarning("Could not write a checkpoint in {DataDir}: {Reason}; recovery will replay more log", _options.DataDir, ex.Message);
-            return;
+            while (_checkpoint == CheckpointStage.Writing) Monitor.Wait(_stateLock);
+        }
+        FinishCheckpoint();
+    }
+
+    private void FinishCheckpoint()
+    {
+        lock (_stateLock)
+        {
+            if (_checkpoint != CheckpointStage.Written) return;
         }
         ApplyRetention();
+        lock (_stateLock) _checkpoint = CheckpointStage.None;
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ public sealed partial class EmbeddedQueueStore
     private DiskDedupIndex _dedup = null!;
     // The latest persist asked for (writer thread); a clean shutdown waits for it.
     private Task _dedupPersist = Task.CompletedTask;
+    // Why the dedup index stopped writing, or null. It does not recover (a restart rebuilds it from the log), so a
+    // disk that answers again does not make the store healthy while this is set.
+    private volatile string? _dedupFault;
 
     private DiskDedupIndex OpenDedup(byte[] instanceId)
     {
@@ -58,8 +61,11 @@ public sealed partial class EmbeddedQueueStore
     private void DedupFailed(Exception ex)
     {
         _logger.LogCritical(ex, "The dedup index in {DataDir} cannot write; appends get 503 once its memory is full, until a restart", _options.DataDir);
-        _health = StoreHealth.Failing("the dedup index cannot write: " + ex.Message);
+        _dedupFault = "the dedup index cannot write: " + ex.Message;
+        _health = StoreHealth.Failing(_dedupFault);
     }
+
+    private StoreHealth HealthAfterRecovery() => _dedupFault is { } fault ? StoreHealth.Failing(fault) : StoreHealth.Ok;
 
     /// <summary>The first log segment recovery needs for the dedup index (its durable watermark's), or 0: all.</summary>
     private int DedupKeepsFrom()

@@ -29,23 +29,36 @@ public sealed partial class EmbeddedQueueStore
             while (true)
             {
                 StateCapture? snapshot = null;
-                bool stopping;
+                bool stopping, retention = false;
                 lock (_stateLock)
                 {
-                    while (_pending.Count == 0 && !_stopping && !CheckpointDue())
+                    while (_pending.Count == 0 && !_stopping && !(CheckpointDue() && _checkpoint == CheckpointStage.None) && _checkpoint != CheckpointStage.Written)
                     {
                         _writerIdle.Set();
                         Monitor.Wait(_stateLock);
                     }
                     _writerIdle.Reset();
                     stopping = _stopping;
+                    // The last checkpoint waits for the one being written (a shutdown only).
+                    while (stopping && _checkpoint == CheckpointStage.Writing) Monitor.Wait(_stateLock);
+                    if (_checkpoint == CheckpointStage.Written) retention = true;
                     // Swap lists: callers keep queueing into the other while this group is written.
                     (_taken, _pending) = (_pending, _taken);
                     _groupEncoded = false;
-                    if (stopping || CheckpointDue()) snapshot = CaptureState();
+                    // A written checkpoint's retention runs first (below), so the next one may be marked now.
+                    if ((stopping || CheckpointDue()) && _checkpoint != CheckpointStage.Writing) snapshot = CaptureState();
+                }
+                if (retention)
+                {
+                    retention = false;
+                    FinishCheckpoint();
                 }
                 CommitGroup(_taken, snapshot);
-                if (stopping) break;
+                if (stopping)
+                {
+                    WaitForCheckpoint();
+                    break;
+                }
             }
         }
         catch (Exception ex)
@@ -69,6 +82,7 @@ public sealed partial class EmbeddedQueueStore
         }
         finally
         {
+            _checkpointJobs.CompleteAdding();
             _writerIdle.Set();
             _writerDone.TrySetResult();
         }
@@ -116,7 +130,7 @@ public sealed partial class EmbeddedQueueStore
         if (_writeFailing)
         {
             _writeFailing = false;
-            _health = StoreHealth.Ok;
+            _health = HealthAfterRecovery();
             _logger.LogInformation("The embedded store writes again in {DataDir}", _options.DataDir);
         }
 
@@ -127,7 +141,7 @@ public sealed partial class EmbeddedQueueStore
             if (_stalled)
             {
                 _stalled = false;
-                if (!_writeFailing) _health = StoreHealth.Ok;
+                if (!_writeFailing) _health = HealthAfterRecovery();
                 _logger.LogWarning("The embedded store's disk answered again after {Seconds:F1} s", _clock.GetElapsedTime(_groupStartedAt).TotalSeconds);
             }
             foreach (var pending in _groupMessages)
@@ -144,9 +158,11 @@ public sealed partial class EmbeddedQueueStore
         // Off the state lock (an add waits if the index's disk is far behind); before the next group's dedup checks,
         // which run on this thread.
         foreach (var pending in _groupMessages) RememberKey(pending.Record);
+        if (_options.SerialBackgroundWork) _dedup.WaitForIdle();
 
-        // Serialized off the state lock: requests go on meanwhile, and each queue they change copies itself first.
-        if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), SerializeState(snapshot));
+        // Written by the checkpoint thread, off the state lock and off this thread: requests and groups go on
+        // meanwhile, and each queue a request changes copies itself first.
+        if (snapshot is not null) StartCheckpoint(LogPosition.Pack(segment, start + stateBytes), snapshot);
     }
 
     // Dedup and ids are decided here, in log order, so concurrent requests with one key store it once.

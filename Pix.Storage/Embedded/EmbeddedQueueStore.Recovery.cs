@@ -47,6 +47,8 @@ public sealed partial class EmbeddedQueueStore
         }
         _writer = new Thread(RunWriter) { IsBackground = true, Name = "pix-log-writer" };
         _writer.Start();
+        _checkpointer = new Thread(RunCheckpoints) { IsBackground = true, Name = "pix-checkpoint" };
+        _checkpointer.Start();
         var period = WatchPeriod(options.WriteTimeout);
         _watchdog = _clock.CreateTimer(static store => ((EmbeddedQueueStore)store!).Watch(), this, period, period);
     }

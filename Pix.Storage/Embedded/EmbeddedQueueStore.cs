@@ -325,6 +325,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             Monitor.Pulse(_stateLock);
         }
         await _writerDone.Task.ConfigureAwait(false);
+        _checkpointer.Join();
         _watchdog.Dispose();
         // The last checkpoint's persist: a clean shutdown leaves nothing for the next open to replay into the index.
         try
@@ -364,7 +365,12 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             _writerIdle.Wait();
             lock (_stateLock)
             {
-                if (_pending.Count == 0 && (_writerIdle.IsSet || _writerDone.Task.IsCompleted)) break;
+                if (_pending.Count == 0 && (_writerIdle.IsSet || _writerDone.Task.IsCompleted))
+                {
+                    if (_checkpoint == CheckpointStage.None || _writerDone.Task.IsCompleted) break;
+                    // A checkpoint being written, or its retention still to run.
+                    Monitor.Wait(_stateLock, 1);
+                }
             }
         }
         _dedup.WaitForIdle();

@@ -44,6 +44,11 @@ public sealed class EmbeddedStoreOptions
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Tests only: the writer waits for the dedup index's background work and for each checkpoint to be
+    /// written, so one call at a time makes the same file operations in the same order (the simulation's seeds
+    /// replay exactly). Production overlaps them.</summary>
+    internal bool SerialBackgroundWork { get; init; }
+
     /// <summary>Every file and directory operation goes through this: the disk, or a simulated one in tests.</summary>
     internal Pix.Storage.Files.IFileLayer Files { get; init; } = Pix.Storage.Files.DiskFileLayer.Instance;
 }

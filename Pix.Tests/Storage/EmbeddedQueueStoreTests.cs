@@ -495,6 +495,8 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         }
         await stream.NextAsync(batch);
         for (var round = 0; round < 3; round++) await Append(store, 10, $"roll{round}");
+        // Checkpoints are written off the writer thread, and retention follows each: let the last one finish.
+        store.WaitForWriterIdle();
         var segments = Directory.GetFiles(log, "*.seg").Order().ToArray();
         // 40 rounds of ~1.5 KB made dozens of segments; only the few since the last checkpoints remain.
         Assert.True(segments.Length <= 6, $"{segments.Length} segments remain");
@@ -525,6 +527,8 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         }
         await stream.NextAsync(batch);
         for (var round = 0; round < 3; round++) await Append(store, 10, $"roll{round}");
+        // Checkpoints are written off the writer thread, and retention follows each: let the last one finish.
+        store.WaitForWriterIdle();
 
         // Dozens of segments were written; the two old messages were copied forward and the segments deleted.
         var segments = Directory.GetFiles(log, "*.seg");

@@ -3,6 +3,7 @@ using Pix.Bench.Embedded;
 using Pix.Protocol.Ids;
 using Pix.Storage;
 using Pix.Storage.Embedded;
+using Pix.Tests.Storage.Simulation;
 
 namespace Pix.Tests.Storage;
 
@@ -91,6 +92,41 @@ public sealed class EmbeddedStoreDedupTests : IDisposable
         Directory.Delete(Path.Combine(dataDir, "dedup"), recursive: true);
 
         await using (var store = OpenStore(dataDir)) await AssertDuplicates(store, "c", ids);
+    }
+
+    [Fact]
+    public async Task ADedupIndexThatCannotWriteMarksTheStoreUnhealthyUntilARestart()
+    {
+        var disk = new SimulatedDisk(TimeProvider.System, "/sim", "/sim/data");
+        await using var store = new EmbeddedQueueStore(new EmbeddedStoreOptions
+        {
+            DataDir = "/sim/data",
+            Files = disk,
+            CheckpointBytes = 1,
+            DedupCacheBytes = 64 * 1024,
+            Logger = new RecordingLogger(),
+        });
+        await AppendOnly(store, 100, "ok");
+        Assert.True(store.Health.Healthy);
+
+        // The log writes; the index's run files cannot be created (its disk is full, say).
+        disk.Fault = (operation, path) => operation == "create" && path.Contains("/dedup/", StringComparison.Ordinal) ? new IOException("No space left on device (simulated)") : null;
+        await AppendOnly(store, 100, "full");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (store.Health.Healthy)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the store stayed healthy");
+            await Task.Delay(10);
+        }
+        Assert.Contains("dedup index cannot write", store.Health.Reason, StringComparison.Ordinal);
+
+        // The disk answers again and the log takes writes, but the index stays faulted until a restart rebuilds it:
+        // the store does not call itself healthy.
+        disk.Fault = null;
+        var later = new AppendBatch();
+        later.Add(Message("later", 0));
+        await store.AppendAsync(later);
+        Assert.False(store.Health.Healthy);
     }
 
     private static async Task AssertDuplicates(IQueueStore store, string prefix, List<ResourceId> originals)

@@ -125,6 +125,7 @@ internal sealed class StoreSimulation
                 CheckpointBytes = _checkpointBytes,
                 // Tables of about 60 keys: schedules flush, merge and persist the dedup index many times.
                 DedupCacheBytes = 16 * 1024,
+                SerialBackgroundWork = true,
                 Retention = _retention,
                 StreamIdleTimeout = TimeSpan.FromMilliseconds(Times.IdleMilliseconds),
                 Logger = _log,
