@@ -24,7 +24,7 @@ internal static class Program
         "  certs --out DIR [--psps 2]                     a CA, the server and client certificates (SPI + PSPs) for mTLS\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
-        "  store-bench --data DIR [--recovery-messages N] embedded-store ingest/read/recovery figures\n" +
+        "  store-bench --data DIR [--recovery-messages N] [--recovery-payload B] [--recovery-only]   embedded-store ingest/read/recovery figures\n" +
         "  store-memory [--messages 1000000,5000000,10000000] [--queues 200]   RAM of the queue index per unacknowledged message\n" +
         "  dedup --engine ours|rocksdb|faster|zonetree --keys N --dir DIR --out DIR   one dedup index candidate (docs/embedded-store.md)\n" +
         "  dedup-report --out DIR                         the dedup candidates' table and latency plot";

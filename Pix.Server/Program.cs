@@ -3,6 +3,9 @@ using Pix.Server.Hosting;
 using Pix.Server.Identity;
 using Pix.Storage;
 
+// The disaster-recovery controller shares the binary and the configuration (docs/regions.md).
+if (args.Length > 0 && args[0] == "dr") return await Pix.Server.Regions.DrCommand.RunAsync(args);
+
 try
 {
     await using var app = PixHost.Build(args);
@@ -12,8 +15,9 @@ try
     var options = app.Services.GetRequiredService<PixOptions>();
     var identity = app.Services.GetRequiredService<IcomIdentity>();
     // One line that says where Pix listens, what it stores into and who may call; tests and scripts read the ports from it.
+    var region = string.IsNullOrWhiteSpace(options.Region) ? "" : $"; region {options.Region.Trim()} of {options.Regions}";
     Console.WriteLine($"Pix listening on {identity.Scheme}://{icom} (ICOM) and http://{admin} (operator); storage {store.Kind} at {Path.GetFullPath(options.DataDir)}; "
-        + $"identity: {identity.Describe()}");
+        + $"identity: {identity.Describe()}{region}");
     await app.WaitForShutdownAsync();
     return 0;
 }

@@ -10,7 +10,14 @@ public static class StoreFactory
 {
     public static readonly IReadOnlyList<string> Kinds = ["embedded", "memory", "redis"];
 
-    public static IQueueStore Create(string kind, StoreFactoryOptions options) => kind.ToLowerInvariant() switch
+    public static IQueueStore Create(string kind, StoreFactoryOptions options)
+    {
+        if (options.Regions is not null && !kind.Equals("redis", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Pix:Region needs Pix:Storage redis: the {kind} store has no regions (one node's files cannot be owned by two regions). Remove Pix:Region, or use the Redis store.");
+        return Open(kind, options);
+    }
+
+    private static IQueueStore Open(string kind, StoreFactoryOptions options) => kind.ToLowerInvariant() switch
     {
         "embedded" => new EmbeddedQueueStore(new EmbeddedStoreOptions
         {
@@ -20,6 +27,7 @@ public static class StoreFactory
             StreamIdleTimeout = options.StreamIdleTimeout,
             Quarantine = options.Quarantine,
             Repair = options.Repair,
+            DedupCacheBytes = options.DedupCacheBytes,
             WriteTimeout = options.StorageTimeout,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Embedded"),
             Clock = options.Clock,
@@ -36,6 +44,7 @@ public static class StoreFactory
             WaitMilliseconds = options.RedisWaitMilliseconds,
             DedupWindow = options.DedupWindow,
             Quarantine = options.Quarantine,
+            Regions = options.Regions,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Redis"),
         }),
         _ => throw new ArgumentException(

@@ -29,11 +29,18 @@ public sealed class StoreFactoryOptions
     /// <summary><c>Pix:Xml:QuarantineRetention</c> and <c>Pix:Xml:QuarantineQuotaPerSender</c>.</summary>
     public Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
 
+    /// <summary><c>Pix:Region</c> and <c>Pix:Regions</c>: the node's view of region ownership; only the Redis store has
+    /// regions, the others refuse it.</summary>
+    public Regions.RegionOwnership? Regions { get; init; }
+
     /// <summary><c>Pix:Limits:StorageTimeoutSeconds</c>: how long a store call may wait for the disk before 503.</summary>
     public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary><c>Pix:Embedded:Repair</c>: set damaged log records aside instead of refusing to open.</summary>
     public bool Repair { get; init; }
+
+    /// <summary><c>Pix:Embedded:DedupCacheMB</c>: memory for the embedded dedup index's newest keys.</summary>
+    public long DedupCacheBytes { get; init; } = 256L * 1024 * 1024;
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 

@@ -3,8 +3,9 @@ using Pix.Bench.Load;
 namespace Pix.Bench.Commands;
 
 /// <summary>
-/// <c>pix-bench load --scenario soak|burst|schema|lag|slots|saturation [--target http://127.0.0.1:8080]
-/// [--admin http://127.0.0.1:9464] [--prometheus http://127.0.0.1:9090] [--certs DIR] [--duration s] [--rate msg/s] [--psps n] ...</c>:
+/// <c>pix-bench load --scenario soak|burst|schema|lag|slots|saturation|failover [--target http://127.0.0.1:8080]
+/// [--admin http://127.0.0.1:9464] [--prometheus http://127.0.0.1:9090] [--certs DIR] [--duration s] [--rate msg/s] [--psps n] ...</c>
+/// (failover: <c>--regions-state DIR</c> from ops/regions/start.sh, [--watch-after s] [--read-timeout s]):
 /// drives a running Pix (over mutual TLS with <c>--certs</c>), writes a report folder (with the alerts' timeline when a
 /// Prometheus is given), and exits 1 when the ledger found a lost message (or another delivery violation).
 /// </summary>

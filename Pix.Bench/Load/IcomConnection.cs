@@ -11,9 +11,9 @@ namespace Pix.Bench.Load;
 /// are exactly the bytes an ICOM client sends. With <paramref name="tls"/>, mutual TLS as <paramref name="ispb"/>
 /// (the handshake on connect; sessions resume across reconnects). Reconnects after a close or an I/O error.
 /// </summary>
-internal sealed class IcomConnection(IPEndPoint target, ClientTls? tls = null, string? ispb = null) : IDisposable
+internal sealed class IcomConnection(IPEndPoint target, ClientTls? tls = null, string? ispb = null, TimeSpan? readTimeout = null) : IDisposable
 {
-    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan ReadTimeout = readTimeout ?? TimeSpan.FromSeconds(30);
     private Socket? _socket;
     private SslStream? _ssl;
     private byte[] _buffer = new byte[64 * 1024];

@@ -9,6 +9,9 @@ internal sealed class IntervalSample(int second)
     public long MessagesReceived;
     public long Errors;
     public long TooMany;
+    /// <summary>The server's RSS and managed heap (bytes) as last sampled in this second; 0 when not sampled.</summary>
+    public long ServerRssBytes;
+    public long ServerHeapBytes;
     public LatencyHistogram Post { get; } = new();
     public LatencyHistogram Delivery { get; } = new();
 }

@@ -62,6 +62,13 @@ internal sealed class LoadMetrics
 
     public void Abandoned() => Interlocked.Increment(ref _abandoned);
 
+    public void ServerMemory(long rssBytes, long heapBytes)
+    {
+        var now = Now();
+        Volatile.Write(ref now.ServerRssBytes, rssBytes);
+        Volatile.Write(ref now.ServerHeapBytes, heapBytes);
+    }
+
     public void TooMany(string cause) => _tooManyByCause.AddOrUpdate(cause, 1, static (_, n) => n + 1);
 
     public void Error(string kind)

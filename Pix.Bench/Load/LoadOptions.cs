@@ -66,6 +66,15 @@ internal sealed class LoadOptions
     public Uri? Prometheus { get; set; }
     /// <summary>After the drain, how long to wait for the scenario's alert to resolve before reading the timeline.</summary>
     public double SettleSeconds { get; set; }
+    /// <summary>The folder <c>ops/regions/start.sh</c> wrote (<c>regions.env</c>): clients follow their region (failover
+    /// needs it; any other scenario may run on two regions with it).</summary>
+    public string? RegionsState { get; set; }
+    /// <summary>Failover: the deployment and the clients' shared view of which region answers.</summary>
+    public RegionRoutes? Routes { get; set; }
+    /// <summary>Failover: how long a request waits before its region counts as silent (must exceed the long poll).</summary>
+    public double ReadTimeoutSeconds { get; set; } = 8;
+    /// <summary>Failover: <c>dr watch --after</c>.</summary>
+    public double WatchAfterSeconds { get; set; } = 2;
     public string? Output { get; set; }
     public bool Quiet { get; set; }
     public string RunId { get; set; } = NewRunId();
@@ -124,8 +133,20 @@ internal sealed class LoadOptions
                 options.FloodConnections = 4500;
                 options.SettleSeconds = 180;
                 break;
+            case "failover":
+                // The region drill under load: region A (the SPI's home) is frozen 15 s after the producer starts,
+                // dr watch moves it to B, A is thawed 20 s later and dr failback returns it; the run goes on to 60 s.
+                options.Rate = 200;
+                options.Psps = 8;
+                options.StreamsMin = options.StreamsMax = 6;
+                options.AbandonShare = 0;
+                options.LifetimeMinSeconds = options.LifetimeMaxSeconds = 1000;
+                options.DurationSeconds = 60;
+                options.WindowFromSeconds = 15;
+                options.WindowSeconds = 20;
+                break;
             default:
-                throw new ArgumentException($"Unknown scenario '{scenario}' (soak, burst, schema, lag, slots, saturation).");
+                throw new ArgumentException($"Unknown scenario '{scenario}' (soak, burst, schema, lag, slots, saturation, failover).");
         }
         for (var i = 0; i < args.Length; i++)
         {
@@ -156,6 +177,9 @@ internal sealed class LoadOptions
                 case "--flood-connections": options.FloodConnections = (int)Number(value); break;
                 case "--prometheus": options.Prometheus = new Uri(value); break;
                 case "--settle": options.SettleSeconds = Number(value); break;
+                case "--regions-state": options.RegionsState = value; break;
+                case "--read-timeout": options.ReadTimeoutSeconds = Number(value); break;
+                case "--watch-after": options.WatchAfterSeconds = Number(value); break;
                 case "--certs": options.Tls = new ClientTls(value); break;
                 case "--scenario" or "--quiet": break;
                 default:
@@ -164,6 +188,16 @@ internal sealed class LoadOptions
             }
         }
         options.Quiet = args.Contains("--quiet");
+        if (scenario == "failover" && options.RegionsState is null)
+            throw new ArgumentException("--scenario failover needs --regions-state DIR (written by ops/regions/start.sh).");
+        if (options.RegionsState is not null)
+        {
+            // Any scenario on two regions: clients follow their region; only failover freezes one.
+            var plan = RegionPlan.Load(options.RegionsState);
+            options.Routes = new RegionRoutes(plan, TimeSpan.FromSeconds(options.ReadTimeoutSeconds));
+            options.Targets = new TargetList(plan.Ring.Names.Select(plan.Url).ToList());
+            options.Admin = plan.Admin(plan.Home(MessageFactory.Spi));
+        }
         options.Validate();
         return options;
     }
@@ -173,8 +207,8 @@ internal sealed class LoadOptions
         // A load generator pointed elsewhere by mistake is a denial of service; this one only talks to this machine.
         if (Target.Host != "127.0.0.1" || Admin.Host != "127.0.0.1" || (Prometheus is not null && Prometheus.Host != "127.0.0.1"))
             throw new ArgumentException("pix-bench load only talks to 127.0.0.1.");
-        // The slots scenario needs its alert's 10 minutes; no run goes past half an hour.
-        if (DurationSeconds is <= 0 or > 1800) throw new ArgumentException("--duration must be in (0, 1800] seconds.");
+        // The slots scenario needs its alert's 10 minutes and a soak its hour; no run goes past that.
+        if (DurationSeconds is <= 0 or > 3600) throw new ArgumentException("--duration must be in (0, 3600] seconds.");
         if (SettleSeconds is < 0 or > 900) throw new ArgumentException("--settle must be in [0, 900] seconds.");
         if (StreamsMin < 1 || StreamsMax < StreamsMin) throw new ArgumentException("--streams-min/--streams-max are inconsistent.");
     }

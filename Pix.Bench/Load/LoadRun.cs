@@ -33,6 +33,15 @@ internal sealed class LoadRun(LoadOptions options)
         using var progressDone = new CancellationTokenSource();
         var progress = Task.Run(() => new ProgressView(options, metrics, ledger, () => _phase).RunAsync(progressDone.Token));
         var window = new PressureWindow(options.WindowFromSeconds, options.WindowSeconds);
+        if (options.Routes is not null)
+        {
+            // On two regions: PSPs of both, half at home in each (failover freezes the SPI's home region).
+            var plan = options.Routes.Plan;
+            var home = plan.Home(MessageFactory.Spi);
+            psps = Enumerable.Range(0, 36 * 36).Select(i => options.RunId + Base36(i))
+                .GroupBy(plan.Home).SelectMany(g => g.Take(Math.Max(1, options.Psps / 2))).ToArray();
+            if (psps.Count(p => plan.Home(p) == home) == 0) throw new InvalidOperationException("No PSP of the frozen region was found.");
+        }
 
         var streams = new List<Task>();
         foreach (var psp in psps)
@@ -47,8 +56,12 @@ internal sealed class LoadRun(LoadOptions options)
         {
             for (var i = 0; i < 2; i++) streams.Add(Task.Run(() => new PspStream(MessageFactory.Spi, options, factory, ledger, metrics, window).RunAsync(stop.Token, hardStop.Token)));
         }
+        using var memory = new ServerMemoryProbe(options.Admin, metrics);
+        var sampling = Task.Run(() => memory.RunAsync(progressDone.Token));
         var flood = new ConnectionFlood(options, window);
         var flooding = Task.Run(() => flood.RunAsync(stop.Token));
+        var drill = options is { Routes: not null, Scenario: "failover" } ? new RegionDrill(options, options.Routes, metrics) : null;
+        var drilling = drill is null ? Task.CompletedTask : Task.Run(() => drill.RunAsync(window, hardStop.Token));
 
         // Let the streams open (hundreds of stream/start at once) before the first message, so the producer's first
         // second measures Pix under load and not the stampede of connections.
@@ -58,6 +71,8 @@ internal sealed class LoadRun(LoadOptions options)
         window.Start();
         var windowStart = metrics.Elapsed.TotalSeconds + options.WindowFromSeconds;
         await new SpiProducer(options, factory, ledger, metrics, psps).RunAsync(hardStop.Token);
+        // Failover: the failback may still be running when the producer stops; the drain starts once it is done.
+        await drilling;
         if (ProducerFinished is not null) await ProducerFinished();
         _phase = LoadPhase.Draining;
         var drainStarted = Stopwatch.GetTimestamp();
@@ -82,6 +97,7 @@ internal sealed class LoadRun(LoadOptions options)
         _phase = LoadPhase.Done;
         progressDone.Cancel();
         await progress;
+        await sampling;
 
         var verdict = ledger.Verdict(expectNotices);
         var summary = Summarize(options, started, producingFrom, drainSeconds, metrics, verdict, unacknowledged, streams.Count) with
@@ -89,6 +105,8 @@ internal sealed class LoadRun(LoadOptions options)
             ExpectedAlert = options.ExpectedAlert,
             Window = window.IsEmpty ? null : new WindowSummary(windowStart, windowStart + options.WindowSeconds, options.StallInWindow, options.ExtraStreams, flood.Opened),
             Alerts = alerts,
+            Timeline = drill?.Timeline,
+            Survivors = drill?.Survivors,
         };
         var distributions = new Dictionary<string, LatencyHistogram> { ["POST (CO-corrected)"] = metrics.ProducerCorrected, ["delivery"] = metrics.Delivery };
         foreach (var (key, histogram) in metrics.ByEndpoint)
@@ -125,7 +143,8 @@ internal sealed class LoadRun(LoadOptions options)
         long? unacknowledged, int streams)
     {
         var seconds = metrics.Intervals.Select(s => new SecondSummary(s.Second, s.Requests, s.MessagesAccepted, s.MessagesReceived, s.Errors, s.TooMany,
-            s.Post.Millis(50), s.Post.Millis(99), s.Delivery.Millis(50), s.Delivery.Millis(99))).ToArray();
+            s.Post.Millis(50), s.Post.Millis(99), s.Delivery.Millis(50), s.Delivery.Millis(99),
+            s.ServerRssBytes / 1048576.0, s.ServerHeapBytes / 1048576.0)).ToArray();
         // Whole seconds inside the producing window only: throughput is not diluted by the start or the drain.
         var producing = seconds.Where(s => s.Second >= producingFrom && s.Second < producingFrom + (int)options.DurationSeconds - 1).ToArray();
         var window = Math.Max(1, producing.Length);

@@ -8,7 +8,14 @@ internal sealed record LoadSummary(
     LatencySummary ProducerCorrected, LatencySummary ProducerService, LatencySummary Delivery,
     EndpointSummary[] Endpoints, IReadOnlyDictionary<string, long> TooManyByCause, IReadOnlyDictionary<string, long> Errors,
     long AbandonedStreams, LedgerVerdict Ledger, long? UnacknowledgedAfterDrain, bool Passed, string[] Plots, SecondSummary[] Seconds,
-    string? ExpectedAlert, WindowSummary? Window, AlertSpan[]? Alerts);
+    string? ExpectedAlert, WindowSummary? Window, AlertSpan[]? Alerts)
+{
+    /// <summary>Failover: isolation, detection, takeover, map flip, first read in B, thaw, failback (seconds).</summary>
+    public TimelineEvent[]? Timeline { get; init; }
+
+    /// <summary>Failover: what region B's own PSPs were answered by B from the isolation on.</summary>
+    public SurvivorAnswers? Survivors { get; init; }
+}
 
 /// <summary>The pressure window in seconds since the run started, and what was applied in it.</summary>
 internal sealed record WindowSummary(double From, double To, bool Stalled, int ExtraStreamsPerPsp, int FloodConnections);

@@ -15,7 +15,7 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
 {
     private readonly bool _gzip = Random.Shared.NextDouble() < options.GzipShare;
     private readonly List<long> _held = [];
-    private IcomConnection _connection = new(options.NextEndPoint(), options.Tls, ispb);
+    private RoutedConnection _connection = new(options, ispb);
 
     /// <summary>Reads until <paramref name="stop"/>; then closes its stream with a DELETE so nothing stays claimed.</summary>
     public async Task RunAsync(CancellationToken stop, CancellationToken hardStop)
@@ -103,7 +103,7 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
         foreach (var seq in _held) ledger.Abandoned(seq);
         metrics.Abandoned();
         _connection.Dispose();
-        _connection = new IcomConnection(options.NextEndPoint(), options.Tls, ispb);
+        _connection = new RoutedConnection(options, ispb);
     }
 
     private async Task DeleteAsync(string next, CancellationToken hardStop)
@@ -120,7 +120,17 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
         try
         {
             var response = await _connection.SendAsync(request, hardStop);
-            metrics.Request(endpoint, response.Status, Stopwatch.GetTimestamp() - sent);
+            Answered(endpoint, response.Status, sent);
+            // Failover: a 503 (the survivor waiting for the controller) or a 409 (a lease held by a request the lost
+            // region never finished) is sent again as it is, token and all, until the region that serves it answers.
+            while (options.Routes is not null && response.Status is 503 or 409 && !hardStop.IsCancellationRequested)
+            {
+                metrics.Error($"{endpoint} {response.Status}");
+                await Task.Delay(250, hardStop);
+                sent = Stopwatch.GetTimestamp();
+                response = await _connection.SendAsync(request, hardStop);
+                Answered(endpoint, response.Status, sent);
+            }
             if (response.Status is not (200 or 204 or 429 or 410)) metrics.Error($"{endpoint} {response.Status}");
             return response;
         }
@@ -129,7 +139,15 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
             // A lost response: whatever batch the server sent may come again (from this stream's expiry).
             foreach (var seq in _held) ledger.Abandoned(seq);
             metrics.Error(endpoint + " I/O");
+            // Failover: the same request again, at the region the connection turned to.
+            if (options.Routes is not null && !hardStop.IsCancellationRequested) return await SendAsync(endpoint, request, hardStop);
             return null;
         }
+    }
+
+    private void Answered(string endpoint, int status, long sent)
+    {
+        metrics.Request(endpoint, status, Stopwatch.GetTimestamp() - sent);
+        options.Routes?.Answered?.Invoke(ispb, _connection.Region, status, Stopwatch.GetElapsedTime(sent));
     }
 }

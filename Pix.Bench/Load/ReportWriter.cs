@@ -56,10 +56,34 @@ internal static class ReportWriter
         md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         md.AppendLine(c, $"| {l.Produced:N0} | {l.Accepted:N0} | {l.AcceptedInvalid:N0} | {l.Refused:N0} | {l.ReceivedDistinct:N0} | {l.Lost:N0} | {l.DuplicatesAfterAbandon:N0} | {l.UnexpectedDuplicates:N0} | {l.InvalidDelivered:N0} | {l.Notices:N0} | {l.MissingNotices:N0} |");
         md.AppendLine().AppendLine(c, $"Unacknowledged at Pix after the drain: {(s.UnacknowledgedAfterDrain?.ToString(c) ?? "not measured")}.").AppendLine();
+        Timeline(md, s);
         Alerts(md, s);
+        ServerMemory(md, s);
         md.AppendLine("## Plots").AppendLine();
         foreach (var plot in s.Plots) md.AppendLine(c, $"![{plot}]({plot})");
         return md.ToString();
+    }
+
+    private static void Timeline(StringBuilder md, LoadSummary s)
+    {
+        if (s.Timeline is null) return;
+        var c = CultureInfo.InvariantCulture;
+        md.AppendLine("## Failover timeline").AppendLine();
+        md.AppendLine("Seconds since the run started (dashed lines on the plots). Region A (the SPI's home) is frozen with SIGSTOP at *isolation*;"
+            + " `dr watch` detects it, takes over its primaries and flips the map; *first read in B* is the first answer a PSP of A got from B;"
+            + " A is thawed and `dr failback` returns its ISPBs.").AppendLine();
+        md.AppendLine("| event | at (s) | after isolation (s) |");
+        md.AppendLine("| --- | ---: | ---: |");
+        var isolation = s.Timeline.FirstOrDefault(e => e.Name == "isolation")?.Second;
+        foreach (var e in s.Timeline)
+            md.AppendLine(c, $"| {e.Name} | {e.Second:F2} | {(isolation is null ? "" : (e.Second - isolation.Value).ToString("F2", c))} |");
+        md.AppendLine();
+        if (s.Survivors is { } b)
+        {
+            var last = b.LastUnavailableAfterIsolation is { } l ? $", the last sent {l.ToString("F2", c)} s after the isolation" : "";
+            md.AppendLine(c, $"Region B's own PSPs, answered by B from the isolation on: {b.Answers:N0} answers, {b.Unavailable:N0} of them 503{last}; {b.OtherServerErrors:N0} other 5xx.")
+                .AppendLine();
+        }
     }
 
     private static void Alerts(StringBuilder md, LoadSummary s)
@@ -83,6 +107,31 @@ internal static class ReportWriter
         foreach (var a in s.Alerts)
             md.AppendLine(c, $"| {a.Alert} | {Seconds(a.PendingAt)} | {Seconds(a.FiringAt)} | {(a.FiringAt is null ? "" : a.ResolvedAt is null ? "still firing" : Seconds(a.ResolvedAt))} | {a.Series} |");
         if (s.Alerts.Length == 0) md.AppendLine("| no Pix alert went pending | | | | |");
+        md.AppendLine();
+    }
+
+    /// <summary>RSS and heap by minute of the run (the mean of the minute's samples): does memory follow live data
+    /// or grow with history?</summary>
+    private static void ServerMemory(StringBuilder md, LoadSummary s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var minutes = s.Seconds.Where(x => x.ServerRssMiB > 0).GroupBy(x => x.Second / 60)
+            .Select(g => (Minute: g.Key + 1, Rss: g.Average(x => x.ServerRssMiB), Heap: g.Average(x => x.ServerHeapMiB), P99: g.Max(x => x.PostP99)))
+            .ToArray();
+        md.AppendLine("## Server memory").AppendLine();
+        if (minutes.Length == 0)
+        {
+            md.AppendLine("Not sampled (the operator listener's /metrics did not answer).").AppendLine();
+            return;
+        }
+        md.AppendLine("| minute | RSS MiB | managed heap MiB | worst second's POST p99 (ms) |");
+        md.AppendLine("| ---: | ---: | ---: | ---: |");
+        var shown = minutes.Length <= 12 ? minutes : minutes.Where(m => m.Minute is 1 or 2 || m.Minute % 5 == 0 || m.Minute == minutes[^1].Minute).ToArray();
+        foreach (var m in shown) md.AppendLine(c, $"| {m.Minute} | {m.Rss:N0} | {m.Heap:N0} | {m.P99:F1} |");
+        var tenth = minutes.FirstOrDefault(m => m.Minute == 10);
+        var last = minutes.Where(m => m.Minute * 60 <= s.DurationSeconds + 60).LastOrDefault();
+        if (tenth.Minute == 10 && last.Minute > 10)
+            md.AppendLine().AppendLine(c, $"RSS at minute {last.Minute} is {(last.Rss / tenth.Rss - 1):+0.0%;-0.0%} of minute 10's.");
         md.AppendLine();
     }
 

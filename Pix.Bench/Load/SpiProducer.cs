@@ -56,7 +56,7 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
 
     private async Task ClosedLoopAsync(long end, CancellationToken hardStop)
     {
-        using var connection = new IcomConnection(options.NextEndPoint(), options.Tls, MessageFactory.Spi);
+        using var connection = new RoutedConnection(options, MessageFactory.Spi);
         try
         {
             while (Stopwatch.GetTimestamp() < end && !hardStop.IsCancellationRequested)
@@ -71,7 +71,7 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
 
     private async Task SendLoopAsync(ChannelReader<ProducerBatch> queue, CancellationToken hardStop)
     {
-        using var connection = new IcomConnection(options.NextEndPoint(), options.Tls, MessageFactory.Spi);
+        using var connection = new RoutedConnection(options, MessageFactory.Spi);
         try
         {
             await foreach (var batch in queue.ReadAllAsync(hardStop)) await SendAsync(connection, batch, hardStop);
@@ -81,7 +81,7 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
         }
     }
 
-    private async Task SendAsync(IcomConnection connection, ProducerBatch batch, CancellationToken hardStop)
+    private async Task SendAsync(RoutedConnection connection, ProducerBatch batch, CancellationToken hardStop)
     {
         var messages = new byte[batch.Count][];
         for (var i = 0; i < batch.Count; i++) messages[i] = factory.Pacs008(batch.FirstSeq + i, batch.To[i], batch.Valid[i]);
@@ -100,7 +100,8 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException && !hardStop.IsCancellationRequested)
             {
                 metrics.Error(Endpoint + " I/O");
-                if (attempt < 3) continue;
+                // Failover: the batch goes again (dedup keeps it once) until some region stores it.
+                if (attempt < 3 || options.Routes is not null) continue;
                 break;
             }
             catch (OperationCanceledException)

@@ -16,6 +16,8 @@ public enum Problem : byte
     PayloadTooLarge,
     UriTooLong,
     UnsupportedMediaType,
+    /// <summary>421: the ISPB is owned by another region (regions).</summary>
+    Misdirected,
     TooManyRequests,
     HeadersTooLarge,
     ServiceUnavailable,

@@ -15,11 +15,13 @@ public sealed class ProblemXmlWriter(string typeBase = ProblemXmlWriter.IcomType
     private readonly byte[] _typeBase = System.Text.Encoding.UTF8.GetBytes(typeBase.TrimEnd('/'));
 
     /// <summary>The exact byte count <see cref="Write"/> will produce, so the caller can send Content-Length first.</summary>
-    public int Measure(Problem problem, ReadOnlySpan<byte> detail) =>
+    public int Measure(Problem problem, ReadOnlySpan<byte> detail, ReadOnlySpan<byte> extensions = default) =>
         Head.Length + _typeBase.Length + 1 + ProblemCatalog.Name(problem).Length + Mid1.Length +
-        ProblemCatalog.Title(problem).Length + Mid2.Length + EscapedLength(detail) + Tail.Length;
+        ProblemCatalog.Title(problem).Length + Mid2.Length + EscapedLength(detail) + Tail.Length + extensions.Length;
 
-    public void Write(IBufferWriter<byte> output, Problem problem, ReadOnlySpan<byte> detail)
+    /// <summary>Writes the document; <paramref name="extensions"/> are RFC 7807 extension members, already well-formed
+    /// XML (see <see cref="Extension"/>), placed after <c>detail</c>.</summary>
+    public void Write(IBufferWriter<byte> output, Problem problem, ReadOnlySpan<byte> detail, ReadOnlySpan<byte> extensions = default)
     {
         output.Write(Head);
         output.Write(_typeBase);
@@ -29,8 +31,28 @@ public sealed class ProblemXmlWriter(string typeBase = ProblemXmlWriter.IcomType
         output.Write(ProblemCatalog.Title(problem));
         output.Write(Mid2);
         WriteEscaped(output, detail);
-        output.Write(Tail);
+        output.Write(Tail[..TailDetailLength]);
+        output.Write(extensions);
+        output.Write(Tail[TailDetailLength..]);
     }
+
+    /// <summary>One extension member, <c>&lt;name&gt;value&lt;/name&gt;</c> with the value escaped (built once, off the
+    /// request path: e.g. the owning region of a 421).</summary>
+    public static byte[] Extension(string name, string value)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var tag = System.Text.Encoding.UTF8.GetBytes(name);
+        buffer.Write("<"u8);
+        buffer.Write(tag);
+        buffer.Write(">"u8);
+        WriteEscaped(buffer, System.Text.Encoding.UTF8.GetBytes(value));
+        buffer.Write("</"u8);
+        buffer.Write(tag);
+        buffer.Write(">"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private const int TailDetailLength = 9; // "</detail>"
 
     private static ReadOnlySpan<byte> Head => "<?xml version=\"1.0\" encoding=\"UTF-8\"?><problem xmlns=\"urn:ietf:rfc:7807\"><type>"u8;
     private static ReadOnlySpan<byte> Mid1 => "</type><title>"u8;

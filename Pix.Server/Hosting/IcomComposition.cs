@@ -25,9 +25,10 @@ namespace Pix.Server.Hosting;
 internal sealed class IcomComposition
 {
     public IcomComposition(IQueueStore store, PixOptions options, string dataDir, TokenKeyRing tokenKeys, IMessageSigner? signer,
-        IcomIdentity identity, ILoggerFactory logs, IMeterFactory meters, TimeProvider clock)
+        IcomIdentity identity, ILoggerFactory logs, IMeterFactory meters, TimeProvider clock, Pix.Storage.Regions.RegionOwnership? regions = null)
     {
         Store = store;
+        Signer = signer;
         // Spans around store operations; without a sampled request the decorator only passes calls through.
         var traced = new TracingQueueStore(store);
         Tracing = new PixTracing(options.Telemetry.TraceSampling);
@@ -50,10 +51,13 @@ internal sealed class IcomComposition
         Quarantine = new QuarantineDesk(traced, Engine, Notices, Senders, Audit, Metrics, quarantineOptions, dataDir, clock,
             logs.CreateLogger<QuarantineDesk>());
         var batches = new BatchResponder(MultipartWriter.WithRandomBoundary(), Tokens, gzip, Quarantine);
-        Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics);
+        Streams = new StreamEndpoint(Engine, Tokens, batches, Problems, Metrics) { Regions = regions };
         Ingest = new IngestEndpoint(Access, traced, Engine, Senders, options.RateLimit, Quarantine, gzip,
             options.ToIngestOptions(), Problems, Metrics);
-        Application = new IcomApplication(Access, Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing, InFlight);
+        Application = new IcomApplication(Access, Ingest, Streams, Problems, options.Http, Metrics, Drain, Tracing, InFlight)
+        {
+            Regions = regions is null ? null : new RegionGate(regions, Problems),
+        };
         Limits = new HttpLimits
         {
             MaxRequestLineBytes = options.Limits.MaxRequestLineBytes,
@@ -69,6 +73,8 @@ internal sealed class IcomComposition
 
     /// <summary>The adapter itself (the host disposes it); the parts above talk to it through the tracing decorator.</summary>
     public IQueueStore Store { get; }
+    /// <summary>What signs the admi.002 notices (null with signatures off).</summary>
+    public IMessageSigner? Signer { get; }
     public PixTracing Tracing { get; }
     public DrainState Drain { get; }
     public StorageHealth StorageHealth { get; }

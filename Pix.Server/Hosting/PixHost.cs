@@ -51,6 +51,9 @@ public static class PixHost
         if (aspNet && options.Tls.ParsedMode != Tls.TlsMode.Off)
             throw new ArgumentException("--Pix:Http aspnet (the comparison baseline) has no identity checks: run it with --Pix:Tls:Mode off.");
 
+        // Regions (Pix:Region): the node's view of who owns which ISPB, kept by the Redis store, read by the gate.
+        var regions = Pix.Server.Regions.RegionSetup.Ownership(options);
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(sp => IcomIdentity.Create(options, dataDir, sp.GetRequiredService<ILoggerFactory>()));
@@ -59,10 +62,10 @@ public static class PixHost
         services.AddSingleton(sp =>
         {
             var logs = sp.GetRequiredService<ILoggerFactory>();
-            var store = StoreSelection.Open(options, dataDir, logs);
+            var store = StoreSelection.Open(options, dataDir, logs, regions);
             return new IcomComposition(store, options, dataDir, TokenKeys.Load(options, dataDir, store),
                 NoticeSigner.Create(options, dataDir, logs.CreateLogger("Pix.Server.Signing")), sp.GetRequiredService<IcomIdentity>(),
-                logs, sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>());
+                logs, sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>(), regions);
         });
         // The parts the operator routes and the aspnet baseline use; registered by factory, so the container disposes
         // them (the store last writes its checkpoint) when the host stops.
@@ -81,9 +84,17 @@ public static class PixHost
         services.AddSingleton(sp => sp.GetRequiredService<IcomComposition>().Application);
         services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<StorageHealth>());
         services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<DrainState>());
+        if (regions is not null)
+        {
+            services.AddSingleton(regions);
+            services.AddSingleton<IHealthSource>(new RegionHealth(regions));
+            services.AddSingleton(sp => new RegionGauges(sp.GetRequiredService<PixMetrics>(), regions));
+        }
         services.AddSingleton<Readiness>();
         services.AddSingleton<QueueGauges>();
         services.AddSingleton<OperationalGauges>();
+        services.AddSingleton(sp => new TlsGauges(sp.GetRequiredService<PixMetrics>(), sp.GetRequiredService<IcomIdentity>(),
+            sp.GetRequiredService<IcomComposition>().Signer, sp.GetRequiredService<TimeProvider>()));
         // Without TLS clients have no certificate: connections count per remote address only when
         // Pix:Limits:MaxConnectionsPerClient is set. With certificates (mtls, proxy) they count per client certificate.
         var certificates = options.Tls.ParsedMode != Tls.TlsMode.Off;
@@ -135,7 +146,9 @@ public static class PixHost
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
         app.Services.GetRequiredService<OperationalGauges>();
+        app.Services.GetRequiredService<TlsGauges>();
         app.Services.GetRequiredService<EdgeGauges>();
+        if (regions is not null) app.Services.GetRequiredService<RegionGauges>();
         // Resolved now, so the container owns (and at shutdown disposes) the outbox's sender from the start.
         app.Services.GetRequiredService<NoticeDispatcher>();
         // Resolved now, so a bad certificate, CA, CRL, registry or token file stops the start with its message.

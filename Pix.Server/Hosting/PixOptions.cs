@@ -29,6 +29,20 @@ public sealed class PixOptions
     /// connection) before its listeners close, so a load balancer sees it leave; capped by <see cref="ShutdownSeconds"/>.</summary>
     public double DrainSeconds { get; set; } = 2;
 
+    /// <summary><c>Pix:Region</c>: the region this node runs in (Redis store only; docs/regions.md). Empty: no regions.</summary>
+    public string Region { get; set; } = "";
+    /// <summary><c>Pix:Regions</c>: every region of the deployment, comma-separated (<c>sp,us</c>); the order splits the
+    /// cluster's slots between them.</summary>
+    public string Regions { get; set; } = "";
+    /// <summary><c>Pix:RegionUrls:{region}</c>: each region's public base URL, named in the 421 a PSP gets elsewhere.</summary>
+    public Dictionary<string, string> RegionUrls { get; set; } = [];
+    /// <summary><c>Pix:RegionRedis:{region}</c>: the Redis nodes that run in each region (comma-separated host:port),
+    /// for the disaster-recovery controller (<c>dr</c>).</summary>
+    public Dictionary<string, string> RegionRedis { get; set; } = [];
+    /// <summary><c>Pix:RegionNodes:{region}</c>: the operator URLs of each region's Pix nodes, which <c>dr watch</c>
+    /// health-checks.</summary>
+    public Dictionary<string, string> RegionNodes { get; set; } = [];
+
     public StreamOptions Streams { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
     public XmlOptions Xml { get; set; } = new();
@@ -144,6 +158,10 @@ public sealed class PixOptions
         /// <summary>Open a log with damaged records by setting the damaged bytes aside (in <c>{DataDir}/damaged/</c>,
         /// with a report) and keeping every valid record after them; without it such a log stops the store from opening.</summary>
         public bool Repair { get; set; }
+
+        /// <summary>Memory for the dedup index's newest keys (the rest of the window is on disk, with filters of
+        /// under 2 bytes per key in memory).</summary>
+        public int DedupCacheMB { get; set; } = 256;
     }
 
     /// <summary><c>Pix:Tokens:*</c>: the keys that sign <c>PI-Pull-Next</c> tokens.</summary>

@@ -7,7 +7,7 @@ namespace Pix.Server.Hosting;
 /// <summary>Opens the storage adapter <c>Pix:Storage</c> names; callers only ever see <see cref="IQueueStore"/>.</summary>
 internal static class StoreSelection
 {
-    public static IQueueStore Open(PixOptions options, string dataDir, ILoggerFactory logs) =>
+    public static IQueueStore Open(PixOptions options, string dataDir, ILoggerFactory logs, Pix.Storage.Regions.RegionOwnership? regions = null) =>
         StoreFactory.Create(options.Storage.Trim(), new StoreFactoryOptions
         {
             DataDir = dataDir,
@@ -18,7 +18,9 @@ internal static class StoreSelection
             RedisDurability = options.Redis.Durability,
             RedisWaitMilliseconds = options.Redis.WaitMilliseconds,
             Quarantine = new QuarantineLimits(options.Xml.QuarantineRetention, options.Xml.QuarantineQuotaPerSender),
+            Regions = regions,
             Repair = options.Embedded.Repair,
+            DedupCacheBytes = options.Embedded.DedupCacheMB * 1024L * 1024,
             StorageTimeout = TimeSpan.FromSeconds(options.Limits.StorageTimeoutSeconds),
             LoggerFactory = logs,
         });

@@ -33,6 +33,8 @@ internal sealed class HttpConnection : IDisposable
     private readonly HttpLimits _limits;
     private readonly ConnectionGate? _gate;
     private bool _continueSent;
+    // The application has seen this request's head (IHttpApplication.AdmitHead) while its body was still to come.
+    private bool _headAdmitted;
     // Set when the server stops (Kestrel's IConnectionLifetimeNotificationFeature): an idle connection closes at once,
     // a busy one after its current response, with Connection: close.
     private volatile bool _closeRequested;
@@ -98,6 +100,15 @@ internal sealed class HttpConnection : IDisposable
                     {
                         // Whole head lines and body bytes are taken; the rest comes with the next read.
                         consumed = next;
+                        if (_parser.IsReadingBody && !_headAdmitted)
+                        {
+                            _headAdmitted = true;
+                            if (!AdmitHead())
+                            {
+                                close = true;
+                                break;
+                            }
+                        }
                         if (_parser.IsReadingBody && _parser.ExpectsContinue && !_continueSent && !_request.IsHttp10)
                         {
                             _output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
@@ -106,6 +117,7 @@ internal sealed class HttpConnection : IDisposable
                         break;
                     }
                     _continueSent = false;
+                    _headAdmitted = false;
                     if (status == ParseStatus.Error)
                     {
                         HttpConnectionLog.BadRequest(_logger, _connection.ConnectionId, error);
@@ -190,6 +202,26 @@ internal sealed class HttpConnection : IDisposable
         HttpConnectionLog.TimedOut(_logger, _connection.ConnectionId, phase);
         if (phase == "write") _gate?.WriteTimedOut();
         else _gate?.RequestTimedOut();
+    }
+
+    /// <summary>Shows the application a head whose body is still to come; false when it answered from the head (the
+    /// answer is written, and the connection closes after it with the body unread).</summary>
+    private bool AdmitHead()
+    {
+        _response.Bind(_output);
+        _response.CloseConnection = true;
+        _response.OmitBody = _request.Method == HttpMethodKind.Head;
+        try
+        {
+            if (_application.AdmitHead(_request, _response)) return true;
+        }
+        catch (Exception exception)
+        {
+            ApplicationFailed(exception);
+            return false;
+        }
+        if (!_response.HasStarted) WriteProblem(503, Problem.ServiceUnavailable, "The server did not answer the request; retry later."u8, retryAfterSeconds: 1);
+        return false;
     }
 
     /// <summary>Runs the application for the parsed request; true when the connection must close afterwards.

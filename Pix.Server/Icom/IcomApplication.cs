@@ -10,6 +10,7 @@ using Pix.Server.Identity;
 using Pix.Server.Ingest;
 using Pix.Server.Telemetry;
 using Pix.Storage;
+using Pix.Storage.Regions;
 
 namespace Pix.Server.Icom;
 
@@ -34,6 +35,9 @@ internal sealed class IcomApplication(
         new DefaultObjectPool<IcomExchange>(new ExchangePolicy(), maximumRetained: 4096);
     private int _inFlight;
     private readonly Func<bool> _draining = () => drain.IsDraining;
+
+    /// <summary>Regions: the 421 of an ISPB another region owns; null without regions (nothing is checked).</summary>
+    public RegionGate? Regions { get; init; }
 
     /// <summary>Requests between parse and response, parked long polls included (the drain waits for zero).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -72,10 +76,22 @@ internal sealed class IcomApplication(
             {
                 problems.Write(response, Problem.ServiceUnavailable, "This node is draining: open the stream again, another node will take it."u8, retryAfterSeconds: 1);
             }
+            // Streams by their ISPB, ingest by its sender: another region's ISPB is refused before anything is read.
+            else if (Regions is { } regions && route.Kind != IcomRouteKind.Unknown && !regions.Serves(route.Ispb)
+                && !await regions.ServesAfterRefreshAsync(route.Ispb))
+            {
+                regions.Refuse(response, route.Ispb);
+            }
             else
             {
                 await DispatchAsync(request, response, route, exchange);
             }
+        }
+        catch (MisdirectedException e) when (!response.HasStarted && Regions is not null)
+        {
+            // The store's fence refused the step (the ISPB moved at an epoch this node had not heard of): nothing changed.
+            await Regions.CatchUpAsync();
+            Regions.Refuse(response, e.Ispb);
         }
         catch (StoreUnavailableException) when (!response.HasStarted)
         {
@@ -90,6 +106,18 @@ internal sealed class IcomApplication(
             Interlocked.Decrement(ref _inFlight);
             if (span is not null) EndSpan(span, route, response.StatusCode);
         }
+    }
+
+    /// <summary>A POST whose body is still on its way: a caller who may not post to this path is refused from the
+    /// head alone (the "answered from the headers"), before any body byte is awaited or buffered.</summary>
+    public bool AdmitHead(HttpRequest request, HttpResponse response)
+    {
+        var route = IcomRoute.Match(request.Path);
+        if (route.Kind == IcomRouteKind.Unknown) return true;
+        var started = metrics.Start();
+        if (access.Admit(request, response, route)) return true;
+        metrics.Finish(started, route.Kind, request.Method, response.StatusCode);
+        return false;
     }
 
     private static void EndSpan(Activity span, IcomRoute route, int status)

@@ -56,6 +56,9 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         response.EndHeaders(0);
     }
 
+    /// <summary>Regions: tokens carry the epoch of the ownership map they were minted under.</summary>
+    public Pix.Storage.Regions.RegionOwnership? Regions { get; init; }
+
     private int MaxFor(ResponseMode mode) => mode == ResponseMode.Multipart ? engine.Options.MaxBatch : 1;
 
     private bool TryToken(HttpRequest request, HttpResponse response, IcomRoute route, out PullToken token)
@@ -78,6 +81,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
     {
         if (status == StreamOutcome.Ok)
         {
+            if (Regions?.Current is { } map) next = next with { Epoch = (uint)map.Epoch };
             using var span = PixTracing.StartResponseWrite();
             batches.Write(response, exchange, next, mode, MediaNegotiation.AcceptsGzip(request.Header(KnownHeader.AcceptEncoding)));
             return;

@@ -39,6 +39,9 @@ internal sealed partial class IcomIdentity : IDisposable
     public Reloadable<ParticipantRegistry>? Registry { get; }
     public TrustedNetworks TrustedProxies { get; }
     public string ProxyHeader { get; }
+    /// <summary>Client certificates judged in handshakes (mtls), by verdict.</summary>
+    public HandshakeCounts Handshakes { get; } = new();
+
     /// <summary>The development certificate set in use (mtls with nothing configured), else null.</summary>
     public CertificateSet? Development { get; }
 
@@ -165,11 +168,13 @@ internal sealed partial class IcomIdentity : IDisposable
     {
         if (certificate is null)
         {
+            Handshakes.Record(CertificateRefusal.Missing);
             LogRefused(_log, connectionId, peer.Address?.ToString() ?? "?", "(none)", CertificateRefusal.Missing);
             return false;
         }
         var presented = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         var verdict = material.Clients.Validate(presented, chain?.ChainPolicy.ExtraStore);
+        Handshakes.Record(verdict.IsAccepted ? CertificateRefusal.Accepted : verdict.Refusal);
         if (!verdict.IsAccepted)
         {
             LogRefused(_log, connectionId, peer.Address?.ToString() ?? "?", presented.Subject, verdict.Refusal);

@@ -10,6 +10,8 @@ public sealed class SpiMessageSigner(SpiSignature signature) : IMessageSigner
 {
     public static SpiMessageSigner Development { get; } = new(SpiSignature.Development);
 
+    public SpiSignature Signature => signature;
+
     public void WriteSignature(ReadOnlySpan<byte> unsignedMessage, IBufferWriter<byte> output)
     {
         var document = SpiSignature.Load(unsignedMessage.ToArray());

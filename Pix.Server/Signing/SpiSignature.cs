@@ -18,6 +18,9 @@ public sealed class SpiSignature(X509Certificate2 certificate)
 
     public static SpiSignature Development { get; } = new(DevelopmentCertificate.Shared);
 
+    /// <summary>The certificate whose key signs (its expiry is exported as a gauge).</summary>
+    public X509Certificate2 Certificate => certificate;
+
     /// <summary>Reads a message to sign as XMLDSig sees it: through an XmlReader, which normalizes line ends and attribute
     /// values as XML 1.0 requires (XmlDocument.Load's own reader does not, so a CR LF would be signed as <c>&amp;#xD;</c>
     /// followed by LF in the Document reference, which no conformant verifier computes), whitespace kept, no DTD.</summary>

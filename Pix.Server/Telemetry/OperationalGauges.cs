@@ -2,13 +2,15 @@ using System.Diagnostics.Metrics;
 using Pix.Server.Health;
 using Pix.Storage;
 using Pix.Storage.Embedded;
+using Pix.Storage.Redis;
 using Pix.Storage.Senders;
 
 namespace Pix.Server.Telemetry;
 
 /// <summary>
 /// The node's state on the <c>Pix</c> meter, read at scrape time: storage health, drain, isolated senders, and the
-/// embedded store's group-commit counters (fsyncs, the requests they carried: group size = entries / fsyncs).
+/// embedded store's group-commit counters (fsyncs, the requests they carried: group size = entries / fsyncs), and the
+/// Redis store's probed round trip and reachability.
 /// </summary>
 internal sealed class OperationalGauges
 {
@@ -23,6 +25,13 @@ internal sealed class OperationalGauges
         meter.CreateObservableGauge("pix.senders.isolated", () => senders.IsolatedAsync().AsTask().GetAwaiter().GetResult().Count,
             description: "Senders whose messages are all quarantined (schema storm) until an operator releases them");
         var inner = store is TracingQueueStore traced ? traced.Inner : store;
+        if (inner is RedisQueueStore redis)
+        {
+            meter.CreateObservableGauge("pix.storage.redis.round_trip", () => redis.Probe.RoundTrip.TotalSeconds, unit: "s",
+                description: "The slowest Redis primary's PING at the last probe (every 2 s, off the request path)");
+            meter.CreateObservableGauge("pix.storage.redis.reachable", () => redis.Probe.Reachable ? 1 : 0,
+                description: "1 when every Redis primary that owns slots answered the last probe");
+        }
         if (inner is not EmbeddedQueueStore embedded) return;
         meter.CreateObservableCounter("pix.storage.fsyncs", () => embedded.Counters.Fsyncs,
             description: "Group commits of the embedded store (one fsync each)");

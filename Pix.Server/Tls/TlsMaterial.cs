@@ -11,8 +11,9 @@ namespace Pix.Server.Tls;
 public sealed class TlsMaterial
 {
     private TlsMaterial(int generation, X509Certificate2? server, SslStreamCertificateContext? serverContext,
-        ClientCertificateValidator clients, DateTimeOffset? crlNextUpdate, string summary)
+        ClientCertificateValidator clients, DateTimeOffset? crlNextUpdate, DateTime clientCaNotAfter, string summary)
     {
+        ClientCaNotAfter = clientCaNotAfter;
         CrlNextUpdate = crlNextUpdate;
         Generation = generation;
         ServerCertificate = server;
@@ -28,6 +29,8 @@ public sealed class TlsMaterial
     public ClientCertificateValidator Clients { get; }
     /// <summary>The earliest next update of the configured CRLs; past it the CRL is stale (still used, and logged).</summary>
     public DateTimeOffset? CrlNextUpdate { get; }
+    /// <summary>When the first of the client CA certificates expires (UTC): past it, that CA's participants cannot connect.</summary>
+    public DateTime ClientCaNotAfter { get; }
     /// <summary>One line for the log: what was loaded.</summary>
     public string Summary { get; }
 
@@ -75,7 +78,8 @@ public sealed class TlsMaterial
             + $"{authorities.Count} client CA certificate(s) from {files.ClientCaPath}"
             + (crls.Count == 0 ? "; no CRL" : $"; CRL {files.CrlPath} with {revoked} revoked serial(s)"
                 + (nextUpdate is { } next ? $", next update {next.UtcDateTime:yyyy-MM-dd HH:mm}Z" : ""));
-        return new TlsMaterial(generation, server, context, clients, nextUpdate, summary);
+        var caNotAfter = authorities.Count == 0 ? DateTime.MaxValue : authorities.Min(a => a.NotAfter.ToUniversalTime());
+        return new TlsMaterial(generation, server, context, clients, nextUpdate, caNotAfter, summary);
     }
 
     private static SslCertificateTrust? TrustFor(X509Certificate2Collection authorities)

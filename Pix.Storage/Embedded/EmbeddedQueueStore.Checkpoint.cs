@@ -9,51 +9,67 @@ namespace Pix.Storage.Embedded;
 // Checkpoints (state snapshot + the log position it covers) and retention, both on the writer thread.
 public sealed partial class EmbeddedQueueStore
 {
-    private readonly List<(long AtMs, DedupIndex.Key Key, ResourceId Id)> _dedupEntries = new();
     // Bytes of live records per segment as the latest snapshot saw them. Retention decides from this, not from the
     // queues now: an acknowledgement applied in memory may not be in the log yet, and a crash would bring it back.
     private Dictionary<int, long> _liveAtSnapshot = new();
 
-    // Caller holds _stateLock, so no stream change and no message apply runs meanwhile.
-    private byte[] SerializeState()
+    /// <summary>Marks the state a checkpoint will hold. Caller holds _stateLock, so no stream change and no message
+    /// apply runs meanwhile; this costs a pass over the queues and copies of the outbox and quarantine lists, not the
+    /// queues' messages: each queue is copied later, by <see cref="SerializeState"/> or by its next change.</summary>
+    private StateCapture CaptureState()
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var queues = _book.Queues.ToList();
+        foreach (var (_, queue) in queues)
+        {
+            lock (queue) queue.RequestCapture();
+        }
+        var capture = new StateCapture(_book.GlobalSequence, _book.LastStreamId, queues, _outbox.Values.ToList(), _quarantine.Entries.ToList());
+        var held = System.Diagnostics.Stopwatch.GetTimestamp() - started;
+        Interlocked.Add(ref _checkpointLockTicks, held);
+        if (held > Volatile.Read(ref _checkpointLockTicksMax)) Volatile.Write(ref _checkpointLockTicksMax, held);
+        Interlocked.Increment(ref _checkpointsTaken);
+        return capture;
+    }
+
+    // The group it was taken with was not written: no checkpoint, and the queues stop copying themselves for it.
+    private static void CancelCapture(StateCapture capture)
+    {
+        foreach (var (_, queue) in capture.Queues)
+        {
+            lock (queue) queue.CancelCapture();
+        }
+    }
+
+    // Writer thread, without _stateLock: each queue's lock only while it hands over its copy.
+    private byte[] SerializeState(StateCapture capture)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var memory = new MemoryStream();
         using var writer = new BinaryWriter(memory);
-        writer.Write(_book.GlobalSequence);
-        writer.Write(_book.LastStreamId);
-        var queues = _book.Queues.ToList();
+        writer.Write(capture.GlobalSequence);
+        writer.Write(capture.LastStreamId);
         var live = new Dictionary<int, long>();
-        writer.Write(queues.Count);
-        foreach (var (ispb, queue) in queues)
+        writer.Write(capture.Queues.Count);
+        foreach (var (ispb, queue) in capture.Queues)
         {
+            IspbQueue image;
+            lock (queue) image = queue.TakeCapture();
             writer.Write(ispb.Packed);
-            lock (queue)
-            {
-                queue.WriteSnapshot(writer);
-                queue.ForEachUnacknowledged(live, CountLive);
-            }
+            image.WriteSnapshot(writer);
+            image.ForEachUnacknowledged(live, CountLive);
         }
-        _dedupEntries.Clear();
-        _book.Dedup.CopyTo(_dedupEntries);
-        writer.Write(_dedupEntries.Count);
-        foreach (var (atMs, key, id) in _dedupEntries)
-        {
-            writer.Write(atMs);
-            writer.Write(key.From);
-            writer.Write((ulong)key.Hash);
-            writer.Write((ulong)(key.Hash >> 64));
-            writer.Write(id.High);
-            writer.Write(id.Middle);
-            writer.Write(id.Low);
-        }
+        // The dedup keys live in the dedup index (persisted with this checkpoint's position); the count stays in the
+        // format, always 0.
+        writer.Write(0);
         // The outbox last: checkpoints written before it existed simply end here.
-        writer.Write(_outbox.Count);
-        foreach (var bytes in _outbox.Values)
+        writer.Write(capture.Outbox.Count);
+        foreach (var bytes in capture.Outbox)
         {
             writer.Write(bytes.Length);
             writer.Write(bytes);
         }
-        var quarantined = _quarantine.Entries.ToList();
+        var quarantined = capture.Quarantined;
         writer.Write(quarantined.Count);
         foreach (var entry in quarantined)
         {
@@ -70,6 +86,8 @@ public sealed partial class EmbeddedQueueStore
         }
         writer.Flush();
         _liveAtSnapshot = live;
+        var took = System.Diagnostics.Stopwatch.GetTimestamp() - started;
+        if (took > Volatile.Read(ref _checkpointSerializeTicksMax)) Volatile.Write(ref _checkpointSerializeTicksMax, took);
         return memory.ToArray();
     }
 
@@ -86,14 +104,7 @@ public sealed partial class EmbeddedQueueStore
             _book.Restore(ispb, IspbQueue.ReadSnapshot(reader));
         }
         var keys = reader.ReadInt32();
-        for (var i = 0; i < keys; i++)
-        {
-            var atMs = reader.ReadInt64();
-            var from = reader.ReadUInt64();
-            var low = reader.ReadUInt64();
-            var high = reader.ReadUInt64();
-            _book.Dedup.Add(new DedupIndex.Key(from, new UInt128(high, low)), ReadId(reader), atMs);
-        }
+        if (keys != 0) throw new InvalidDataException("The checkpoint holds dedup keys: written by an older Pix, whose log records this one cannot read.");
         if (reader.BaseStream.Position == reader.BaseStream.Length) return;
         var notices = reader.ReadInt32();
         for (var i = 0; i < notices; i++)
@@ -116,6 +127,8 @@ public sealed partial class EmbeddedQueueStore
         // Whatever happens, wait for more log before the next try: a full disk must not make the writer spin.
         _bytesSinceCheckpoint = 0;
         _rolledSinceCheckpoint = false;
+        // Every key of the log before this position was added (after its group's fsync, on this thread).
+        PersistDedup(position);
         try
         {
             _checkpoints.Write(position, snapshot);
@@ -141,7 +154,7 @@ public sealed partial class EmbeddedQueueStore
         lock (_stateLock) _quarantine.Expire(_clock.GetUtcNow().ToUnixTimeMilliseconds());
         _segments.CloseDeleted();
         var live = _liveAtSnapshot;
-        var keepFrom = LogPosition.SegmentOf(_checkpoints.OldestKeptPosition());
+        var keepFrom = Math.Min(LogPosition.SegmentOf(_checkpoints.OldestKeptPosition()), DedupKeepsFrom());
         var cutoff = _clock.GetUtcNow().UtcDateTime - _options.Retention;
         var old = new List<int>();
         foreach (var number in _segments.Numbers())

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Embedded.Dedup;
 using Pix.Storage.Notices;
 using Pix.Storage.Queues;
 
@@ -12,9 +13,11 @@ public sealed partial class EmbeddedQueueStore
     private readonly ArrayBufferWriter<byte> _group = new(1 << 20);
     private readonly List<PendingMessage> _groupMessages = new();
     private readonly List<(ResourceId Entry, byte[]? Bytes)> _groupNotices = new();
-    private readonly Dictionary<DedupIndex.Key, ResourceId> _groupKeys = new();
+    private readonly Dictionary<DedupKey, ResourceId> _groupKeys = new();
     private List<LogEntry> _taken = new();
     private long _fsyncs, _committedEntries, _committedMessages, _committedBytes;
+    // How long checkpoints held the state lock (Stopwatch ticks): what a request could have waited for one.
+    private long _checkpointLockTicks, _checkpointLockTicksMax, _checkpointsTaken, _checkpointSerializeTicksMax;
     private long _bytesSinceCheckpoint;
     private bool _rolledSinceCheckpoint;
     private bool _writeFailing;
@@ -25,7 +28,7 @@ public sealed partial class EmbeddedQueueStore
         {
             while (true)
             {
-                byte[]? snapshot = null;
+                StateCapture? snapshot = null;
                 bool stopping;
                 lock (_stateLock)
                 {
@@ -39,7 +42,7 @@ public sealed partial class EmbeddedQueueStore
                     // Swap lists: callers keep queueing into the other while this group is written.
                     (_taken, _pending) = (_pending, _taken);
                     _groupEncoded = false;
-                    if (stopping || CheckpointDue()) snapshot = SerializeState();
+                    if (stopping || CheckpointDue()) snapshot = CaptureState();
                 }
                 CommitGroup(_taken, snapshot);
                 if (stopping) break;
@@ -73,7 +76,7 @@ public sealed partial class EmbeddedQueueStore
 
     private bool CheckpointDue() => _bytesSinceCheckpoint >= _options.CheckpointBytes || _rolledSinceCheckpoint;
 
-    private void CommitGroup(List<LogEntry> entries, byte[]? snapshot)
+    private void CommitGroup(List<LogEntry> entries, StateCapture? snapshot)
     {
         _group.ResetWrittenCount();
         _groupMessages.Clear();
@@ -107,6 +110,7 @@ public sealed partial class EmbeddedQueueStore
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             FailGroup(entries, stateBytes, ex);
+            if (snapshot is not null) CancelCapture(snapshot);
             return;
         }
         if (_writeFailing)
@@ -137,8 +141,12 @@ public sealed partial class EmbeddedQueueStore
             foreach (var entry in entries) entry.Complete();
             entries.Clear(); // under the lock: the watchdog reads this list
         }
+        // Off the state lock (an add waits if the index's disk is far behind); before the next group's dedup checks,
+        // which run on this thread.
+        foreach (var pending in _groupMessages) RememberKey(pending.Record);
 
-        if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), snapshot);
+        // Serialized off the state lock: requests go on meanwhile, and each queue they change copies itself first.
+        if (snapshot is not null) WriteCheckpoint(LogPosition.Pack(segment, start + stateBytes), SerializeState(snapshot));
     }
 
     // Dedup and ids are decided here, in log order, so concurrent requests with one key store it once.
@@ -155,8 +163,8 @@ public sealed partial class EmbeddedQueueStore
         {
             // Quarantined messages neither hold nor consult dedup keys: a corrected resend must get through.
             var hasKey = !message.BizMsgIdr.IsEmpty && message.Disposition == Disposition.Deliver;
-            var key = hasKey ? DedupIndex.KeyOf(message.From, message.BizMsgIdr.Span) : default;
-            if (hasKey && (_book.Dedup.TryGet(key, out var original) || _groupKeys.TryGetValue(key, out original)))
+            var key = hasKey ? DedupKey.Of(message.From, message.BizMsgIdr.Span) : default;
+            if (hasKey && (_groupKeys.TryGetValue(key, out var original) || _dedup.TryGet(key, out original)))
             {
                 batch.Outcomes.Add(new AppendOutcome(original, true));
                 continue;

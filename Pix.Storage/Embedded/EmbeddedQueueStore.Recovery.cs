@@ -30,14 +30,17 @@ public sealed partial class EmbeddedQueueStore
         _lock = _files.LockDirectory(options.DataDir);
         try
         {
-            _book = new QueueBook(options.DedupWindow, InstanceIdFile.LoadOrCreate(_files, options.DataDir));
+            var instanceId = InstanceIdFile.LoadOrCreate(_files, options.DataDir);
+            _book = new QueueBook(options.DedupWindow, instanceId);
             _quarantine = new QuarantineShelf(options.Quarantine);
             _checkpoints = new CheckpointFiles(_files, options.DataDir);
             _segments = new SegmentFiles(_files, logDirectory, _readers);
+            _dedup = OpenDedup(instanceId);
             Recover();
         }
         catch
         {
+            _dedup?.Dispose();
             _segments?.Dispose();
             _lock.Dispose();
             throw;
@@ -71,6 +74,7 @@ public sealed partial class EmbeddedQueueStore
             _logger.LogError("No valid checkpoint and the log starts at segment {Segment}: state from deleted segments is lost", numbers[0]);
         }
 
+        ReplayDedup(numbers, from);
         long records = 0, bytes = 0;
         foreach (var number in numbers)
         {
@@ -203,6 +207,7 @@ public sealed partial class EmbeddedQueueStore
             case LogRecordType.Message:
                 var message = MessageRecord.Read(body);
                 ApplyMessage(message, position + MessageRecord.PayloadOffset);
+                RememberKey(message);
                 _book.AdvanceCounters(message.Id.Low, 0);
                 break;
             case LogRecordType.StreamOpened:
@@ -307,7 +312,6 @@ public sealed partial class EmbeddedQueueStore
                 queue.Append(new StoredMessage(record.Id, queue.NextSequence, payloadPosition, record.PayloadLength, record.StoredAtUnixMs));
             }
         }
-        if (record.HasKey) _book.Dedup.Add(record.Key, record.Id, record.StoredAtUnixMs);
     }
 
     // Live (compaction, under _stateLock) and on replay: the message's bytes are now at payloadPosition.

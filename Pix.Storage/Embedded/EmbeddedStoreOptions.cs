@@ -13,6 +13,10 @@ public sealed class EmbeddedStoreOptions
 
     public TimeSpan DedupWindow { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary><c>Pix:Embedded:DedupCacheMB</c>: memory for the dedup index's newest keys (four tables); older
+    /// keys of the window are on disk in <c>{DataDir}/dedup/</c>, with filters of under 2 bytes per key in memory.</summary>
+    public long DedupCacheBytes { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>A segment is closed and a new one begun when a write would take it past this size.</summary>
     public long SegmentBytes { get; init; } = 64L * 1024 * 1024;
 

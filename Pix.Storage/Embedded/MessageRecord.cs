@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using Pix.Protocol.Ids;
-using Pix.Storage.Queues;
+using Pix.Storage.Embedded.Dedup;
 
 namespace Pix.Storage.Embedded;
 
 /// <summary>
 /// A stored message as the log holds it: its routing, id, dedup key, disposition and time, then the payload bytes
 /// as they came in (the payload is last so a read copies it straight from the file into the socket's buffer).
+/// The dedup key is stored exactly (its sender word is <see cref="From"/>), so recovery rebuilds the dedup index
+/// from the log after its watermark.
 /// </summary>
 internal readonly record struct MessageRecord(
     Ispb To,
@@ -14,11 +16,11 @@ internal readonly record struct MessageRecord(
     ResourceId Id,
     Disposition Disposition,
     bool HasKey,
-    DedupIndex.Key Key,
+    DedupKey Key,
     long StoredAtUnixMs,
     int PayloadLength)
 {
-    public const int FixedBodyLength = 70;
+    public const int FixedBodyLength = 78;
 
     /// <summary>Where the payload starts, counted from the start of the record.</summary>
     public const int PayloadOffset = LogRecordFrame.HeaderLength + FixedBodyLength;
@@ -36,10 +38,11 @@ internal readonly record struct MessageRecord(
         BinaryPrimitives.WriteUInt64LittleEndian(body[32..], Id.Low);
         body[40] = (byte)Disposition;
         body[41] = HasKey ? (byte)1 : (byte)0;
-        BinaryPrimitives.WriteUInt64LittleEndian(body[42..], (ulong)Key.Hash);
-        BinaryPrimitives.WriteUInt64LittleEndian(body[50..], (ulong)(Key.Hash >> 64));
-        BinaryPrimitives.WriteInt64LittleEndian(body[58..], StoredAtUnixMs);
-        BinaryPrimitives.WriteInt32LittleEndian(body[66..], PayloadLength);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[42..], Key.B);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[50..], Key.C);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[58..], Key.D);
+        BinaryPrimitives.WriteInt64LittleEndian(body[66..], StoredAtUnixMs);
+        BinaryPrimitives.WriteInt32LittleEndian(body[74..], PayloadLength);
         payload.CopyTo(body[FixedBodyLength..]);
         LogRecordFrame.WriteHeader(record, LogRecordType.Message, FixedBodyLength + PayloadLength);
     }
@@ -50,7 +53,6 @@ internal readonly record struct MessageRecord(
     public static MessageRecord Read(ReadOnlySpan<byte> body)
     {
         var from = new Ispb(BinaryPrimitives.ReadUInt64LittleEndian(body[8..]));
-        var hash = new UInt128(BinaryPrimitives.ReadUInt64LittleEndian(body[50..]), BinaryPrimitives.ReadUInt64LittleEndian(body[42..]));
         return new MessageRecord(
             new Ispb(BinaryPrimitives.ReadUInt64LittleEndian(body)),
             from,
@@ -60,8 +62,9 @@ internal readonly record struct MessageRecord(
                 BinaryPrimitives.ReadUInt64LittleEndian(body[32..])),
             (Disposition)body[40],
             body[41] != 0,
-            new DedupIndex.Key(from.Packed, hash),
-            BinaryPrimitives.ReadInt64LittleEndian(body[58..]),
-            BinaryPrimitives.ReadInt32LittleEndian(body[66..]));
+            new DedupKey(from.Packed, BinaryPrimitives.ReadUInt64LittleEndian(body[42..]),
+                BinaryPrimitives.ReadUInt64LittleEndian(body[50..]), BinaryPrimitives.ReadUInt64LittleEndian(body[58..])),
+            BinaryPrimitives.ReadInt64LittleEndian(body[66..]),
+            BinaryPrimitives.ReadInt32LittleEndian(body[74..]));
     }
 }

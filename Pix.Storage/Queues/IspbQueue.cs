@@ -43,6 +43,7 @@ public sealed partial class IspbQueue
     /// <summary>Adds a message at the tail. Its <see cref="StoredMessage.Sequence"/> must be <see cref="NextSequence"/>.</summary>
     public void Append(in StoredMessage message)
     {
+        CaptureBeforeChange();
         Debug.Assert(message.Sequence == _next);
         var index = EnsureSlot(_next);
         Store(index, message);
@@ -54,6 +55,7 @@ public sealed partial class IspbQueue
     /// <summary>Opens a stream at batch 0 (its first read advances to batch 1), unless all slots are taken.</summary>
     public bool TryOpen(ulong streamId, int maxStreams, long nowMs, StreamTimes times)
     {
+        CaptureBeforeChange();
         if (_streams.Count >= maxStreams || _streams.ContainsKey(streamId)) return false;
         _streams[streamId] = new StreamState { IdleUntilMs = nowMs + times.IdleMilliseconds };
         return true;
@@ -81,6 +83,7 @@ public sealed partial class IspbQueue
     public StreamReadResult Read(in ReadRequest request, long nowMs, Span<StoredMessage> batch, out int count,
         Span<StoredMessage> acknowledged, out ReadEffect effect)
     {
+        CaptureBeforeChange();
         count = 0;
         effect = default;
         if (!_streams.TryGetValue(request.StreamId, out var stream)) return StreamReadResult.Gone;
@@ -143,6 +146,7 @@ public sealed partial class IspbQueue
     /// <summary>Replays a claim a durable log recorded: the stream is at <paramref name="batch"/> holding exactly these sequences.</summary>
     public void RestoreClaim(ulong streamId, uint batch, bool acknowledgePrevious, ReadOnlySpan<long> sequences)
     {
+        CaptureBeforeChange();
         if (!_streams.TryGetValue(streamId, out var stream)) return;
         if (acknowledgePrevious) AcknowledgeCurrent(stream);
         stream.Batch = batch;
@@ -186,6 +190,7 @@ public sealed partial class IspbQueue
     /// queue no longer holds it unacknowledged.</summary>
     public bool TryMove(ResourceId id, long position)
     {
+        CaptureBeforeChange();
         var sequence = FindSequence(id);
         if (sequence == 0) return false;
         _messages[IndexOf(sequence)].Position = position;
@@ -218,6 +223,7 @@ public sealed partial class IspbQueue
     /// tells a durable adapter which of the two to log.</summary>
     public CloseResult Close(in CloseRequest request, long nowMs, Span<StoredMessage> settled, out int settledCount, out bool acknowledge)
     {
+        CaptureBeforeChange();
         settledCount = 0;
         acknowledge = false;
         if (!_streams.TryGetValue(request.StreamId, out var stream)) return new CloseResult(ReadStatus.Gone, 0);
@@ -237,6 +243,7 @@ public sealed partial class IspbQueue
     /// <summary>Closes a stream as a log recorded it (replay) or as expiry decided.</summary>
     public bool Close(ulong streamId, bool acknowledge)
     {
+        CaptureBeforeChange();
         if (!_streams.Remove(streamId, out var stream)) return false;
         if (acknowledge) AcknowledgeCurrent(stream);
         else Release(stream);
@@ -247,6 +254,7 @@ public sealed partial class IspbQueue
     /// each is added to <paramref name="into"/> (a durable adapter logs a release-close for each).</summary>
     public void ExpireIdle(Ispb ispb, long nowMs, List<ExpiredStream> into)
     {
+        CaptureBeforeChange();
         var first = into.Count;
         foreach (var (id, stream) in _streams)
         {

@@ -6,7 +6,7 @@ namespace Pix.Storage.Redis;
 /// <summary>
 /// The key schema. Every key of a participant starts <c>pix:{ISPB}:</c>, so the hash tag puts its queue, streams,
 /// claims, leases, idle deadlines and dedup keys on one cluster slot and each script is atomic on that shard. The tag
-/// is built in one place so a region prefix (placement by region) changes it without touching a script.
+/// is built in one place, <see cref="RedisPlacement"/>: with regions it is region-prefixed (<c>pix:{sp:ISPB:n}:</c>).
 /// </summary>
 internal static class RedisKeys
 {
@@ -23,14 +23,8 @@ internal static class RedisKeys
     /// <summary>The deployment's token key, when no key file is configured (created once, SET NX).</summary>
     public static readonly StackExchange.Redis.RedisKey TokenKey = "pix:{config}:token-key";
 
-    /// <summary>The prefix of every key of <paramref name="ispb"/>: <c>pix:{ISPB}:</c>.</summary>
-    public static string Prefix(Ispb ispb) => "pix:{" + ispb + "}:";
-
     /// <summary>The key a script is routed by (any key of the participant would do).</summary>
     public static StackExchange.Redis.RedisKey Route(string prefix) => prefix + "seq";
-
-    /// <summary>The channel appends publish on, so parked polls on any node wake (sharded: it lives on the same slot).</summary>
-    public static StackExchange.Redis.RedisChannel Wake(Ispb ispb) => StackExchange.Redis.RedisChannel.Sharded(Prefix(ispb) + "wake");
 
     /// <summary>The dedup key of a message: sender and BizMsgIdr, in the receiver's slot.</summary>
     public static byte[] Dedup(Ispb from, ReadOnlySpan<byte> bizMsgIdr)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Storage.Notices;
 using Pix.Storage.Quarantine;
+using Pix.Storage.Regions;
 using StackExchange.Redis;
 
 namespace Pix.Storage.Redis;
@@ -31,6 +32,9 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     private long _ids;
     private volatile StoreHealth _health = StoreHealth.Ok;
     private long _failedAtMs;
+    private readonly RedisPlacement _placement;
+    private readonly RegionOwnership? _regions;
+    private readonly RedisRegionMap? _regionMap;
 
     public RedisQueueStore(RedisStoreOptions options)
     {
@@ -47,7 +51,28 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         _redis.ConnectionFailed += (_, e) => Failed($"connection to {e.EndPoint} failed: {e.FailureType}");
         _redis.ConnectionRestored += (_, _) => Recovered();
         _db = _redis.GetDatabase();
+        Probe = new RedisProbe(_redis);
+        _regions = options.Regions;
+        _placement = new RedisPlacement(_regions?.Ring);
+        if (_regions is not null)
+        {
+            _regionMap = new RedisRegionMap(_redis, _regions.Ring);
+            _regions.Loader = LoadMapAsync;
+            _regions.Changed += OnMapChanged;
+            // A node that was cut off may have missed a push: whenever a connection comes back, read the map again.
+            _redis.ConnectionRestored += (_, _) => _ = _regions.RefreshAsync(TimeSpan.Zero);
+            _ = FollowMapAsync(_regions, _regionMap);
+            _stalls = new Timer(_ => NoticeStall(), null, StallCheck, StallCheck);
+        }
     }
+
+    /// <summary>Round trip and reachability of the cluster's primaries, probed off the request path.</summary>
+    public RedisProbe Probe { get; }
+
+    /// <summary>Where this store puts each participant's keys (region-prefixed hash tags with regions).</summary>
+    public RedisPlacement Placement => _placement;
+
+    internal string Prefix(Ispb ispb) => _placement.Prefix(ispb);
 
     public string Kind => "redis";
 
@@ -106,7 +131,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     private async Task<bool> AppendOwnerAsync(Ispb owner, List<int> indexes, ResourceId[] ids, List<RedisValue>? notices, AppendBatch batch, AppendOutcome[] outcomes)
     {
-        var prefix = RedisKeys.Prefix(owner);
+        var prefix = Prefix(owner);
         var delivers = indexes.Count > 0 && batch.Messages[indexes[0]].Disposition == Disposition.Deliver;
         var args = new List<RedisValue>(7 + indexes.Count * 4 + (notices?.Count ?? 0))
         {
@@ -139,7 +164,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     public async ValueTask ListQuarantinedAsync(Ispb from, long sinceUnixMs, int max, List<QuarantinedMessage> into, CancellationToken cancellationToken = default)
     {
-        var prefix = RedisKeys.Prefix(from);
+        var prefix = Prefix(from);
         var horizon = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)_options.Quarantine.Retention.TotalMilliseconds;
         var entries = await Guard(_db.SortedSetRangeByScoreWithScoresAsync(prefix + "qt", Math.Max(sinceUnixMs, horizon), double.PositiveInfinity, take: max)).ConfigureAwait(false);
         foreach (var entry in entries)
@@ -161,19 +186,19 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     public async ValueTask<byte[]?> ReadQuarantinedAsync(Ispb from, ResourceId id, CancellationToken cancellationToken = default)
     {
-        var value = (byte[]?)await Guard(_db.HashGetAsync(RedisKeys.Prefix(from) + "qm", Bytes(id))).ConfigureAwait(false);
+        var value = (byte[]?)await Guard(_db.HashGetAsync(Prefix(from) + "qm", Bytes(id))).ConfigureAwait(false);
         return value is null ? null : value[16..];
     }
 
     public async ValueTask<QuarantineDelivery> DeliverQuarantinedAsync(Ispb from, ResourceId id, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
     {
-        var source = RedisKeys.Prefix(from);
+        var source = Prefix(from);
         var key = Bytes(id);
         var found = await Guard(_db.HashGetAsync(source + "qm", key)).ConfigureAwait(false);
         var to = await Guard(_db.HashGetAsync(source + "qi", key)).ConfigureAwait(false);
         if (found.IsNull || to.IsNull) return new QuarantineDelivery(QuarantineDeliveryStatus.NotFound, default, default);
         var receiver = Ispb.Parse(to.ToString());
-        var prefix = RedisKeys.Prefix(receiver);
+        var prefix = Prefix(receiver);
         var route = RedisKeys.Route(prefix);
         // Into the receiver's queue first, then out of quarantine: a crash between leaves it in both, and a second
         // delivery meets its dedup key.
@@ -191,7 +216,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     private async Task<QuarantinedMessage?> FindInAsync(Ispb from, ResourceId id)
     {
-        var prefix = RedisKeys.Prefix(from);
+        var prefix = Prefix(from);
         var key = Bytes(id);
         var value = (byte[]?)await Guard(_db.HashGetAsync(prefix + "qm", key)).ConfigureAwait(false);
         var to = await Guard(_db.HashGetAsync(prefix + "qi", key)).ConfigureAwait(false);
@@ -207,7 +232,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         {
             if (into.Count >= max) return;
             var ispb = Ispb.Parse(owner.Element.ToString());
-            var entries = await Guard(_db.HashGetAllAsync(RedisKeys.Prefix(ispb) + "outbox")).ConfigureAwait(false);
+            var entries = await Guard(_db.HashGetAllAsync(Prefix(ispb) + "outbox")).ConfigureAwait(false);
             if (entries.Length == 0)
             {
                 // Compare-and-set: an append that marked the participant meanwhile keeps its mark.
@@ -225,7 +250,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     public async ValueTask<bool> DeliverNoticeAsync(PendingNotice notice, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte> bizMsgIdr, CancellationToken cancellationToken = default)
     {
-        var prefix = RedisKeys.Prefix(notice.To);
+        var prefix = Prefix(notice.To);
         var route = RedisKeys.Route(prefix);
         var sent = (long)await Guard(_db.ScriptEvaluateAsync(RedisScripts.Notice, [route],
             [prefix, Bytes(notice.EntryId), Bytes(NextId()), RedisKeys.Dedup(Ispb.Spi, bizMsgIdr.Span), payload, _window])).ConfigureAwait(false);
@@ -244,9 +269,11 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     public async ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, StreamTimes times, CancellationToken cancellationToken = default)
     {
-        var prefix = RedisKeys.Prefix(ispb);
+        var epoch = EpochFor(ispb);
+        var prefix = Prefix(ispb);
         var route = RedisKeys.Route(prefix);
-        var id = (long)await Guard(_db.ScriptEvaluateAsync(RedisScripts.Open, [route], [prefix, maxStreams, times.IdleMilliseconds])).ConfigureAwait(false);
+        var id = (long)await Guard(_db.ScriptEvaluateAsync(RedisScripts.Open, [route], [prefix, maxStreams, times.IdleMilliseconds, epoch])).ConfigureAwait(false);
+        if (id == -1) throw Fenced(ispb);
         if (id == 0) return OpenResult.Full;
         await Guard(DurableAsync(route)).ConfigureAwait(false);
         // Due now: the next sweep of any node reads the real deadline from the participant's own slot.
@@ -258,13 +285,22 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     public async ValueTask<StreamReadResult> ReadAsync(ReadRequest request, MessageBatch into, CancellationToken cancellationToken = default)
     {
         into.Clear();
-        var prefix = RedisKeys.Prefix(request.Ispb);
-        var route = RedisKeys.Route(prefix);
-        var result = (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(RedisScripts.Read, [route],
-        [
-            prefix, request.StreamId, request.Batch, (int)request.Mode, request.Max,
-            request.Lease.ToString(CultureInfo.InvariantCulture), request.Times.LeaseMilliseconds, request.Times.IdleMilliseconds,
-        ])).ConfigureAwait(false))!;
+        long epoch;
+        try
+        {
+            epoch = EpochFor(request.Ispb);
+        }
+        catch (MisdirectedException) when (request.Mode is ReadMode.Release or ReadMode.FillAndRelease)
+        {
+            // The ISPB moved while this request was parked: let go of its lease (nothing else), so the owner's nodes
+            // can serve the stream at once, then tell the client where to go (a client that left hears nothing).
+            await ReadScriptAsync(request with { Mode = ReadMode.Release }, 0).ConfigureAwait(false);
+            if (request.Mode == ReadMode.Release) return new StreamReadResult(ReadStatus.Ok, request.Batch);
+            throw;
+        }
+        var result = await ReadScriptAsync(request, epoch).ConfigureAwait(false);
+        var route = RedisKeys.Route(Prefix(request.Ispb));
+        if ((long)result[0] == Fence) throw Fenced(request.Ispb);
         var status = (ReadStatus)(long)result[0];
         if (status != ReadStatus.Ok) return new StreamReadResult(status, 0);
         var batch = (uint)(long)result[1];
@@ -275,11 +311,23 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         return new StreamReadResult(ReadStatus.Ok, batch);
     }
 
+    private async Task<RedisResult[]> ReadScriptAsync(ReadRequest request, long epoch)
+    {
+        var prefix = Prefix(request.Ispb);
+        return (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(RedisScripts.Read, [RedisKeys.Route(prefix)],
+        [
+            prefix, request.StreamId, request.Batch, (int)request.Mode, request.Max,
+            request.Lease.ToString(CultureInfo.InvariantCulture), request.Times.LeaseMilliseconds, request.Times.IdleMilliseconds, epoch,
+        ])).ConfigureAwait(false))!;
+    }
+
     public async ValueTask<CloseResult> CloseStreamAsync(CloseRequest request, CancellationToken cancellationToken = default)
     {
-        var prefix = RedisKeys.Prefix(request.Ispb);
+        var epoch = EpochFor(request.Ispb);
+        var prefix = Prefix(request.Ispb);
         var route = RedisKeys.Route(prefix);
-        var result = (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(RedisScripts.Close, [route], [prefix, request.StreamId, request.Batch])).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(RedisScripts.Close, [route], [prefix, request.StreamId, request.Batch, epoch])).ConfigureAwait(false))!;
+        if ((long)result[0] == Fence) throw Fenced(request.Ispb);
         var status = (ReadStatus)(long)result[0];
         if (status == ReadStatus.Ok) await Guard(DurableAsync(route)).ConfigureAwait(false);
         return new CloseResult(status, (int)(long)result[1]);
@@ -288,13 +336,23 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     public async ValueTask ExpireIdleAsync(List<ExpiredStream> expired, CancellationToken cancellationToken = default)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var due = await Guard(_db.SortedSetRangeByScoreWithScoresAsync(RedisKeys.ReapIndex, double.NegativeInfinity, now, take: 256)).ConfigureAwait(false);
+        var map = _regions?.Current;
+        if (_regions is not null && map is null) return;
+        // With regions the index also holds other regions' participants, whose own nodes reap them: look further.
+        var due = await Guard(_db.SortedSetRangeByScoreWithScoresAsync(RedisKeys.ReapIndex, double.NegativeInfinity, now, take: _regions is null ? 256 : 1024)).ConfigureAwait(false);
         foreach (var entry in due)
         {
             var ispb = Ispb.Parse(entry.Element.ToString());
-            var prefix = RedisKeys.Prefix(ispb);
+            if (map is not null && !_regions!.Serves(map, ispb)) continue;
+            var prefix = Prefix(ispb);
             var route = RedisKeys.Route(prefix);
-            var result = (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(RedisScripts.Reap, [route], [prefix])).ConfigureAwait(false))!;
+            var result = (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(RedisScripts.Reap, [route], [prefix, map?.Epoch ?? 0])).ConfigureAwait(false))!;
+            if ((long)result[0] == -2)
+            {
+                // Moved to another region at an epoch this node has not heard of: its owner reaps it.
+                _ = _regions!.RefreshAsync(TimeSpan.Zero);
+                continue;
+            }
             for (var i = 1; i < result.Length; i += 2)
             {
                 expired.Add(new ExpiredStream(ispb, (ulong)(long)result[i], (int)(long)result[i + 1]));
@@ -321,7 +379,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     public async ValueTask<QueueStats> StatsAsync(Ispb ispb, CancellationToken cancellationToken = default)
     {
-        var prefix = RedisKeys.Prefix(ispb);
+        var prefix = Prefix(ispb);
         var result = (RedisResult[])(await Guard(_db.ScriptEvaluateAsync(RedisScripts.Stats, [RedisKeys.Route(prefix)], [prefix])).ConfigureAwait(false))!;
         var storedAt = (long)result[2];
         var now = (long)result[4];
@@ -340,7 +398,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     // message at the deadline (the last fill), only later.
     private async Task SubscribeAsync(Ispb ispb, Action<Ispb, int> appended)
     {
-        var channel = RedisKeys.Wake(ispb);
+        var channel = RedisChannel.Sharded(Prefix(ispb) + "wake");
         while (!_closing.IsCancellationRequested)
         {
             try
@@ -350,7 +408,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                LogSubscribeFailed(ispb.ToString(), ex.Message);
+                LogSubscribeFailed("the wake-ups of " + ispb, ex.Message);
                 await Task.Delay(SubscribeRetry, _closing.Token).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
         }
@@ -369,7 +427,9 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
 
     public async ValueTask DisposeAsync()
     {
+        if (_stalls is not null) await _stalls.DisposeAsync().ConfigureAwait(false);
         await _closing.CancelAsync().ConfigureAwait(false);
+        Probe.Dispose();
         await _redis.DisposeAsync().ConfigureAwait(false);
         _closing.Dispose();
     }
@@ -401,11 +461,16 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
             // Thrown before any task exists, so Guard would not see it: the port's one fault, as a faulted task.
             return Task.FromException(new StoreUnavailableException("Redis: " + ex.Message, ex));
         }
-        return _waits.GetOrAdd(server.EndPoint, static (_, state) => new ReplicaWait(state.server, state.timeout),
-            (server, timeout: _options.WaitMilliseconds)).WaitAsync();
+        return _waits.GetOrAdd(server.EndPoint, static (_, state) => new ReplicaWait(state.server, state.timeout, state.store.ReplicasToWaitFor),
+            (server, timeout: _options.WaitMilliseconds, store: this)).WaitAsync();
     }
 
-    private void Known(Ispb ispb)
+    /// <summary>Replicas a write waits for under <see cref="RedisDurability.Replica"/>: one without regions; with
+    /// regions two (each shard has one replica in its own region and two in the other, so any two include one in the
+    /// other region), and one in single-region mode, when the other region is gone and only local replicas answer.</summary>
+    private int ReplicasToWaitFor() => _regions is null || _regions.Current is not { SingleRegion: false } ? 1 : 2;
+
+    internal void Known(Ispb ispb)
     {
         if (_known.TryAdd(ispb, 0)) _db.SetAdd(RedisKeys.Participants, ispb.ToString(), CommandFlags.FireAndForget);
     }
@@ -464,7 +529,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     [LoggerMessage(Level = LogLevel.Error, Message = "Redis is failing: {Reason}; requests that need it get 503 until it answers again")]
     private partial void LogFailing(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to the wake-ups of {Ispb} failed ({Reason}); trying again in a second")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to {Ispb} failed ({Reason}); trying again in a second")]
     private partial void LogSubscribeFailed(string ispb, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis answers again")]

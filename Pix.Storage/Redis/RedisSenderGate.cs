@@ -13,12 +13,16 @@ public sealed class RedisSenderGate(RedisQueueStore store, SenderGateSettings se
 
     public async ValueTask<SenderDecision> AdmitAsync(Ispb sender, double cost, int messages, int failures, CancellationToken cancellationToken = default)
     {
-        var prefix = RedisKeys.Prefix(sender);
+        // The sender's state is its region's to change (regions: else 421, or fenced by the script).
+        var epoch = store.EpochFor(sender);
+        var prefix = store.Prefix(sender);
         var result = await store.EvaluateAsync(RedisScripts.Admit, RedisKeys.Route(prefix),
         [
             prefix, cost, messages, failures, settings.Capacity, settings.RefillPerSecond, settings.WindowSeconds,
-            settings.IsolateAboveRatio, settings.IsolateMinMessages, sender == Ispb.Spi ? "1" : "0",
+            settings.IsolateAboveRatio, settings.IsolateMinMessages, sender == Ispb.Spi ? "1" : "0", epoch,
         ]).ConfigureAwait(false);
+        if ((long)result[0] == 2) throw store.Fenced(sender);
+        store.Known(sender);
         if ((long)result[0] == 0) return SenderDecision.Refused((int)(long)result[1]);
         var newly = (long)result[2] == 1;
         if (newly) await store.Run(db => db.SetAddAsync(IsolatedIndex, sender.ToString())).ConfigureAwait(false);
@@ -27,7 +31,7 @@ public sealed class RedisSenderGate(RedisQueueStore store, SenderGateSettings se
 
     public async ValueTask<bool> ReleaseAsync(Ispb sender, CancellationToken cancellationToken = default)
     {
-        var prefix = RedisKeys.Prefix(sender);
+        var prefix = store.Prefix(sender);
         var wasIsolated = await store.Run(db => db.KeyDeleteAsync(prefix + "isolated")).ConfigureAwait(false);
         await store.Run(db => db.KeyDeleteAsync(prefix + "window")).ConfigureAwait(false);
         await store.Run(db => db.SetRemoveAsync(IsolatedIndex, sender.ToString())).ConfigureAwait(false);
@@ -41,7 +45,7 @@ public sealed class RedisSenderGate(RedisQueueStore store, SenderGateSettings se
         foreach (var member in senders)
         {
             var sender = Ispb.Parse(member.ToString());
-            var since = await store.Run(db => db.StringGetAsync(RedisKeys.Prefix(sender) + "isolated")).ConfigureAwait(false);
+            var since = await store.Run(db => db.StringGetAsync(store.Prefix(sender) + "isolated")).ConfigureAwait(false);
             if (since.HasValue) isolated.Add((sender, DateTimeOffset.FromUnixTimeMilliseconds((long)since)));
         }
         return isolated;

@@ -21,5 +21,9 @@ public sealed class RedisStoreOptions
 
     public Pix.Storage.Quarantine.QuarantineLimits Quarantine { get; init; } = Pix.Storage.Quarantine.QuarantineLimits.Default;
 
+    /// <summary>With regions (<c>Pix:Region</c>): the node's view of the ownership map, which this store loads, keeps
+    /// current and fences every change of a participant's state with; null without regions.</summary>
+    public Pix.Storage.Regions.RegionOwnership? Regions { get; init; }
+
     public ILogger Logger { get; init; } = NullLogger.Instance;
 }

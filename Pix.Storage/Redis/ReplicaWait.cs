@@ -3,12 +3,12 @@ using StackExchange.Redis;
 namespace Pix.Storage.Redis;
 
 /// <summary>
-/// Group replication waits for one primary: a write is durable once a <c>WAIT 1</c> sent after its reply (on the
+/// Group replication waits for one primary: a write is durable once a <c>WAIT n</c> sent after its reply (on the
 /// same connection, so it covers the write) returns at least one replica. A WAIT blocks the connection while it
 /// waits, so writes that complete meanwhile do not each send their own: they join the next WAIT, which covers all of
 /// them, as a group commit shares one fsync.
 /// </summary>
-internal sealed class ReplicaWait(IServer server, int timeoutMilliseconds)
+internal sealed class ReplicaWait(IServer server, int timeoutMilliseconds, Func<int> replicas)
 {
     private readonly Lock _lock = new();
     private bool _inFlight;
@@ -37,9 +37,11 @@ internal sealed class ReplicaWait(IServer server, int timeoutMilliseconds)
         {
             try
             {
-                var acknowledged = (long)await server.ExecuteAsync("WAIT", 1, timeoutMilliseconds).ConfigureAwait(false);
-                if (acknowledged >= 1) round.TrySetResult();
-                else round.TrySetException(new StoreUnavailableException($"No replica of {server.EndPoint} confirmed the write within {timeoutMilliseconds} ms"));
+                // Read per round: regions switch between two replicas and one (single-region mode) while running.
+                var needed = replicas();
+                var acknowledged = (long)await server.ExecuteAsync("WAIT", needed, timeoutMilliseconds).ConfigureAwait(false);
+                if (acknowledged >= needed) round.TrySetResult();
+                else round.TrySetException(new StoreUnavailableException($"{acknowledged} of the {needed} replicas of {server.EndPoint} confirmed the write within {timeoutMilliseconds} ms"));
             }
             catch (Exception ex)
             {

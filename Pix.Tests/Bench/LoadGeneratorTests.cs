@@ -39,6 +39,30 @@ public sealed class LoadGeneratorTests
         Assert.True(File.Exists(Path.Combine(reports.Path, "report.md")));
         Assert.True(File.Exists(Path.Combine(reports.Path, "summary.json")));
         Assert.NotEmpty(Directory.GetFiles(reports.Path, "*.png"));
+        // The server's memory was sampled from its /metrics most seconds, plotted and tabled.
+        var sampled = summary.Seconds.Where(x => x.ServerRssMiB > 0).ToArray();
+        Assert.True(sampled.Length >= summary.Seconds.Length / 2, $"memory sampled in {sampled.Length} of {summary.Seconds.Length} seconds");
+        Assert.All(sampled, x => Assert.InRange(x.ServerHeapMiB, 0.1, x.ServerRssMiB));
+        Assert.True(File.Exists(Path.Combine(reports.Path, PlotWriter.Memory)));
+        Assert.Contains("## Server memory", File.ReadAllText(Path.Combine(reports.Path, "report.md")));
+    }
+
+    [Fact]
+    public void TheMemoryProbeReadsRssAndSumsTheHeapsGenerations()
+    {
+        const string exposition = """
+            # TYPE dotnet_process_memory_working_set_bytes gauge
+            dotnet_process_memory_working_set_bytes{otel_scope_name="System.Runtime"} 92213248
+            dotnet_gc_last_collection_heap_fragmentation_size_bytes{gc_heap_generation="gen0"} 137584
+            dotnet_gc_last_collection_heap_size_bytes{gc_heap_generation="gen0"} 145904
+            dotnet_gc_last_collection_heap_size_bytes{gc_heap_generation="loh"} 6.8157536E7
+            dotnet_process_memory_working_set_bytes_other 5
+            """;
+
+        Assert.True(ServerMemoryProbe.TryParse(exposition, out var rss, out var heap));
+        Assert.Equal(92213248, rss);
+        Assert.Equal(145904 + 68157536, heap);
+        Assert.False(ServerMemoryProbe.TryParse("dotnet_gc_last_collection_heap_size_bytes 5\n", out _, out _));
     }
 
     [Fact]

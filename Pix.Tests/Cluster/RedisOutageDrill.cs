@@ -28,6 +28,13 @@ public sealed class RedisOutageDrill(ITestOutputHelper output)
         var stored = await PostAsync(node, psp, 3);
         var start = await StartAsync(node, psp);
         Assert.Equal(stored, Ids(start));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        async Task<string> Metrics() => await http.GetStringAsync($"http://127.0.0.1:{nodes.Node(1).AdminPort}/metrics");
+        // The probe (every 2 s, off the request path) has PINGed every primary: reachable, with a measured round trip.
+        var up = "";
+        await CrossNodeStreamTests.WaitUntilAsync(async () => PrometheusText.Value(up = await Metrics(), "pix_storage_redis_round_trip_seconds") > 0,
+            TimeSpan.FromSeconds(10), "no Redis round trip was measured");
+        Assert.Equal(1, PrometheusText.Value(up, "pix_storage_redis_reachable"));
 
         foreach (var redisNode in redis.Nodes) redisNode.Kill();
 
@@ -49,7 +56,6 @@ public sealed class RedisOutageDrill(ITestOutputHelper output)
             Assert.NotNull(a.RetryAfter);
         });
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var ready = await http.GetAsync($"http://127.0.0.1:{nodes.Node(1).AdminPort}/readyz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         using (var report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()))
@@ -58,6 +64,9 @@ public sealed class RedisOutageDrill(ITestOutputHelper output)
             Assert.StartsWith("storage:", report.RootElement.GetProperty("reason").GetString());
             Assert.Contains("Redis", report.RootElement.GetProperty("reason").GetString());
         }
+        // The gauge PixRedisUnreachable watches.
+        await CrossNodeStreamTests.WaitUntilAsync(async () => PrometheusText.Value(await Metrics(), "pix_storage_redis_reachable") == 0,
+            TimeSpan.FromSeconds(10), "pix_storage_redis_reachable stayed 1 with every Redis node killed");
 
         // The operator restarts the nodes; the cluster re-forms from nodes.conf and each AOF.
         var clock = Stopwatch.StartNew();
@@ -79,6 +88,8 @@ public sealed class RedisOutageDrill(ITestOutputHelper output)
         Assert.Single(Ids(await GetAsync(node, Next(served))));
         await CrossNodeStreamTests.WaitUntilAsync(async () => (await http.GetAsync($"http://127.0.0.1:{nodes.Node(1).AdminPort}/readyz")).IsSuccessStatusCode,
             TimeSpan.FromSeconds(10), "/readyz never said ready again");
+        await CrossNodeStreamTests.WaitUntilAsync(async () => PrometheusText.Value(await Metrics(), "pix_storage_redis_reachable") == 1,
+            TimeSpan.FromSeconds(10), "pix_storage_redis_reachable never said 1 again");
     }
 
     private static async Task<(string, int, string?, double)> TimedAsync(string what, Func<Task<RawResponse>> call)

@@ -40,6 +40,14 @@ public sealed class RedisPrimaryKillDrill(ITestOutputHelper output)
         await CrossNodeStreamTests.WaitUntilAsync(() => traffic.Posts.Any(p => p.At > promotedAt && p.Status == 201), TimeSpan.FromSeconds(30),
             "Pix never stored a message on the promoted primary");
         var servingAt = traffic.Posts.Where(p => p.At > killedAt && p.Status == 201).Min(p => p.At);
+        // The probe follows the cluster's own view: once a replica owns the dead primary's slots, every primary that
+        // owns slots answers again (the dead node no longer counts), so PixRedisUnreachable clears.
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        {
+            await CrossNodeStreamTests.WaitUntilAsync(async () => PrometheusText.Value(
+                    await http.GetStringAsync($"http://127.0.0.1:{nodes.Node(0).AdminPort}/metrics"), "pix_storage_redis_reachable") == 1,
+                TimeSpan.FromSeconds(30), "pix_storage_redis_reachable did not return to 1 after the promotion");
+        }
         await Task.Delay(TimeSpan.FromSeconds(seconds / 2.0));
         stop.Cancel();
         await Task.WhenAll(clients);

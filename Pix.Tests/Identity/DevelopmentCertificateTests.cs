@@ -67,6 +67,12 @@ public sealed class DevelopmentCertificateTests
             var notice = await FirstMessageAsync(client, Psp1);
             using var spi = X509CertificateLoader.LoadCertificateFromFile(set.ClientCertificate(Ispb.Spi));
             AssertSignedBy(notice, spi);
+            // The signing certificate's expiry is exported (PixCertificateExpiry watches it), from the same certificate.
+            using var http = new HttpClient();
+            var metrics = await http.GetStringAsync($"http://127.0.0.1:{server.AdminPort}/metrics");
+            var left = PrometheusText.Value(metrics, "pix_tls_certificate_expiry_seconds", ("certificate", "signing"));
+            Assert.NotNull(left);
+            Assert.InRange(left.Value, (spi.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds - 300, (spi.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds + 300);
         }
     }
 

@@ -90,6 +90,32 @@ public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<Mut
         Assert.Equal(200, (await psp3.DeleteAsync(next.Header("PI-Pull-Next")!)).Status);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task APostToAnotherParticipantsPathIsRefusedFromItsHeadWithoutWaitingForTheBody(bool expectContinue)
+    {
+        using var psp1 = await fixture.ConnectAsync(Psp1);
+        // A head announcing a megabyte that never comes: the 403 must not wait for it (nor send 100 Continue).
+        var expect = expectContinue ? "Expect: 100-continue\r\n" : "";
+        psp1.Connection.Send($"POST /api/v1/in/{Psp3}/msgs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/xml\r\n{expect}Content-Length: 1000000\r\n\r\n<partial");
+        var refused = await psp1.Connection.ReadAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(403, refused.Status);
+        Assert.Contains("another participant than the path", refused.Text);
+        Assert.Equal("close", refused.Header("Connection"));
+        // The unread body cannot be skipped safely: the connection ends after the answer.
+        Assert.True(await psp1.Connection.IsClosedByPeerAsync(TimeSpan.FromSeconds(10)));
+
+        // A caller posting to its own path with the same head gets its body read: the refusal is about the path only.
+        using var psp3 = await fixture.ConnectAsync(Psp3);
+        var own = TestMessages.Pacs008(Psp3, Spi, "own-path");
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(own);
+        psp3.Connection.Send($"POST /api/v1/in/{Psp3}/msgs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/xml\r\n{expect}Content-Length: {bytes}\r\n\r\n{own[..10]}");
+        if (expectContinue) Assert.Equal(100, (await psp3.Connection.ReadAsync(TimeSpan.FromSeconds(10))).Status);
+        psp3.Connection.Send(own[10..]);
+        Assert.Equal(201, (await psp3.Connection.ReadAsync(TimeSpan.FromSeconds(10))).Status);
+    }
+
     [Fact]
     public async Task AnotherParticipantsTokenUnderOnesOwnPathIsForbidden()
     {
@@ -135,6 +161,30 @@ public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<Mut
         for (var i = 0; i < 60 && read.Status == 204; i++) read = await psp4.GetAsync(read.Header("PI-Pull-Next")!);
         Assert.Contains("<RjctgPtyRsn>NotRoutable</RjctgPtyRsn>", Assert.Single(IcomClient.Messages(read)).Xml);
         Assert.Equal(200, (await psp4.DeleteAsync(read.Header("PI-Pull-Next")!)).Status);
+    }
+
+    [Fact]
+    public async Task HandshakesByOutcomeAndCertificateExpiriesAreExported()
+    {
+        using var http = new HttpClient();
+        async Task<string> Metrics() => await http.GetStringAsync($"http://127.0.0.1:{fixture.Server.AdminPort}/metrics");
+        var before = await Metrics();
+        double Count(string exposition, string outcome) => PrometheusText.Value(exposition, "pix_tls_handshakes_total", ("outcome", outcome)) ?? 0;
+
+        using (var psp1 = await fixture.ConnectAsync(Psp1)) Assert.Equal(204, (await psp1.StartAsync(Psp1)).Status);
+        Assert.False(await Refusals.ReachesHttpAsync(
+            () => RawHttpConnection.ConnectTlsAsync(fixture.Port, null, fixture.Certificates.Ca), $"/api/v1/out/{Psp1}/stream/start"));
+
+        var after = await Metrics();
+        Assert.True(Count(after, "accepted") >= Count(before, "accepted") + 1, after);
+        Assert.True(Count(after, "missing") >= Count(before, "missing") + 1, after);
+
+        // Seconds until each certificate expires, as the files say (the alert warns 30 days ahead).
+        using var server = X509Certificate2.CreateFromPem(File.ReadAllText(fixture.Certificates.Set.ServerCertificate));
+        var serverLeft = PrometheusText.Value(after, "pix_tls_certificate_expiry_seconds", ("certificate", "server"));
+        Assert.NotNull(serverLeft);
+        Assert.InRange(serverLeft.Value, (server.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds - 300, (server.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds + 300);
+        Assert.True(PrometheusText.Value(after, "pix_tls_certificate_expiry_seconds", ("certificate", "client_ca")) > 86_400, after);
     }
 
     [Fact]

@@ -69,7 +69,8 @@ public sealed partial class AlertRuleTests
             Assert.Contains(panel.GetProperty("targets").EnumerateArray(), t => !string.IsNullOrWhiteSpace(t.GetProperty("expr").GetString()));
         }
         foreach (var wanted in new[] { "Requests by route and status", "Latency p50 / p99 by route", "Delivery lag by ISPB (top 10)", "Backlog by ISPB (top 10)",
-                     "429s by cause", "Quarantine share", "Stream slots in use", "Storage health", "fsync: durable append latency", "Connections", "Draining" })
+                     "429s by cause", "Quarantine share", "Stream slots in use", "Storage health", "fsync: durable append latency", "Connections", "Draining",
+                     "Redis round trip (slowest primary)", "TLS handshakes by outcome", "Certificate expiry" })
             Assert.Contains(wanted, titles);
     }
 

@@ -61,11 +61,15 @@ public sealed partial class PrometheusAlertTests(ITestOutputHelper output)
             Assert.All(loaded, r => Assert.Equal("ok", r.GetProperty("health").GetString()));
         }
 
-        // The dashboard: every query parses, and every panel shows data for this node (embedded store).
+        // The dashboard: every query parses, and every panel shows data for this node (embedded store, TLS off), except
+        // the panels of other setups, whose series MutualTlsTests and RedisOutageDrill check on /metrics, and the
+        // regions panels, whose series only a node with Pix:Region has (RegionFailoverDrill reads them from one).
+        string[] otherSetups = ["Redis round trip (slowest primary)", "TLS handshakes by outcome", "Certificate expiry"];
         using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "ops", "grafana", "pix.json")));
         foreach (var panel in dashboard.RootElement.GetProperty("panels").EnumerateArray())
         {
             var title = panel.GetProperty("title").GetString();
+            var regionsOnly = title!.StartsWith("Regions:", StringComparison.Ordinal);
             var series = 0;
             foreach (var target in panel.GetProperty("targets").EnumerateArray())
             {
@@ -74,7 +78,7 @@ public sealed partial class PrometheusAlertTests(ITestOutputHelper output)
                 Assert.True(result.RootElement.GetProperty("status").GetString() == "success", $"panel '{title}': {expr} failed: {result.RootElement}");
                 series += result.RootElement.GetProperty("data").GetProperty("result").GetArrayLength();
             }
-            Assert.True(series > 0, $"panel '{title}' has no data");
+            Assert.True(series > 0 || regionsOnly || otherSetups.Contains(title), $"panel '{title}' has no data");
         }
     }
 

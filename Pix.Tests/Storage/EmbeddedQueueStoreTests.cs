@@ -14,7 +14,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
 {
     private static readonly Ispb Receiver = Ispb.Parse("12345678");
     private static readonly Ispb Sender = Ispb.Parse("87654321");
-    private const int MessagePayloadOffset = 79; // frame header 9 + fixed message fields 70
+    private const int MessagePayloadOffset = 87; // frame header 9 + fixed message fields 78
     private readonly TemporaryDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();

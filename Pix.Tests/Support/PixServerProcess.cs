@@ -35,6 +35,8 @@ internal sealed partial class PixServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Pid => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Sends a signal (<c>TERM</c>, <c>INT</c>) as an orchestrator would.</summary>

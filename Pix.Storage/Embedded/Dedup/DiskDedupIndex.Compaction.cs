@@ -7,14 +7,41 @@ internal sealed partial class DiskDedupIndex
     private readonly Thread _compactor;
     private readonly AutoResetEvent _compactorSignal = new(false);
     private long _merges, _expiredRuns;
+    // WaitForIdle: a signal not yet taken, and a pass in progress.
+    private volatile bool _compactionRequested;
+    private volatile bool _compacting;
+
+    private void SignalCompactor()
+    {
+        _compactionRequested = true;
+        _compactorSignal.Set();
+    }
+
+    /// <summary>Waits until no flush is queued or running and the compactor has nothing left to do, so a test
+    /// driving the store one call at a time sees the same file operations in the same order on every run.</summary>
+    internal void WaitForIdle()
+    {
+        var spin = new SpinWait();
+        while (!_disposing && _fault is null
+               && (Volatile.Read(ref _jobsInFlight) > 0 || _compactionRequested || _compacting))
+        {
+            spin.SpinOnce();
+        }
+    }
 
     private void CompactLoop()
     {
         while (true)
         {
             _compactorSignal.WaitOne();
+            _compacting = true;
+            _compactionRequested = false;
             if (_disposing) return;
-            if (_fault is not null) continue;
+            if (_fault is not null)
+            {
+                _compacting = false;
+                continue;
+            }
             try
             {
                 while (!_disposing && (Expire() || MergeOnce()))
@@ -29,6 +56,7 @@ internal sealed partial class DiskDedupIndex
             {
                 Fault(error);
             }
+            _compacting = false;
         }
     }
 

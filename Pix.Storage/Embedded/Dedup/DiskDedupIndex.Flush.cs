@@ -13,6 +13,8 @@ internal sealed partial class DiskDedupIndex
     private ulong[]? _sortHashes;
     private int[]? _sortSlots;
     private long _writerStalls, _flushes, _bytesWritten;
+    // Flush jobs queued and not finished (WaitForIdle).
+    private int _jobsInFlight;
 
     /// <summary>A table to write (or none), and the watermark to record once it is on disk (or none: a table
     /// that filled up between persists).</summary>
@@ -37,6 +39,7 @@ internal sealed partial class DiskDedupIndex
             Publish(new DedupVersion(next, [table, .. current.Frozen], current.Runs));
         }
         var job = new FlushJob(table, watermark);
+        Interlocked.Increment(ref _jobsInFlight);
         _flushQueue.Add(job);
         return job;
     }
@@ -75,6 +78,7 @@ internal sealed partial class DiskDedupIndex
             if (_fault is { } fault)
             {
                 job.Done.TrySetException(fault);
+                Interlocked.Decrement(ref _jobsInFlight);
                 continue;
             }
             try
@@ -86,6 +90,7 @@ internal sealed partial class DiskDedupIndex
             {
                 Fault(error);
                 job.Done.TrySetException(error);
+                Interlocked.Decrement(ref _jobsInFlight);
                 continue;
             }
             if (job.Table is { } table)
@@ -94,7 +99,8 @@ internal sealed partial class DiskDedupIndex
                 table.Clear();
                 ReturnMemtable(table);
             }
-            _compactorSignal.Set();
+            SignalCompactor();
+            Interlocked.Decrement(ref _jobsInFlight);
         }
     }
 

@@ -133,7 +133,7 @@ internal sealed partial class DiskDedupIndex : IDisposable
         if (runs.Length > 0 && runs[^1].MaxAtMs < horizon && !_expiryDue)
         {
             _expiryDue = true;
-            _compactorSignal.Set();
+            SignalCompactor();
         }
     }
 
@@ -148,6 +148,7 @@ internal sealed partial class DiskDedupIndex : IDisposable
         if (_current.Active.Count == 0)
         {
             var job = new FlushJob(null, watermark);
+            Interlocked.Increment(ref _jobsInFlight);
             _flushQueue.Add(job);
             return job.Done.Task;
         }

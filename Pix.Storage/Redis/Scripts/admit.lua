@@ -1,7 +1,9 @@
 -- The sender gate (ISenderGate.AdmitAsync) on the sender's slot. ARGV: prefix, cost, messages, failures, capacity,
--- refill per second, window seconds, isolate above ratio, minimum messages, is the SPI ('1' never isolated).
--- Returns {0, retry after seconds} when refused, else {1, isolated before (0/1), newly isolated (0/1)}.
+-- refill per second, window seconds, isolate above ratio, minimum messages, is the SPI ('1' never isolated), epoch.
+-- Returns {0, retry after seconds} when refused, {2} when fenced (another region owns the sender now), else
+-- {1, isolated before (0/1), newly isolated (0/1)}.
 local p = ARGV[1]
+if fenced(p, tonumber(ARGV[11])) then return {2} end
 local cost, messages, failures = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local capacity, refill = tonumber(ARGV[5]), tonumber(ARGV[6])
 local window, ratio, minimum, spi = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10] == '1'

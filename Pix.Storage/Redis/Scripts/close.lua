@@ -1,6 +1,7 @@
--- DELETE on a token (see IQueueStore.CloseStreamAsync). ARGV: prefix, stream id, token.
--- Returns {status, released}: 0 closed, 1 gone, 2 busy.
+-- DELETE on a token (see IQueueStore.CloseStreamAsync). ARGV: prefix, stream id, token, epoch.
+-- Returns {status, released}: 0 closed, 1 gone, 2 busy, 3 fenced.
 local p, sid, token = ARGV[1], ARGV[2], tonumber(ARGV[3])
+if fenced(p, tonumber(ARGV[4])) then return {3, 0} end
 local sk = p .. 's:' .. sid
 local st = redis.call('HMGET', sk, 'b', 'l', 'lu', 'c')
 if not st[1] then return {1, 0} end

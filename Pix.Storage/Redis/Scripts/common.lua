@@ -5,6 +5,15 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- Regions: the caller passes the epoch of the ownership map it decided by (0 without regions). The disaster-recovery
+-- controller raises an ISPB's fence to the epoch at which it changed owner, so a node that has not learned of the
+-- change (a region back from a partition) is refused here, before anything changes.
+local function fenced(p, epoch)
+  if epoch == 0 then return false end
+  local fence = redis.call('GET', p .. 'fence')
+  return fence ~= false and tonumber(fence) > epoch
+end
+
 -- A stream's claim is the list of queue sequences its current batch holds, comma-separated.
 local function split(claim)
   local seqs = {}

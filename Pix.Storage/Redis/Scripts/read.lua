@@ -1,8 +1,10 @@
 -- One step of a stream read (see IQueueStore.ReadAsync). ARGV: prefix, stream id, token, mode (0 advance, 1 fill,
--- 2 fill and release, 3 release), max, lease, lease ms, idle ms.
--- Returns {status} for gone (1) or busy (2); else {0, batch, changed, then per message: its stored value}.
+-- 2 fill and release, 3 release), max, lease, lease ms, idle ms, epoch.
+-- Returns {status} for gone (1), busy (2) or fenced (3); else {0, batch, changed, then per message: its stored value}.
+-- A release (letting go of the caller's own lease) is allowed when fenced: it claims and acknowledges nothing.
 local p, sid, token, mode, max = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local lease, lease_ms, idle_ms = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
+if mode ~= 3 and fenced(p, tonumber(ARGV[9])) then return {3} end
 local sk = p .. 's:' .. sid
 local st = redis.call('HMGET', sk, 'b', 'l', 'lu', 'c')
 if not st[1] then return {1} end

@@ -1,6 +1,8 @@
 -- Closes the participant's streams whose idle deadline passed and that no live lease holds, releasing their
--- batches. ARGV: prefix. Returns {next deadline (ms, or -1 when no stream is left), then stream id, released, ...}.
+-- batches. ARGV: prefix, epoch. Returns {next deadline (ms, or -1 when no stream is left), then stream id, released,
+-- ...}, or {-2} when fenced (another region owns the participant now).
 local p = ARGV[1]
+if fenced(p, tonumber(ARGV[2])) then return {-2} end
 local now = now_ms()
 local out = {-1}
 local due = redis.call('ZRANGEBYSCORE', p .. 'idle', '-inf', now)

@@ -123,6 +123,8 @@ internal sealed class StoreSimulation
                 Clock = _clock,
                 SegmentBytes = _segmentBytes,
                 CheckpointBytes = _checkpointBytes,
+                // Tables of about 60 keys: schedules flush, merge and persist the dedup index many times.
+                DedupCacheBytes = 16 * 1024,
                 Retention = _retention,
                 StreamIdleTimeout = TimeSpan.FromMilliseconds(Times.IdleMilliseconds),
                 Logger = _log,

@@ -4,11 +4,13 @@ using System.Net.Sockets;
 namespace Pix.Tests.Support.Redis;
 
 /// <summary>Free loopback ports for servers a test starts. Redis Cluster nodes also bind port + 10000 (the cluster
-/// bus), so those are checked in pairs.</summary>
+/// bus), so those are checked in pairs. Both stay below Linux's ephemeral range (32768 and up by default), where any
+/// outgoing connection of the machine may take a port between our check and the server's bind.</summary>
 internal static class FreePorts
 {
     private static readonly Lock Gate = new();
-    private static int _next = 20000 + Random.Shared.Next(0, 15000);
+    private static int _next = First + Random.Shared.Next(0, Last - First);
+    private const int First = 10000, Last = 22000;
 
     public static int One() => Take(1, withBus: false)[0];
 
@@ -20,7 +22,7 @@ internal static class FreePorts
             while (ports.Count < count)
             {
                 var port = _next++;
-                if (_next > 35000) _next = 20000;
+                if (_next > Last) _next = First;
                 if (IsFree(port) && (!withBus || IsFree(port + 10000))) ports.Add(port);
             }
         }
