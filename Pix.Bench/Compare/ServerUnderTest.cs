@@ -51,7 +51,8 @@ internal sealed partial class ServerUnderTest : IDisposable
     {
         var benchDll = Path.Combine(AppContext.BaseDirectory, "Pix.Bench.dll");
         string[] args = ["-c", cpu.ToString(), "dotnet", benchDll, "ceiling", "--listen", "127.0.0.1:0"];
-        var (process, answers, ports) = await StartAsync(args, CeilingStartupLine(), "the ceiling");
+        // The same thread-pool setting as Pix's runtimeconfig (no idle spinning), so the ratio compares like with like.
+        var (process, answers, ports) = await StartAsync(args, CeilingStartupLine(), "the ceiling", ("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0"));
         return new ServerUnderTest(process, answers, null, ports.Port, 0, "taskset " + string.Join(' ', args).Replace(benchDll, "Pix.Bench.dll"));
     }
 
@@ -61,7 +62,8 @@ internal sealed partial class ServerUnderTest : IDisposable
         public volatile TaskCompletionSource<long>? Allocated;
     }
 
-    private static async Task<(Process, Answers, (int Port, int Admin))> StartAsync(string[] args, Regex startupLine, string name)
+    private static async Task<(Process, Answers, (int Port, int Admin))> StartAsync(string[] args, Regex startupLine, string name,
+        params (string Name, string Value)[] environment)
     {
         var info = new ProcessStartInfo("taskset")
         {
@@ -70,6 +72,7 @@ internal sealed partial class ServerUnderTest : IDisposable
         foreach (var arg in args) info.ArgumentList.Add(arg);
         // The client's own socket setting (see Program) is not the server's: servers run as configured.
         info.Environment.Remove(Reads.ClientSockets.InlineCompletionsVariable);
+        foreach (var (variable, value) in environment) info.Environment[variable] = value;
         var process = Process.Start(info)!;
         var ready = new TaskCompletionSource<(int, int)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var answers = new Answers();

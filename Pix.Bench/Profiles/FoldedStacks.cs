@@ -65,7 +65,7 @@ internal sealed partial class FoldedStacks
         return symbol.Replace(';', ',');
     }
 
-    [GeneratedRegex(@"^(.+?)\s+\d+(?:/\d+)?\s+\[\d+\]")]
+    [GeneratedRegex(@"^(.+?)\s+\d+(?:/\d+)?\s+(?:\[\d+\]\s+)?\d+\.\d+:")]
     private static partial Regex Header();
 
     [GeneratedRegex(@"\+0x[0-9a-f]+$")]

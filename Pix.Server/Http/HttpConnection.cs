@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Problems;
+using Pix.Server.Async;
 
 namespace Pix.Server.Http;
 
@@ -176,7 +177,7 @@ internal sealed class HttpConnection : IDisposable
         return AwaitFlushAsync(flush);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder<>))]
     private async ValueTask<bool> AwaitFlushAsync(ValueTask<FlushResult> flush)
     {
         // The client's receive window and the transport's buffer are full: from now on the client must read.
@@ -257,8 +258,8 @@ internal sealed class HttpConnection : IDisposable
     }
 
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
-    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    // comes from a pool shared by every thread (SharedPoolingBuilder). Each ValueTask is awaited once, as pooling requires.
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder<>))]
     private async ValueTask<bool> AwaitApplicationAsync(ValueTask pending, ValueTask<bool> flush)
     {
         // A long poll is not an idle connection: no read timeout while the application works.

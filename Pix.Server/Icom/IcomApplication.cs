@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.ObjectPool;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
+using Pix.Server.Async;
 using Pix.Server.Health;
 using Pix.Server.Http;
 using Pix.Server.Identity;
@@ -42,8 +43,8 @@ internal sealed class IcomApplication(
     public int InFlight => Volatile.Read(ref _inFlight);
 
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
-    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    // comes from a pool shared by every thread (SharedPoolingBuilder). Each ValueTask is awaited once, as pooling requires.
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder))]
     public async ValueTask HandleAsync(HttpRequest request, HttpResponse response)
     {
         var started = metrics.Start();

@@ -3,6 +3,7 @@ using Pix.Protocol.Media;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
 using Pix.Protocol.Streams;
+using Pix.Server.Async;
 using Pix.Server.Http;
 using Pix.Server.Streams;
 using Pix.Server.Telemetry;
@@ -13,8 +14,8 @@ namespace Pix.Server.Icom;
 internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens, BatchResponder batches, ProblemResponder problems, PixMetrics metrics)
 {
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
-    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    // comes from a pool shared by every thread (SharedPoolingBuilder). Each ValueTask is awaited once, as pooling requires.
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder))]
     public async ValueTask StartAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
     {
         var mode = MediaNegotiation.Choose(request.Header(KnownHeader.Accept));
@@ -27,7 +28,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         Answer(request, response, exchange, status, next, mode);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder))]
     public async ValueTask ReadAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
     {
         if (!TryToken(request, response, route, out var token)) return;
@@ -41,7 +42,7 @@ internal sealed class StreamEndpoint(StreamEngine engine, PullTokenCodec tokens,
         Answer(request, response, exchange, status, next, mode);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder))]
     public async ValueTask DeleteAsync(HttpRequest request, HttpResponse response, IcomRoute route)
     {
         if (!TryToken(request, response, route, out var token)) return;

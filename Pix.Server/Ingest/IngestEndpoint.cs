@@ -6,6 +6,7 @@ using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
 using Pix.Protocol.Signatures;
 using Pix.Protocol.Xml;
+using Pix.Server.Async;
 using Pix.Server.Http;
 using Pix.Server.Icom;
 using Pix.Server.Identity;
@@ -37,8 +38,8 @@ internal sealed class IngestEndpoint(
     private readonly CheckOptions _check = new() { RequireSignature = options.RequireSignature };
 
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
-    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    // comes from a pool shared by every thread (SharedPoolingBuilder). Each ValueTask is awaited once, as pooling requires.
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder))]
     public async ValueTask HandleAsync(HttpRequest request, HttpResponse response, IcomRoute route, IcomExchange exchange)
     {
         if (!request.HasBodyFraming)

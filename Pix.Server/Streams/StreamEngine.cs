@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Streams;
+using Pix.Server.Async;
 using Pix.Server.Http;
 using Pix.Storage;
 
@@ -59,9 +60,9 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     public InFlightRequests? InFlight { get; init; }
 
     // Pooled boxes: when the request truly suspends (a parked long poll, an fsync wait) its state machine
-    // comes from a per-thread cache instead of a new allocation. Each ValueTask is awaited once, as pooling requires.
+    // comes from a pool shared by every thread (SharedPoolingBuilder). Each ValueTask is awaited once, as pooling requires.
     /// <summary>Opens a stream and reads its first batch (long-polling when the queue is empty).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder<>))]
     public async ValueTask<(StreamOutcome Outcome, PullToken Next)> StartAsync(Ispb ispb, int max, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
         into.Clear();
@@ -73,7 +74,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
 
     /// <summary>Reads on a <c>PI-Pull-Next</c> token: the current token acknowledges and advances; the previous one
     /// repeats the current batch; anything older is gone.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder<>))]
     public async ValueTask<(StreamOutcome Outcome, PullToken Next)> NextAsync(PullToken token, int max, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
         into.Clear();
@@ -83,7 +84,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
 
     /// <summary>Closes a stream. On the current token the last batch is acknowledged; on the previous one (its
     /// response was lost) the batch goes back to the queue. Any other token, or a closed stream: gone.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder<>))]
     public async ValueTask<StreamOutcome> DeleteAsync(PullToken token, CancellationToken aborted)
     {
         var result = await _store.CloseStreamAsync(new CloseRequest(token.Ispb, token.StreamId, token.Batch), aborted).ConfigureAwait(false);
@@ -110,7 +111,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     /// lease and parks until an append wakes it, the poll times out, or the client leaves. A client that left gives
     /// the lease back without claiming: messages are never claimed for a reader that will not receive them.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder<>))]
     private async ValueTask<StreamReadResult> ReadWithPollAsync(ReadRequest request, MessageBatch into, LongPollWaiter waiter, CancellationToken aborted)
     {
         var deadline = _clock.GetTimestamp() + _longPollTicks;

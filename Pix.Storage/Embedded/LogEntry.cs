@@ -6,13 +6,18 @@ namespace Pix.Storage.Embedded;
 /// One piece of work for the group commit: an ingest request (encoded by the writer, which assigns ids and checks
 /// dedup in log order) or a stream-state record already framed in <see cref="State"/>. The caller awaits the entry
 /// itself (a pooled <see cref="IValueTaskSource"/>), which completes once the record is fsync'd, so a request
-/// allocates nothing for its completion.
+/// allocates nothing for its completion. The writer does not resume the caller itself (the next group's fsync
+/// would wait for it): the entry queues itself to the thread pool as a work item, which completes it there, so
+/// the caller resumes on a pool thread whatever builder its async method uses and nothing is allocated for the hop
+/// (a continuation queued by <see cref="ManualResetValueTaskSourceCore{TResult}"/> is wrapped in a new work item
+/// unless it comes from the BCL's own builders).
 /// </summary>
-internal sealed class LogEntry : IValueTaskSource, IValueTaskSource<AppendStatus>
+internal sealed class LogEntry : IValueTaskSource, IValueTaskSource<AppendStatus>, IThreadPoolWorkItem
 {
     public const int MaxStateLength = StreamRecord.MaxLength;
 
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
+    private Exception? _error;
     private readonly byte[] _state = new byte[MaxStateLength];
     private readonly LogEntryPool? _pool;
     private int _completed;
@@ -68,12 +73,21 @@ internal sealed class LogEntry : IValueTaskSource, IValueTaskSource<AppendStatus
     /// <summary>Completes the waiter; a second completion (a writer failing everything it held) is ignored.</summary>
     public void Complete()
     {
-        if (Interlocked.Exchange(ref _completed, 1) == 0) _core.SetResult(true);
+        if (Interlocked.Exchange(ref _completed, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     public void Fail(Exception error)
     {
-        if (Interlocked.Exchange(ref _completed, 1) == 0) _core.SetException(error);
+        if (Interlocked.Exchange(ref _completed, 1) != 0) return;
+        _error = error;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    /// <summary>On a pool thread: the caller's continuation runs here.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (_error is { } error) _core.SetException(error);
+        else _core.SetResult(true);
     }
 
     /// <summary>Returns an entry that was never queued (the store refused it) to the pool.</summary>
@@ -139,6 +153,7 @@ internal sealed class LogEntry : IValueTaskSource, IValueTaskSource<AppendStatus
         SendsNotice = null;
         ReleasesQuarantine = null;
         Cancellation = default;
+        _error = null;
         _core.Reset();
         Volatile.Write(ref _completed, 0);
         _pool?.Return(this);

@@ -4,21 +4,24 @@
 #
 #   ops/profile/record.sh reads|ingest1|ingest10 memory|embedded OUT_DIR [extra Pix options...]
 #
-# The server runs pinned to CPU 0 with DOTNET_PerfMapEnabled=1 (JIT'd frames get names in /tmp/perf-PID.map), the load
-# generator on CPU 1. perf samples only the server's process (-p), at 1,999 Hz with frame-pointer stacks, for the
-# middle of the load's window. Needs a Release build (dotnet build Pix.sln -c Release) and perf.
+# The server runs pinned to CPU 0 with DOTNET_PerfMapEnabled=1 (JIT'd frames get names in /tmp/perf-PID.map), without
+# W^X double mapping (its code pages show as memfd:doublemapper, which the map does not name) and without ReadyToRun
+# code (the framework's precompiled methods are not in the map; JIT'd at tier 1 they are), the load generator on CPU 1.
+# perf samples only the server's process (-p), at 1,999 Hz with frame-pointer stacks, for the middle of the load's
+# window (ingest: after WARMUP_SECONDS, default 10, as everything is JIT'd first). Needs a Release build
+# (dotnet build Pix.sln -c Release) and perf; PIX_SERVER_DLL and PIX_BENCH_DLL point at another build (a "before").
 set -euo pipefail
 workload=${1:?reads, ingest1 or ingest10}
 storage=${2:?memory or embedded}
 out=${3:?output folder}
 shift 3
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bench="$root/Pix.Bench/bin/Release/net10.0/Pix.Bench.dll"
-server="$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll"
+bench=${PIX_BENCH_DLL:-"$root/Pix.Bench/bin/Release/net10.0/Pix.Bench.dll"}
+server=${PIX_SERVER_DLL:-"$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll"}
 mkdir -p "$out"
 data=$(mktemp -d /tmp/pix-profile-XXXXXX)
 port=$((20000 + RANDOM % 20000))
-DOTNET_PerfMapEnabled=1 taskset -c 0 dotnet "$server" --listen 127.0.0.1:$port --admin-listen 127.0.0.1:0 --data "$data" \
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0 taskset -c 0 dotnet "$server" --listen 127.0.0.1:$port --admin-listen 127.0.0.1:0 --data "$data" \
   --storage "$storage" --Pix:Xml:RequireSignature false --Pix:Tls:Mode off --Logging:LogLevel:Default Warning \
   --Pix:RateLimit:Capacity 1000000000 --Pix:RateLimit:RefillPerSecond 1000000000 --Pix:Limits:MaxBacklog 1000000000 \
   --Pix:Streams:LongPollSeconds 1 "$@" > "$out/server.log" 2>&1 &
@@ -28,8 +31,8 @@ for _ in $(seq 100); do grep -q "listening" "$out/server.log" && break; sleep 0.
 
 case $workload in
   reads) load=(reads --target "http://127.0.0.1:$port" --psps 12 --streams 3 --per-psp "${PER_PSP:-60000}" --duration 20 --warmup 1) ;;
-  ingest1) load=(ingest --parts 1 --connections 64 --target "http://127.0.0.1:$port" --duration 12 --warmup 1) ;;
-  ingest10) load=(ingest --parts 10 --connections 64 --target "http://127.0.0.1:$port" --duration 12 --warmup 1) ;;
+  ingest1) load=(ingest --parts 1 --connections 64 --target "http://127.0.0.1:$port" --duration 25 --warmup 1) ;;
+  ingest10) load=(ingest --parts 10 --connections 64 --target "http://127.0.0.1:$port" --duration 25 --warmup 1) ;;
   *) echo "unknown workload $workload" >&2; exit 2 ;;
 esac
 taskset -c 1 dotnet "$bench" "${load[@]}" > "$out/load.log" 2>&1 &
@@ -39,12 +42,12 @@ if [ "$workload" = reads ]; then
   for _ in $(seq 600); do grep -q "^preloaded" "$out/load.log" && break; sleep 0.5; done
   sleep 1.5
 else
-  sleep 3
+  sleep "${WARMUP_SECONDS:-10}"
 fi
 cpu_before=$(awk '{print $14+$15}' /proc/$pid/stat)
 perf record -F 1999 -g -p $pid -o "$out/perf.data" -- sleep "${SECONDS_TO_SAMPLE:-4}" 2> "$out/perf-record.log"
 cpu_after=$(awk '{print $14+$15}' /proc/$pid/stat)
 wait $loader || true
-perf script -i "$out/perf.data" -F comm,pid,tid,cpu,time,period,event,ip,sym,dso > "$out/perf.txt" 2> /dev/null
+perf script -i "$out/perf.data" -F comm,pid,tid,time,period,event,ip,sym,dso > "$out/perf.txt" 2> /dev/null
 echo "server CPU while sampled: $(( (cpu_after - cpu_before) * 10 )) ms" | tee "$out/cpu.txt"
 tail -3 "$out/load.log"
