@@ -7,8 +7,8 @@ namespace Pix.Tests.Storage;
 
 /// <summary>
 /// The embedded store on a simulated disk that loses whatever was not fsync'd at a power cut (see
-/// <see cref="StoreSimulation"/>). The default suite runs a short version, 50 seeds: alone a seed takes ~70 ms, but inside
-/// the full suite about 2 s (not understood yet: the background GC is busy throughout), and 2,000 seeds took over ten
+/// <see cref="StoreSimulation"/>). The default suite runs a short version, 10 seeds: alone a seed takes ~70 ms, but inside
+/// the full suite several seconds (not understood yet: the background GC is busy throughout), and 2,000 seeds took over ten
 /// minutes there. <c>./build.sh simulate</c> runs the real thing, many
 /// more (<c>PIX_SIMULATION_SEEDS</c>, <c>PIX_SIMULATION_FIRST_SEED</c>), and one failing seed replays exactly with
 /// <c>PIX_SIMULATION_FIRST_SEED=N PIX_SIMULATION_SEEDS=1</c>. <c>PIX_SIMULATION_SKIP_FLUSH=Method</c> drops the fsyncs
@@ -16,7 +16,7 @@ namespace Pix.Tests.Storage;
 /// </summary>
 public sealed class EmbeddedStoreSimulationTests(ITestOutputHelper output)
 {
-    private const int DefaultSeeds = 50;
+    private const int DefaultSeeds = 10;
 
     [Fact]
     public async Task SeededSchedulesCutByPowerFailuresRecoverEverythingClientsWereTold()
