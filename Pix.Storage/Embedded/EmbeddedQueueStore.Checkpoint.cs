@@ -26,8 +26,9 @@ public sealed partial class EmbeddedQueueStore
     }
 
     /// <summary>Marks the state a checkpoint will hold. Caller holds _stateLock, so no stream change and no message
-    /// apply runs meanwhile; this costs a pass over the queues and copies of the outbox and quarantine lists, not the
-    /// queues' messages: each queue is copied later, by <see cref="SerializeState"/> or by its next change.</summary>
+    /// apply runs meanwhile; this costs a pass over the queues (each freezes its chunks: an array of references) and
+    /// copies of the outbox and quarantine lists, not the queues' messages: a change after the mark copies the one
+    /// chunk it touches, and <see cref="SerializeState"/> writes the frozen chunks.</summary>
     private StateCapture CaptureState()
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -53,7 +54,8 @@ public sealed partial class EmbeddedQueueStore
         }
     }
 
-    // Writer thread, without _stateLock: each queue's lock only while it hands over its copy.
+    // Checkpoint thread, without _stateLock: each queue's lock only while it hands over its frozen image and takes
+    // it back; the image's chunks are read without any lock (the queue copies a chunk before changing it).
     private byte[] SerializeState(StateCapture capture)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -65,11 +67,12 @@ public sealed partial class EmbeddedQueueStore
         writer.Write(capture.Queues.Count);
         foreach (var (ispb, queue) in capture.Queues)
         {
-            IspbQueue image;
+            QueueImage image;
             lock (queue) image = queue.TakeCapture();
             writer.Write(ispb.Packed);
             image.WriteSnapshot(writer);
             image.ForEachUnacknowledged(live, CountLive);
+            lock (queue) queue.ReleaseCapture(image);
         }
         // The dedup keys live in the dedup index (persisted with this checkpoint's position); the count stays in the
         // format, always 0.

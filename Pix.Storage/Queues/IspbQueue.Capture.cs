@@ -1,68 +1,53 @@
 namespace Pix.Storage.Queues;
 
 // A checkpoint's view of the queue without holding the store's state lock while it is written: the checkpoint marks
-// every queue under that lock (cheap), then copies each queue when it gets to it, unless a change came first, in
-// which case the change copies the queue before it applies. Either way the copy is the queue as it stood at the mark.
+// every queue under that lock, which freezes its chunks (an array of references, a few fields, the streams' claims),
+// and writes the frozen chunks later. A change after the mark copies only the chunk it touches (4,096 entries at most),
+// never the whole queue, so no request waits for a long queue's copy.
 public sealed partial class IspbQueue
 {
-    private bool _captureRequested;
-    private IspbQueue? _captured;
+    private QueueImage? _capture;
 
     /// <summary>Marks the queue's current state as the one a checkpoint wants (caller holds the queue's lock, and
     /// the store's state lock, so no change is half applied).</summary>
-    public void RequestCapture()
+    public void RequestCapture() => _capture = Image(freeze: true);
+
+    /// <summary>The queue as it stood at <see cref="RequestCapture"/> (or now, without a mark): the caller may read
+    /// it without any lock, then hands it back with <see cref="ReleaseCapture"/> (caller holds the queue's lock for
+    /// both calls, not in between).</summary>
+    public QueueImage TakeCapture()
     {
-        _captureRequested = true;
-        _captured = null;
+        var image = _capture ?? Image(freeze: true);
+        _capture = null;
+        return image;
     }
 
-    /// <summary>The queue as it stood at <see cref="RequestCapture"/>: a private copy the caller may read without any
-    /// lock (caller holds the queue's lock while taking it).</summary>
-    public IspbQueue TakeCapture()
-    {
-        var captured = _captured ?? CopyForSnapshot();
-        _captured = null;
-        _captureRequested = false;
-        return captured;
-    }
+    /// <summary>The image is written: the queue may write its chunks in place again.</summary>
+    public void ReleaseCapture(QueueImage image) => _entries.Thaw(image.Epoch);
 
-    /// <summary>The checkpoint was dropped: no copy is needed any more.</summary>
+    /// <summary>The checkpoint was dropped: nothing needs the frozen chunks any more.</summary>
     public void CancelCapture()
     {
-        _captureRequested = false;
-        _captured = null;
+        if (_capture is not null) _entries.Thaw(_capture.Epoch);
+        _capture = null;
     }
 
-    // Every method that changes what a snapshot holds calls this first.
-    private void CaptureBeforeChange()
-    {
-        if (_captureRequested && _captured is null) _captured = CopyForSnapshot();
-    }
+    /// <summary>Writes the queue as it is (caller holds the queue's lock throughout); the same bytes a checkpoint
+    /// writes for it.</summary>
+    public void WriteSnapshot(BinaryWriter writer) => Image(freeze: false).WriteSnapshot(writer);
 
-    /// <summary>What <see cref="WriteSnapshot"/> reads, copied: the live range of messages and states, the id
-    /// prefix, and each stream's batch and claims. A copy of one queue costs about 29 bytes per message in it.</summary>
-    private IspbQueue CopyForSnapshot()
+    // The fields a snapshot holds, copied, and the entries' chunks, frozen when the image outlives the lock.
+    private QueueImage Image(bool freeze)
     {
-        var live = (int)(_next - _base);
-        var copy = new IspbQueue
-        {
-            _base = _base,
-            _next = _next,
-            _cursor = _cursor,
-            _idHigh = _idHigh,
-            _idMiddle = _idMiddle,
-            _hasPrefix = _hasPrefix,
-            _unacked = _unacked,
-            _messages = _messages[..Math.Max(live, 1)],
-            _states = _states[..Math.Max(live, 1)],
-            _otherIds = _otherIds is null ? null : new Dictionary<long, Pix.Protocol.Ids.ResourceId>(_otherIds),
-        };
-        foreach (var (id, stream) in _streams)
-        {
-            var streamCopy = new StreamState { Batch = stream.Batch, Count = stream.Count };
-            stream.Claim.AsSpan(0, stream.Count).CopyTo(streamCopy.Claim);
-            copy._streams[id] = streamCopy;
-        }
-        return copy;
+        QueueChunk[] chunks;
+        long first;
+        var epoch = 0;
+        if (freeze) epoch = _entries.Freeze(out chunks, out first);
+        else chunks = _entries.View(out first);
+        var streams = new (ulong, uint, long[])[_streams.Count];
+        var n = 0;
+        foreach (var (id, stream) in _streams) streams[n++] = (id, stream.Batch, stream.Claim[..stream.Count]);
+        var otherIds = _otherIds is null ? null : new Dictionary<long, Pix.Protocol.Ids.ResourceId>(_otherIds);
+        return new QueueImage(_base, _next, _cursor, _idHigh, _idMiddle, otherIds, first, chunks, streams, epoch);
     }
 }

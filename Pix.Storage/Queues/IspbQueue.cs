@@ -12,14 +12,13 @@ public sealed partial class IspbQueue
 {
     private const byte Unclaimed = 0, Claimed = 1, Acked = 2;
 
-    private QueueSlot[] _messages = new QueueSlot[16];
-    private byte[] _states = new byte[16];
+    private QueueEntries _entries = new(1);
     // The High and Middle words of every id in the queue (the store's prefix); an id with others (never, unless a
     // message of another instance is delivered) is kept whole in _otherIds.
     private ulong _idHigh, _idMiddle;
     private bool _hasPrefix;
     private Dictionary<long, ResourceId>? _otherIds;
-    private long _base = 1;            // sequence of _messages[0]
+    private long _base = 1;            // lowest sequence the queue still holds (everything before is acknowledged)
     private long _next = 1;            // sequence the next append gets
     private long _cursor = 1;          // lowest sequence never claimed
     private long _unacked;
@@ -37,17 +36,19 @@ public sealed partial class IspbQueue
     /// <summary>When a release sweep first saw the queue idle (monotonic ms), 0 when it is not idle.</summary>
     public long IdleSinceMs { get; set; }
     public long NextSequence => _next;
+
+    /// <summary>Bytes the entries take in memory (tests, the memory bench): about 29 per message the queue holds.</summary>
+    internal long EntryBytes => _entries.Bytes;
     public long Unacknowledged => _unacked;
     public IEnumerable<ulong> StreamIds => _streams.Keys;
 
     /// <summary>Adds a message at the tail. Its <see cref="StoredMessage.Sequence"/> must be <see cref="NextSequence"/>.</summary>
     public void Append(in StoredMessage message)
     {
-        CaptureBeforeChange();
         Debug.Assert(message.Sequence == _next);
-        var index = EnsureSlot(_next);
-        Store(index, message);
-        _states[index] = Unclaimed;
+        _entries.EnsureCapacity(_next);
+        Store(_next, message);
+        _entries.SetState(_next, Unclaimed);
         _next++;
         _unacked++;
     }
@@ -55,7 +56,6 @@ public sealed partial class IspbQueue
     /// <summary>Opens a stream at batch 0 (its first read advances to batch 1), unless all slots are taken.</summary>
     public bool TryOpen(ulong streamId, int maxStreams, long nowMs, StreamTimes times)
     {
-        CaptureBeforeChange();
         if (_streams.Count >= maxStreams || _streams.ContainsKey(streamId)) return false;
         _streams[streamId] = new StreamState { IdleUntilMs = nowMs + times.IdleMilliseconds };
         return true;
@@ -83,7 +83,6 @@ public sealed partial class IspbQueue
     public StreamReadResult Read(in ReadRequest request, long nowMs, Span<StoredMessage> batch, out int count,
         Span<StoredMessage> acknowledged, out ReadEffect effect)
     {
-        CaptureBeforeChange();
         count = 0;
         effect = default;
         if (!_streams.TryGetValue(request.StreamId, out var stream)) return StreamReadResult.Gone;
@@ -121,7 +120,7 @@ public sealed partial class IspbQueue
             while (stream.Count < max && TryTakeNext(out var sequence))
             {
                 stream.Claim[stream.Count++] = sequence;
-                _states[IndexOf(sequence)] = Claimed;
+                _entries.SetState(sequence, Claimed);
                 effect.Claimed = true;
             }
         }
@@ -146,14 +145,13 @@ public sealed partial class IspbQueue
     /// <summary>Replays a claim a durable log recorded: the stream is at <paramref name="batch"/> holding exactly these sequences.</summary>
     public void RestoreClaim(ulong streamId, uint batch, bool acknowledgePrevious, ReadOnlySpan<long> sequences)
     {
-        CaptureBeforeChange();
         if (!_streams.TryGetValue(streamId, out var stream)) return;
         if (acknowledgePrevious) AcknowledgeCurrent(stream);
         stream.Batch = batch;
         foreach (var sequence in sequences)
         {
             stream.Claim[stream.Count++] = sequence;
-            _states[IndexOf(sequence)] = Claimed;
+            _entries.SetState(sequence, Claimed);
             RemoveFromFree(sequence);
         }
     }
@@ -164,7 +162,7 @@ public sealed partial class IspbQueue
         id = default;
         if (sequence < _base || sequence >= _next) return false;
         id = IdAt(sequence);
-        return _states[IndexOf(sequence)] != Acked;
+        return _entries.State(sequence) != Acked;
     }
 
     /// <summary>Calls <paramref name="visit"/> with the position and length of every message not yet acknowledged.</summary>
@@ -172,8 +170,7 @@ public sealed partial class IspbQueue
     {
         for (var s = _base; s < _next; s++)
         {
-            var i = IndexOf(s);
-            if (_states[i] != Acked) visit(state, _messages[i].Position, _messages[i].Length);
+            if (_entries.State(s) != Acked) visit(state, _entries.Slot(s).Position, _entries.Slot(s).Length);
         }
     }
 
@@ -182,7 +179,7 @@ public sealed partial class IspbQueue
     {
         for (var s = _base; s < _next; s++)
         {
-            if (_states[IndexOf(s)] != Acked) into.Add(MessageAt(s));
+            if (_entries.State(s) != Acked) into.Add(MessageAt(s));
         }
     }
 
@@ -190,10 +187,9 @@ public sealed partial class IspbQueue
     /// queue no longer holds it unacknowledged.</summary>
     public bool TryMove(ResourceId id, long position)
     {
-        CaptureBeforeChange();
         var sequence = FindSequence(id);
         if (sequence == 0) return false;
-        _messages[IndexOf(sequence)].Position = position;
+        _entries.WritableSlot(sequence).Position = position;
         return true;
     }
 
@@ -207,13 +203,13 @@ public sealed partial class IspbQueue
         {
             var middle = low + (high - low) / 2;
             var at = IdAt(middle);
-            if (at == id) return _states[IndexOf(middle)] != Acked ? middle : 0;
+            if (at == id) return _entries.State(middle) != Acked ? middle : 0;
             if (at.Low < id.Low) low = middle + 1;
             else high = middle - 1;
         }
         for (var s = _base; s < _next; s++)
         {
-            if (_states[IndexOf(s)] != Acked && IdAt(s) == id) return s;
+            if (_entries.State(s) != Acked && IdAt(s) == id) return s;
         }
         return 0;
     }
@@ -223,7 +219,6 @@ public sealed partial class IspbQueue
     /// tells a durable adapter which of the two to log.</summary>
     public CloseResult Close(in CloseRequest request, long nowMs, Span<StoredMessage> settled, out int settledCount, out bool acknowledge)
     {
-        CaptureBeforeChange();
         settledCount = 0;
         acknowledge = false;
         if (!_streams.TryGetValue(request.StreamId, out var stream)) return new CloseResult(ReadStatus.Gone, 0);
@@ -243,7 +238,6 @@ public sealed partial class IspbQueue
     /// <summary>Closes a stream as a log recorded it (replay) or as expiry decided.</summary>
     public bool Close(ulong streamId, bool acknowledge)
     {
-        CaptureBeforeChange();
         if (!_streams.Remove(streamId, out var stream)) return false;
         if (acknowledge) AcknowledgeCurrent(stream);
         else Release(stream);
@@ -254,7 +248,6 @@ public sealed partial class IspbQueue
     /// each is added to <paramref name="into"/> (a durable adapter logs a release-close for each).</summary>
     public void ExpireIdle(Ispb ispb, long nowMs, List<ExpiredStream> into)
     {
-        CaptureBeforeChange();
         var first = into.Count;
         foreach (var (id, stream) in _streams)
         {
@@ -292,8 +285,7 @@ public sealed partial class IspbQueue
     {
         for (var s = _base; s < _next; s++)
         {
-            var i = IndexOf(s);
-            if (_states[i] != Acked) return _messages[i].StoredAtUnixMs;
+            if (_entries.State(s) != Acked) return _entries.Slot(s).StoredAtUnixMs;
         }
         return 0;
     }
@@ -304,8 +296,7 @@ public sealed partial class IspbQueue
     {
         for (var s = _base; s < _next; s++)
         {
-            var i = IndexOf(s);
-            if (_states[i] != Acked) return _messages[i].Position;
+            if (_entries.State(s) != Acked) return _entries.Slot(s).Position;
         }
         return long.MaxValue;
     }
@@ -314,12 +305,12 @@ public sealed partial class IspbQueue
     {
         while (_released.TryDequeue(out sequence, out _))
         {
-            if (sequence >= _base && _states[IndexOf(sequence)] == Unclaimed) return true;
+            if (sequence >= _base && _entries.State(sequence) == Unclaimed) return true;
         }
         while (_cursor < _next)
         {
             sequence = _cursor++;
-            if (_states[IndexOf(sequence)] == Unclaimed) return true;
+            if (_entries.State(sequence) == Unclaimed) return true;
         }
         sequence = 0;
         return false;
@@ -333,7 +324,7 @@ public sealed partial class IspbQueue
             // Fresh messages below the claimed one stay claimable through _released.
             for (var s = _cursor; s < sequence; s++)
             {
-                if (_states[IndexOf(s)] == Unclaimed) _released.Enqueue(s, s);
+                if (_entries.State(s) == Unclaimed) _released.Enqueue(s, s);
             }
             _cursor = sequence + 1;
         }
@@ -344,10 +335,10 @@ public sealed partial class IspbQueue
     {
         for (var i = 0; i < stream.Count; i++)
         {
-            var index = IndexOf(stream.Claim[i]);
-            if (_states[index] == Claimed)
+            var sequence = stream.Claim[i];
+            if (_entries.State(sequence) == Claimed)
             {
-                _states[index] = Acked;
+                _entries.SetState(sequence, Acked);
                 _unacked--;
             }
         }
@@ -360,65 +351,49 @@ public sealed partial class IspbQueue
         for (var i = 0; i < stream.Count; i++)
         {
             var sequence = stream.Claim[i];
-            var index = IndexOf(sequence);
-            if (_states[index] == Claimed)
+            if (_entries.State(sequence) == Claimed)
             {
-                _states[index] = Unclaimed;
+                _entries.SetState(sequence, Unclaimed);
                 _released.Enqueue(sequence, sequence);
             }
         }
         stream.Count = 0;
     }
 
-    private int IndexOf(long sequence) => (int)(sequence - _base);
-
     private StoredMessage MessageAt(long sequence)
     {
-        ref readonly var slot = ref _messages[IndexOf(sequence)];
+        ref readonly var slot = ref _entries.Slot(sequence);
         return new StoredMessage(IdAt(sequence), sequence, slot.Position, slot.Length, slot.StoredAtUnixMs);
     }
 
     private ResourceId IdAt(long sequence)
     {
         if (_otherIds is not null && _otherIds.TryGetValue(sequence, out var other)) return other;
-        return new ResourceId(_idHigh, _idMiddle, _messages[IndexOf(sequence)].IdLow);
+        return new ResourceId(_idHigh, _idMiddle, _entries.Slot(sequence).IdLow);
     }
 
-    private void Store(int index, in StoredMessage message)
+    private void Store(long sequence, in StoredMessage message)
     {
         if (!_hasPrefix)
         {
             (_idHigh, _idMiddle, _hasPrefix) = (message.Id.High, message.Id.Middle, true);
         }
         if (message.Id.High != _idHigh || message.Id.Middle != _idMiddle) (_otherIds ??= new())[message.Sequence] = message.Id;
-        _messages[index] = new QueueSlot { IdLow = message.Id.Low, Position = message.Position, StoredAtUnixMs = message.StoredAtUnixMs, Length = message.Length };
+        _entries.WritableSlot(sequence) = new QueueSlot { IdLow = message.Id.Low, Position = message.Position, StoredAtUnixMs = message.StoredAtUnixMs, Length = message.Length };
     }
 
-    private int EnsureSlot(long sequence)
-    {
-        var index = IndexOf(sequence);
-        if (index >= _messages.Length)
-        {
-            var size = Math.Max(_messages.Length * 2, index + 1);
-            Array.Resize(ref _messages, size);
-            Array.Resize(ref _states, size);
-        }
-        return index;
-    }
-
-    // Drops the acknowledged prefix once it is a large share of the arrays, so memory follows the backlog, not history.
+    // Drops the acknowledged prefix once it is a large share of the backlog, so memory follows the backlog, not
+    // history: whole chunks go, and a short queue's one chunk shrinks (QueueEntries.DropBefore).
     private void Compact()
     {
-        var drop = 0;
-        var live = (int)(_next - _base);
-        while (drop < live && _states[drop] == Acked) drop++;
+        long drop = 0;
+        var live = _next - _base;
+        while (drop < live && _entries.State(_base + drop) == Acked) drop++;
         if (drop < 1024 && drop * 2 < live) return;
         if (drop == 0) return;
-        Array.Copy(_messages, drop, _messages, 0, live - drop);
-        Array.Copy(_states, drop, _states, 0, live - drop);
-        Array.Clear(_states, live - drop, drop);
         _base += drop;
         if (_cursor < _base) _cursor = _base;
+        _entries.DropBefore(_base, _next);
         if (_otherIds is not null)
         {
             foreach (var sequence in _otherIds.Keys.Where(s => s < _base).ToList()) _otherIds.Remove(sequence);

@@ -56,6 +56,13 @@ public sealed class QueueCaptureTests
     private static void Append(IspbQueue queue, int i) =>
         queue.Append(new StoredMessage(IdOf(i), queue.NextSequence, 1_000 + i * 100L, 90 + i, 1_700_000_000_000 + i));
 
+    private static byte[] Snapshot(QueueImage image)
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory)) image.WriteSnapshot(writer);
+        return memory.ToArray();
+    }
+
     private static byte[] Snapshot(IspbQueue queue)
     {
         using var memory = new MemoryStream();
