@@ -26,6 +26,8 @@ internal static class Program
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
         "  store-bench --data DIR [--recovery-messages N] [--recovery-payload B] [--recovery-only]   embedded-store ingest/read/recovery figures\n" +
         "  store-memory [--messages 1000000,5000000,10000000] [--queues 200]   RAM of the queue index per unacknowledged message\n" +
+        "  store-capture [--messages 5000000,10000000] [--rounds 30]   one long queue: cost of a checkpoint's mark and of the\n" +
+        "                                                 first change after it (append, claim+ack, move), RAM per message\n" +
         "  dedup --engine ours|rocksdb|faster|zonetree --keys N --dir DIR --out DIR   one dedup index candidate (docs/embedded-store.md)\n" +
         "  dedup-report --out DIR                         the dedup candidates' table and latency plot";
 
@@ -68,6 +70,8 @@ internal static class Program
                 return await StoreBenchCommand.RunAsync(new CommandArguments(args));
             case "store-memory":
                 return StoreMemoryCommand.Run(new CommandArguments(args));
+            case "store-capture":
+                return StoreCaptureCommand.Run(new CommandArguments(args));
             default:
                 await Console.Error.WriteLineAsync(Commands);
                 return command is "" or "help" or "--help" ? 0 : 2;

@@ -81,6 +81,12 @@ internal sealed class QueueEntries
             _count -= drop;
             _first += (long)drop << QueueChunk.Shift;
         }
+        if (_count == 0)
+        {
+            // Everything acknowledged: the next append starts a small chunk at its own sequence.
+            _first = live;
+            return;
+        }
         var count = (int)(next - live);
         var dead = (int)(live - _first);
         if (_count != 1 || dead < QueueChunk.Smallest || dead < count || count > QueueChunk.Size / 2) return;
