@@ -9,10 +9,11 @@ using Pix.Storage.Embedded;
 namespace Pix.Bench.Commands;
 
 /// <summary>
-/// <c>store-bench --data DIR [--seconds 5] [--senders 64] [--recovery-messages 1000000] [--recovery-payload 1024] [--recovery-only]</c>: the embedded store's
+/// <c>store-bench --data DIR [--seconds 5] [--senders 64] [--recovery-messages 1000000] [--recovery-payload 1024]
+/// [--recovery-runs 1] [--recovery-only] [--no-full-replay]</c>: the embedded store's
 /// figures with fsync on: ingest of 1 KB and 8 KB messages (messages/s, fsyncs/s, mean group size), reads of
 /// 10-message batches (repeated reads: the pure read path; and claim+ack cycles, which each need a durable write),
-/// and recovery time (from a checkpoint, and a full replay with no checkpoint).
+/// and recovery time (from a checkpoint, by phase, over several runs; and a full replay with no checkpoint).
 /// </summary>
 internal static class StoreBenchCommand
 {
@@ -26,6 +27,8 @@ internal static class StoreBenchCommand
         var recoveryMessages = args.Number("recovery-messages", 1_000_000);
         var recoveryPayload = (int)args.Number("recovery-payload", 1024);
         var recoveryOnly = args.Has("recovery-only");
+        var recoveryRuns = (int)Math.Max(1, args.Number("recovery-runs", 1));
+        var fullReplay = !args.Has("no-full-replay");
         Console.WriteLine($"store-bench: {Environment.ProcessorCount} cores, data in {root}, {seconds} s per run, {senders} concurrent senders");
 
         if (!recoveryOnly)
@@ -37,7 +40,7 @@ internal static class StoreBenchCommand
             await Reads(Fresh(root, "reads"), seconds);
             await Allocations(Fresh(root, "allocations"));
         }
-        await Recovery(Fresh(root, "recovery"), recoveryMessages, recoveryPayload);
+        await Recovery(Fresh(root, "recovery"), recoveryMessages, recoveryPayload, recoveryRuns, fullReplay);
         return 0;
     }
 
@@ -170,7 +173,7 @@ internal static class StoreBenchCommand
             $"allocated per operation (all threads): append of 1 message {append:F0} B, claim+ack of a 10-message batch {cycle:F0} B, repeated read {repeat:F0} B"));
     }
 
-    private static async Task Recovery(string path, long messages, int payloadBytes)
+    private static async Task Recovery(string path, long messages, int payloadBytes, int runs, bool fullReplay)
     {
         var payload = Encoding.ASCII.GetBytes(new string('x', payloadBytes));
         var clock = Stopwatch.StartNew();
@@ -180,6 +183,9 @@ internal static class StoreBenchCommand
         await using (var store = writing)
         {
             var perTask = messages / 8;
+            long written = 0;
+            using var progress = new Timer(_ => Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\rwriting the backlog: {Interlocked.Read(ref written):N0} / {messages:N0}")), null, 1000, 1000);
             var tasks = Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
             {
                 var batch = new AppendBatch();
@@ -191,9 +197,12 @@ internal static class StoreBenchCommand
                         batch.Add(new IncomingMessage(Receiver((int)(i + m)), Sender, Encoding.ASCII.GetBytes($"rec-{t}-{i + m}"), payload, Disposition.Deliver));
                     }
                     await store.AppendAsync(batch);
+                    Interlocked.Add(ref written, batch.Count);
                 }
             })).ToArray();
             await Task.WhenAll(tasks);
+            await progress.DisposeAsync();
+            Console.Error.WriteLine();
         }
         // Checkpoints every 64 MiB of log while the backlog grew to N, and the shutdown's with all N: the state lock
         // is held for the mark only.
@@ -202,14 +211,29 @@ internal static class StoreBenchCommand
             $"{checkpoints.Checkpoints} checkpoints (the last at shutdown, with all {messages} unacknowledged): state lock held {checkpoints.LockHeldTotal.TotalMilliseconds / Math.Max(1, checkpoints.Checkpoints):F3} ms on average, {checkpoints.LockHeldMax.TotalMilliseconds:F3} ms at most; the state written off the lock in up to {checkpoints.SerializeMax.TotalMilliseconds:F0} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {messages} messages of {payloadBytes} B in {clock.Elapsed.TotalSeconds:F1} s (100 per request)"));
 
-        clock.Restart();
-        await using (var store = Open(path))
+        var times = new List<RecoveryTimes>();
+        for (var run = 0; run < runs; run++)
         {
+            clock.Restart();
+            await using var store = Open(path);
             var elapsed = clock.ElapsedMilliseconds;
             var queued = await Unacknowledged(store);
+            var t = store.Recovery;
+            times.Add(t);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"recovery of {messages} unacknowledged messages from the shutdown checkpoint: {elapsed} ms ({queued} in the queues)"));
+                $"recovery {run + 1}/{runs} of {messages} unacknowledged messages from the shutdown checkpoint: {elapsed} ms ({queued} in the queues); checkpoint read {t.CheckpointRead.TotalMilliseconds:F0} ms ({t.CheckpointBytes / 1048576.0:F0} MiB), parse {t.Parse.TotalMilliseconds:F0} ms, dedup {t.Dedup.TotalMilliseconds:F0} ms, log replay {t.LogReplay.TotalMilliseconds:F0} ms ({t.LogRecords} records), total {t.Total.TotalMilliseconds:F0} ms"));
         }
+        if (runs > 1)
+        {
+            static string Spread(IEnumerable<TimeSpan> values)
+            {
+                var sorted = values.Select(v => v.TotalMilliseconds).Order().ToList();
+                return string.Create(CultureInfo.InvariantCulture, $"{sorted[sorted.Count / 2]:F0} ({sorted[0]:F0}-{sorted[^1]:F0})");
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"recovery over {runs} runs, median (min-max) ms: checkpoint read {Spread(times.Select(t => t.CheckpointRead))}, parse {Spread(times.Select(t => t.Parse))}, dedup {Spread(times.Select(t => t.Dedup))}, log replay {Spread(times.Select(t => t.LogReplay))}, total {Spread(times.Select(t => t.Total))}"));
+        }
+        if (!fullReplay) return;
         foreach (var checkpoint in Directory.GetFiles(path, "*.ckpt")) File.Delete(checkpoint);
         // The page cache is not dropped (a shared machine): the replay reads the log warm.
         clock.Restart();

@@ -53,17 +53,28 @@ public sealed partial class EmbeddedQueueStore
         _watchdog = _clock.CreateTimer(static store => ((EmbeddedQueueStore)store!).Watch(), this, period, period);
     }
 
+    /// <summary>How long opening took, by phase.</summary>
+    public RecoveryTimes Recovery { get; private set; }
+
     private void Recover()
     {
         var clock = Stopwatch.StartNew();
+        TimeSpan read = default, parse = default;
+        long checkpointBytes = 0;
         var numbers = _segments.Numbers();
         var from = LogPosition.Pack(numbers[0], 0);
         var fromCheckpoint = false;
         foreach (var position in _checkpoints.Positions())
         {
-            if (_checkpoints.TryRead(position, out var body, out var problem))
+            var started = clock.Elapsed;
+            var valid = _checkpoints.TryRead(position, out var body, out var problem);
+            read += clock.Elapsed - started;
+            if (valid)
             {
+                started = clock.Elapsed;
                 LoadState(body);
+                parse = clock.Elapsed - started;
+                checkpointBytes = body.Length;
                 from = position;
                 fromCheckpoint = true;
                 break;
@@ -76,7 +87,10 @@ public sealed partial class EmbeddedQueueStore
             _logger.LogError("No valid checkpoint and the log starts at segment {Segment}: state from deleted segments is lost", numbers[0]);
         }
 
+        var dedupStarted = clock.Elapsed;
         ReplayDedup(numbers, from);
+        var dedup = clock.Elapsed - dedupStarted;
+        var replayStarted = clock.Elapsed;
         long records = 0, bytes = 0;
         foreach (var number in numbers)
         {
@@ -86,12 +100,14 @@ public sealed partial class EmbeddedQueueStore
             records += segmentRecords;
             bytes += segmentBytes;
         }
+        var replay = clock.Elapsed - replayStarted;
         _logger.LogInformation(
             "Embedded store in {DataDir} recovered: {Records} log records ({Bytes} bytes) replayed after {Start} in {Elapsed} ms; {Queues} queues, {Streams} open streams",
             _options.DataDir, records, bytes, fromCheckpoint ? "the checkpoint" : "the start of the log",
             clock.ElapsedMilliseconds, _book.Queues.Count(), _book.OpenStreamCount());
         _book.ResetStreamTimes(Now, new StreamTimes(0, (int)_options.StreamIdleTimeout.TotalMilliseconds));
         _book.ReleaseIdle();
+        Recovery = new RecoveryTimes(read, parse, dedup, replay, clock.Elapsed, checkpointBytes, records);
     }
 
     private (long Records, long Bytes) ReplaySegment(int number, long offset, bool isLast)
