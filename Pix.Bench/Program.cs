@@ -24,7 +24,8 @@ internal static class Program
         "  certs --out DIR [--psps 2]                     a CA, the server and client certificates (SPI + PSPs) for mTLS\n" +
         "  bench-xml                                      MessageCheck vs XmlReader+XmlSchemaSet (run with -c Release)\n" +
         "  store-torture --data DIR --seed N              embedded-store crash driver (tests kill it)\n" +
-        "  store-bench --data DIR [--recovery-messages N] [--recovery-payload B] [--recovery-only]   embedded-store ingest/read/recovery figures\n" +
+        "  store-bench --data DIR [--recovery-messages N] [--recovery-payload B] [--recovery-runs N] [--recovery-keep]\n" +
+        "              [--recovery-only] [--no-full-replay]   embedded-store ingest/read/recovery figures (recovery by phase)\n" +
         "  store-memory [--messages 1000000,5000000,10000000] [--queues 200]   RAM of the queue index per unacknowledged message\n" +
         "  store-capture [--messages 5000000,10000000] [--rounds 30]   one long queue: cost of a checkpoint's mark and of the\n" +
         "                                                 first change after it (append, claim+ack, move), RAM per message\n" +

@@ -10,7 +10,7 @@ namespace Pix.Bench.Commands;
 
 /// <summary>
 /// <c>store-bench --data DIR [--seconds 5] [--senders 64] [--recovery-messages 1000000] [--recovery-payload 1024]
-/// [--recovery-runs 1] [--recovery-only] [--no-full-replay]</c>: the embedded store's
+/// [--recovery-runs 1] [--recovery-keep] [--recovery-only] [--no-full-replay]</c>: the embedded store's
 /// figures with fsync on: ingest of 1 KB and 8 KB messages (messages/s, fsyncs/s, mean group size), reads of
 /// 10-message batches (repeated reads: the pure read path; and claim+ack cycles, which each need a durable write),
 /// and recovery time (from a checkpoint, by phase, over several runs; and a full replay with no checkpoint).
@@ -29,6 +29,7 @@ internal static class StoreBenchCommand
         var recoveryOnly = args.Has("recovery-only");
         var recoveryRuns = (int)Math.Max(1, args.Number("recovery-runs", 1));
         var fullReplay = !args.Has("no-full-replay");
+        var keep = args.Has("recovery-keep");
         Console.WriteLine($"store-bench: {Environment.ProcessorCount} cores, data in {root}, {seconds} s per run, {senders} concurrent senders");
 
         if (!recoveryOnly)
@@ -40,7 +41,10 @@ internal static class StoreBenchCommand
             await Reads(Fresh(root, "reads"), seconds);
             await Allocations(Fresh(root, "allocations"));
         }
-        await Recovery(Fresh(root, "recovery"), recoveryMessages, recoveryPayload, recoveryRuns, fullReplay);
+        // --recovery-keep: measure recovery again on the backlog a previous run wrote (writing 10 M takes minutes).
+        var recovery = Path.Combine(root, "recovery");
+        var reuse = keep && Directory.Exists(recovery);
+        await Recovery(reuse ? recovery : Fresh(root, "recovery"), recoveryMessages, recoveryPayload, recoveryRuns, fullReplay, reuse);
         return 0;
     }
 
@@ -173,7 +177,46 @@ internal static class StoreBenchCommand
             $"allocated per operation (all threads): append of 1 message {append:F0} B, claim+ack of a 10-message batch {cycle:F0} B, repeated read {repeat:F0} B"));
     }
 
-    private static async Task Recovery(string path, long messages, int payloadBytes, int runs, bool fullReplay)
+    private static async Task Recovery(string path, long messages, int payloadBytes, int runs, bool fullReplay, bool reuse)
+    {
+        if (!reuse) await WriteBacklog(path, messages, payloadBytes);
+        var clock = Stopwatch.StartNew();
+        var times = new List<RecoveryTimes>();
+        for (var run = 0; run < runs; run++)
+        {
+            clock.Restart();
+            await using var store = Open(path);
+            var elapsed = clock.ElapsedMilliseconds;
+            var queued = await Unacknowledged(store);
+            var t = store.Recovery;
+            times.Add(t);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"recovery {run + 1}/{runs} of {messages} unacknowledged messages from the shutdown checkpoint: {elapsed} ms ({queued} in the queues); checkpoint read {t.CheckpointRead.TotalMilliseconds:F0} ms ({t.CheckpointBytes / 1048576.0:F0} MiB), parse {t.Parse.TotalMilliseconds:F0} ms, dedup {t.Dedup.TotalMilliseconds:F0} ms, log replay {t.LogReplay.TotalMilliseconds:F0} ms ({t.LogRecords} records), total {t.Total.TotalMilliseconds:F0} ms"));
+        }
+        if (runs > 1)
+        {
+            static string Spread(IEnumerable<TimeSpan> values)
+            {
+                var sorted = values.Select(v => v.TotalMilliseconds).Order().ToList();
+                return string.Create(CultureInfo.InvariantCulture, $"{sorted[sorted.Count / 2]:F0} ({sorted[0]:F0}-{sorted[^1]:F0})");
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"recovery over {runs} runs, median (min-max) ms: checkpoint read {Spread(times.Select(t => t.CheckpointRead))}, parse {Spread(times.Select(t => t.Parse))}, dedup {Spread(times.Select(t => t.Dedup))}, log replay {Spread(times.Select(t => t.LogReplay))}, total {Spread(times.Select(t => t.Total))}"));
+        }
+        if (!fullReplay) return;
+        foreach (var checkpoint in Directory.GetFiles(path, "*.ckpt")) File.Delete(checkpoint);
+        // The page cache is not dropped (a shared machine): the replay reads the log warm.
+        clock.Restart();
+        await using (var store = Open(path))
+        {
+            var elapsed = clock.ElapsedMilliseconds;
+            var queued = await Unacknowledged(store);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"recovery of {messages} messages by full log replay (no checkpoint, {DirectorySize(path) / 1048576} MiB of log): {elapsed} ms ({queued} in the queues)"));
+        }
+    }
+
+    private static async Task WriteBacklog(string path, long messages, int payloadBytes)
     {
         var payload = Encoding.ASCII.GetBytes(new string('x', payloadBytes));
         var clock = Stopwatch.StartNew();
@@ -210,40 +253,6 @@ internal static class StoreBenchCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{checkpoints.Checkpoints} checkpoints (the last at shutdown, with all {messages} unacknowledged): state lock held {checkpoints.LockHeldTotal.TotalMilliseconds / Math.Max(1, checkpoints.Checkpoints):F3} ms on average, {checkpoints.LockHeldMax.TotalMilliseconds:F3} ms at most; the state written off the lock in up to {checkpoints.SerializeMax.TotalMilliseconds:F0} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {messages} messages of {payloadBytes} B in {clock.Elapsed.TotalSeconds:F1} s (100 per request)"));
-
-        var times = new List<RecoveryTimes>();
-        for (var run = 0; run < runs; run++)
-        {
-            clock.Restart();
-            await using var store = Open(path);
-            var elapsed = clock.ElapsedMilliseconds;
-            var queued = await Unacknowledged(store);
-            var t = store.Recovery;
-            times.Add(t);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"recovery {run + 1}/{runs} of {messages} unacknowledged messages from the shutdown checkpoint: {elapsed} ms ({queued} in the queues); checkpoint read {t.CheckpointRead.TotalMilliseconds:F0} ms ({t.CheckpointBytes / 1048576.0:F0} MiB), parse {t.Parse.TotalMilliseconds:F0} ms, dedup {t.Dedup.TotalMilliseconds:F0} ms, log replay {t.LogReplay.TotalMilliseconds:F0} ms ({t.LogRecords} records), total {t.Total.TotalMilliseconds:F0} ms"));
-        }
-        if (runs > 1)
-        {
-            static string Spread(IEnumerable<TimeSpan> values)
-            {
-                var sorted = values.Select(v => v.TotalMilliseconds).Order().ToList();
-                return string.Create(CultureInfo.InvariantCulture, $"{sorted[sorted.Count / 2]:F0} ({sorted[0]:F0}-{sorted[^1]:F0})");
-            }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"recovery over {runs} runs, median (min-max) ms: checkpoint read {Spread(times.Select(t => t.CheckpointRead))}, parse {Spread(times.Select(t => t.Parse))}, dedup {Spread(times.Select(t => t.Dedup))}, log replay {Spread(times.Select(t => t.LogReplay))}, total {Spread(times.Select(t => t.Total))}"));
-        }
-        if (!fullReplay) return;
-        foreach (var checkpoint in Directory.GetFiles(path, "*.ckpt")) File.Delete(checkpoint);
-        // The page cache is not dropped (a shared machine): the replay reads the log warm.
-        clock.Restart();
-        await using (var store = Open(path))
-        {
-            var elapsed = clock.ElapsedMilliseconds;
-            var queued = await Unacknowledged(store);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"recovery of {messages} messages by full log replay (no checkpoint, {DirectorySize(path) / 1048576} MiB of log): {elapsed} ms ({queued} in the queues)"));
-        }
     }
 
     private static async Task<long> Unacknowledged(IQueueStore store) =>

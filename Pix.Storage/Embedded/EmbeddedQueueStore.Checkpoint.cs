@@ -108,30 +108,42 @@ public sealed partial class EmbeddedQueueStore
 
     private void LoadState(byte[] body)
     {
-        using var reader = new BinaryReader(new MemoryStream(body));
+        var reader = new SnapshotReader(body);
         var globalSequence = reader.ReadUInt64();
         var lastStreamId = reader.ReadUInt64();
         _book.AdvanceCounters(globalSequence, lastStreamId);
-        var queues = reader.ReadInt32();
-        for (var i = 0; i < queues; i++)
+        var count = reader.ReadInt32();
+        // Where each queue's snapshot lies (a byte per message to step over), then the queues parsed in parallel:
+        // recovery of a long backlog is mostly this parse.
+        var slices = new (Ispb Ispb, int Start, int Length)[count];
+        for (var i = 0; i < count; i++)
         {
             var ispb = new Ispb(reader.ReadUInt64());
-            _book.Restore(ispb, IspbQueue.ReadSnapshot(reader));
+            var start = reader.Position;
+            IspbQueue.SkipSnapshot(ref reader);
+            slices[i] = (ispb, start, reader.Position - start);
         }
+        var queues = new IspbQueue[count];
+        Parallel.For(0, count, i =>
+        {
+            var slice = new SnapshotReader(body.AsSpan(slices[i].Start, slices[i].Length));
+            queues[i] = IspbQueue.ReadSnapshot(ref slice);
+        });
+        for (var i = 0; i < count; i++) _book.Restore(slices[i].Ispb, queues[i]);
         var keys = reader.ReadInt32();
         if (keys != 0) throw new InvalidDataException("The checkpoint holds dedup keys: written by an older Pix, whose log records this one cannot read.");
-        if (reader.BaseStream.Position == reader.BaseStream.Length) return;
+        if (reader.AtEnd) return;
         var notices = reader.ReadInt32();
         for (var i = 0; i < notices; i++)
         {
-            var bytes = reader.ReadBytes(reader.ReadInt32());
+            var bytes = reader.ReadBytes(reader.ReadInt32()).ToArray();
             _outbox[NoticeCodec.EntryIdOf(bytes)] = bytes;
         }
-        if (reader.BaseStream.Position == reader.BaseStream.Length) return;
+        if (reader.AtEnd) return;
         var quarantined = reader.ReadInt32();
         for (var i = 0; i < quarantined; i++)
         {
-            var id = ReadId(reader);
+            var id = new ResourceId(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
             var message = new QuarantinedMessage(id, new Ispb(reader.ReadUInt64()), new Ispb(reader.ReadUInt64()), reader.ReadInt64(), reader.ReadInt32());
             _quarantine.Add(new QuarantineShelf.Entry(message, reader.ReadInt64(), null), message.StoredAtUnixMs);
         }

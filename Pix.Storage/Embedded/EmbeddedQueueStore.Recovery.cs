@@ -356,6 +356,4 @@ public sealed partial class EmbeddedQueueStore
         }
         _outbox[entry] = bytes;
     }
-
-    private static ResourceId ReadId(BinaryReader reader) => new(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
 }

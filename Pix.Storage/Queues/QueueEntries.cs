@@ -68,6 +68,20 @@ internal sealed class QueueEntries
         }
     }
 
+    /// <summary>Room for every sequence up to <paramref name="next"/> at once, in full chunks (recovery knows the
+    /// queue's length: no chunk grows by copies).</summary>
+    public void Reserve(long next)
+    {
+        var total = next - _first;
+        var chunks = (int)((total + QueueChunk.Mask) >> QueueChunk.Shift);
+        if (chunks > _chunks.Length) Array.Resize(ref _chunks, chunks);
+        for (; _count < chunks; _count++)
+        {
+            var left = total - ((long)_count << QueueChunk.Shift);
+            _chunks[_count] = new QueueChunk((int)Math.Min(QueueChunk.Size, Math.Max(left, QueueChunk.Smallest)), _epoch);
+        }
+    }
+
     /// <summary>Lets go of what lies before <paramref name="live"/> (everything there is acknowledged): whole chunks,
     /// and when the live entries (up to <paramref name="next"/>) are few and all in one chunk, that chunk's dead
     /// prefix too, so a short queue stays small however long it has been running.</summary>

@@ -109,7 +109,9 @@ public sealed class QueueChunkCaptureTests
             queue.Read(new ReadRequest(Receiver, 1, batch, ReadMode.Advance, MessageBatch.Capacity, 0, Times), 0, into, out _, acknowledged, out _);
         }
         var bytes = Snapshot(queue);
-        var restored = IspbQueue.ReadSnapshot(new BinaryReader(new MemoryStream(bytes)));
+        var reader = new SnapshotReader(bytes);
+        var restored = IspbQueue.ReadSnapshot(ref reader);
+        Assert.True(reader.AtEnd);
 
         Assert.Equal(bytes, Snapshot(restored));
         Assert.Equal(queue.Unacknowledged, restored.Unacknowledged);
