@@ -11,7 +11,7 @@ namespace Pix.Bench.Commands;
 /// queue. Fills one queue with N unacknowledged messages, then each round marks it (as a checkpoint does under the
 /// state lock) and times the first change after the mark, which copies what the checkpoint still needs: an append
 /// at the tail, a claim+ack at the head, a move in the middle, in turn. Prints the mark's and the change's median and
-/// maximum, and the queue's RAM per message.
+/// maximum, the queue's RAM per message, and what writing its snapshot and parsing it back cost.
 /// </summary>
 internal static class StoreCaptureCommand
 {
@@ -22,8 +22,8 @@ internal static class StoreCaptureCommand
     {
         var counts = (args.Text("messages") ?? "5000000,10000000").Split(',').Select(c => long.Parse(c, CultureInfo.InvariantCulture));
         var rounds = (int)args.Number("rounds", 30);
-        Console.WriteLine("| messages in the queue | RAM per message | mark median / max | first change after the mark: median / max (append, claim+ack, move) |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| messages in the queue | RAM per message | mark median / max | first change after the mark: median / max (append, claim+ack, move) | snapshot write / parse (one thread) |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: |");
         // A small queue first, so that the code the rounds time is compiled (tiered JIT) before the first count.
         Measure(Fill(100_000, quiet: true), 100_000, 30);
         foreach (var count in counts) Report(count, rounds);
@@ -37,8 +37,9 @@ internal static class StoreCaptureCommand
         var queue = Fill(count);
         var perMessage = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)count;
         var (marks, changes) = Measure(queue, count, rounds);
+        var (write, parse) = Snapshot(queue);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {count:N0} | {perMessage:F1} B | {Median(marks):F3} / {marks.Max():F3} ms | {Median(changes):F3} / {changes.Max():F3} ms |"));
+            $"| {count:N0} | {perMessage:F1} B | {Median(marks):F3} / {marks.Max():F3} ms | {Median(changes):F3} / {changes.Max():F3} ms | {write:F0} / {parse:F0} ms |"));
         GC.KeepAlive(queue);
     }
 
@@ -93,6 +94,25 @@ internal static class StoreCaptureCommand
         }
         Console.Error.WriteLine();
         return (marks, changes);
+    }
+
+    // What a checkpoint of this queue costs off the lock (written to memory) and what recovery's parse of it costs.
+    private static (double Write, double Parse) Snapshot(IspbQueue queue)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true)) queue.WriteSnapshot(writer);
+        var write = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var bytes = memory.ToArray();
+        var parses = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            started = Stopwatch.GetTimestamp();
+            var reader = new SnapshotReader(bytes);
+            GC.KeepAlive(IspbQueue.ReadSnapshot(ref reader));
+            parses.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        return (write, Median(parses));
     }
 
     private static double Median(List<double> values)
