@@ -17,16 +17,27 @@ public sealed partial class IspbQueue
         queue._cursor = reader.ReadInt64();
         queue._entries = new QueueEntries(queue._base);
         queue._entries.Reserve(queue._next);
-        for (var sequence = queue._base; sequence < queue._next; sequence++)
+        // Chunk by chunk, straight into the arrays: recovery of a long backlog is mostly this loop.
+        var sequence = queue._base;
+        for (var c = 0; sequence < queue._next; c++)
         {
-            var state = reader.ReadByte();
-            queue._entries.SetState(sequence, state);
-            if (state == Acked) continue;
-            var id = new ResourceId(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
-            queue.Store(sequence, new StoredMessage(id, sequence, reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64()));
-            queue._unacked++;
-            // Released claims are the unclaimed messages the cursor has passed: they go first, as before.
-            if (state == Unclaimed && sequence < queue._cursor) queue._released.Enqueue(sequence, sequence);
+            var chunk = queue._entries.ChunkAt(c);
+            var (slots, states) = (chunk.Slots, chunk.States);
+            var count = (int)Math.Min(chunk.Capacity, queue._next - sequence);
+            for (var i = 0; i < count; i++, sequence++)
+            {
+                var state = reader.ReadByte();
+                states[i] = state;
+                if (state == Acked) continue;
+                var (high, middle, low) = (reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
+                if (!queue._hasPrefix) (queue._idHigh, queue._idMiddle, queue._hasPrefix) = (high, middle, true);
+                if (high != queue._idHigh || middle != queue._idMiddle) (queue._otherIds ??= new())[sequence] = new ResourceId(high, middle, low);
+                // The fields in the order they were written: position, length, stored at.
+                slots[i] = new QueueSlot { IdLow = low, Position = reader.ReadInt64(), Length = reader.ReadInt32(), StoredAtUnixMs = reader.ReadInt64() };
+                queue._unacked++;
+                // Released claims are the unclaimed messages the cursor has passed: they go first, as before.
+                if (state == Unclaimed && sequence < queue._cursor) queue._released.Enqueue(sequence, sequence);
+            }
         }
         var streams = reader.ReadInt32();
         for (var s = 0; s < streams; s++)

@@ -82,6 +82,9 @@ internal sealed class QueueEntries
         }
     }
 
+    /// <summary>A chunk to fill in place, right after <see cref="Reserve"/> (recovery: nothing is frozen yet).</summary>
+    public QueueChunk ChunkAt(int index) => _chunks[index];
+
     /// <summary>Lets go of what lies before <paramref name="live"/> (everything there is acknowledged): whole chunks,
     /// and when the live entries (up to <paramref name="next"/>) are few and all in one chunk, that chunk's dead
     /// prefix too, so a short queue stays small however long it has been running.</summary>
