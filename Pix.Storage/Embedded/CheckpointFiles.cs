@@ -55,9 +55,9 @@ internal sealed class CheckpointFiles(IFileLayer files, string directory)
     }
 
     /// <summary>Reads a checkpoint; false (with the reason) when it is damaged.</summary>
-    public bool TryRead(long position, out byte[] body, out string problem)
+    public bool TryRead(long position, out ReadOnlyMemory<byte> body, out string problem)
     {
-        body = [];
+        body = default;
         var file = files.ReadAll(PathOf(position));
         if (file.Length < 24 || !file.AsSpan(0, 8).SequenceEqual(Magic))
         {
@@ -72,7 +72,8 @@ internal sealed class CheckpointFiles(IFileLayer files, string directory)
             problem = "checksum or length mismatch";
             return false;
         }
-        body = file.AsSpan(20, length).ToArray();
+        // The body in place, not copied: at 10 M unacknowledged messages it is over 400 MiB.
+        body = file.AsMemory(20, length);
         problem = "";
         return true;
     }

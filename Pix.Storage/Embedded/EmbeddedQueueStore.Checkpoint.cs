@@ -106,9 +106,9 @@ public sealed partial class EmbeddedQueueStore
         return memory.ToArray();
     }
 
-    private void LoadState(byte[] body)
+    private void LoadState(ReadOnlyMemory<byte> body)
     {
-        var reader = new SnapshotReader(body);
+        var reader = new SnapshotReader(body.Span);
         var globalSequence = reader.ReadUInt64();
         var lastStreamId = reader.ReadUInt64();
         _book.AdvanceCounters(globalSequence, lastStreamId);
@@ -126,7 +126,7 @@ public sealed partial class EmbeddedQueueStore
         var queues = new IspbQueue[count];
         Parallel.For(0, count, i =>
         {
-            var slice = new SnapshotReader(body.AsSpan(slices[i].Start, slices[i].Length));
+            var slice = new SnapshotReader(body.Span.Slice(slices[i].Start, slices[i].Length));
             queues[i] = IspbQueue.ReadSnapshot(ref slice);
         });
         for (var i = 0; i < count; i++) _book.Restore(slices[i].Ispb, queues[i]);
