@@ -25,13 +25,17 @@ public sealed class EmbeddedStoreSimulationTests(ITestOutputHelper output)
         var count = Setting("PIX_SIMULATION_SEEDS", DefaultSeeds);
         var skip = Environment.GetEnvironmentVariable("PIX_SIMULATION_SKIP_FLUSH");
         var failures = new ConcurrentDictionary<int, string>();
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var gen2Before = GC.CollectionCount(2);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(first, count), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             async (seed, _) =>
             {
                 if (await StoreSimulation.RunAsync(seed, skip) is { } failure) failures[seed] = failure;
             });
-        output.WriteLine($"{count} seeds from {first} in {clock.Elapsed.TotalSeconds:F1} s: {failures.Count} failed{(skip is null ? "" : $" (fsyncs from {skip} skipped)")}");
+        // Allocation and gen2 collections are shown because they, not the work, made this slow inside the full suite.
+        output.WriteLine($"{count} seeds from {first} in {clock.Elapsed.TotalSeconds:F1} s: {failures.Count} failed{(skip is null ? "" : $" (fsyncs from {skip} skipped)")}; "
+            + $"{(GC.GetTotalAllocatedBytes() - allocatedBefore) / count / 1e6:F1} MB allocated per seed, {GC.CollectionCount(2) - gen2Before} gen2 collections");
         var shown = failures.OrderBy(f => f.Key).Take(5).Select(f => f.Value);
         Assert.True(failures.IsEmpty, $"{failures.Count} of {count} seeds failed; replay one with PIX_SIMULATION_FIRST_SEED=N PIX_SIMULATION_SEEDS=1:\n{string.Join("\n", shown)}");
     }
