@@ -4,6 +4,7 @@ using Pix.Storage;
 using Pix.Storage.Embedded;
 using Pix.Storage.Embedded.Dedup;
 using Pix.Tests.Storage.Dedup;
+using Xunit.Abstractions;
 
 namespace Pix.Tests.Storage;
 
@@ -15,7 +16,7 @@ namespace Pix.Tests.Storage;
 /// Counted on the calling thread alone (<see cref="GC.GetAllocatedBytesForCurrentThread"/>), so tests running
 /// alongside do not disturb the figure: recovery runs in the store's constructor, on the caller's thread.
 /// </summary>
-public sealed class EmbeddedStoreRecoveryAllocationTests : IDisposable
+public sealed class EmbeddedStoreRecoveryAllocationTests(ITestOutputHelper output) : IDisposable
 {
     // Far above what these small stores and runs need (tens of KB), far below one production-sized buffer.
     private const long Budget = 1 << 20;
@@ -60,6 +61,7 @@ public sealed class EmbeddedStoreRecoveryAllocationTests : IDisposable
             // The recovery read the log: all 100 messages are there.
             Assert.Equal(100, reopened.Unacknowledged(Receiver).Count);
         }
+        output.WriteLine($"reopening allocated {allocated:N0} B");
         Assert.True(allocated < Budget, $"reopening a store of 100 small messages allocated {allocated:N0} B");
     }
 
@@ -93,6 +95,7 @@ public sealed class EmbeddedStoreRecoveryAllocationTests : IDisposable
             }
             var reading = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.Equal(entries.Length, read);
+            output.WriteLine($"writing a run of 10 allocated {written:N0} B, reading it {reading:N0} B");
             Assert.True(written < RunBudget && reading < RunBudget,
                 $"a run of 10 entries: writing it allocated {written:N0} B, reading it {reading:N0} B");
         }
