@@ -22,10 +22,11 @@ public sealed class LoadRunDrainTests
         var summary = await new LoadRun(options).RunAsync();
 
         Assert.True(summary.Ledger.Accepted > 10, $"only {summary.Ledger.Accepted} messages were accepted");
-        Assert.True(summary.Ledger.NotSent > 0, "the producer sent its whole schedule: it was not behind, the test proves nothing");
         Assert.Equal(0, summary.Ledger.Lost);
         // The drain ended because everything accepted arrived, not because its time ran out.
         Assert.True(summary.DrainSeconds < options.DrainSeconds, $"the drain ran {summary.DrainSeconds:F1} s of {options.DrainSeconds} s");
+        // What the producer had not sent at its deadline is reported apart.
+        Assert.True(summary.Ledger.NotSent > 0, "nothing was left unsent: the producer was not behind, or it sent past its duration");
         Assert.True(summary.Passed);
         Assert.Contains("| not sent |", File.ReadAllText(Path.Combine(reports.Path, "report.md")));
     }
