@@ -30,7 +30,10 @@ internal sealed class LoadRun(LoadOptions options)
         var metrics = new LoadMetrics();
         var psps = Enumerable.Range(0, options.Psps).Select(i => options.RunId + Base36(i)).ToArray();
         using var stop = new CancellationTokenSource();
-        using var hardStop = new CancellationTokenSource(TimeSpan.FromSeconds(options.DurationSeconds + options.DrainSeconds + options.HardStopGraceSeconds));
+        // A failover drill may run past the producer (A stays frozen until B served one of its PSPs, then failback is
+        // retried until it succeeds): it gets its own allowance, and the drain starts after it either way.
+        var drillAllowance = options is { Routes: not null, Scenario: "failover" } ? RegionDrill.Allowance : TimeSpan.Zero;
+        using var hardStop = new CancellationTokenSource(TimeSpan.FromSeconds(options.DurationSeconds + options.DrainSeconds + options.HardStopGraceSeconds) + drillAllowance);
         using var progressDone = new CancellationTokenSource();
         var progress = Task.Run(() => new ProgressView(options, metrics, ledger, () => _phase).RunAsync(progressDone.Token));
         var window = new PressureWindow(options.WindowFromSeconds, options.WindowSeconds);
@@ -111,6 +114,7 @@ internal sealed class LoadRun(LoadOptions options)
             Alerts = alerts,
             Timeline = drill?.Timeline,
             Survivors = drill?.Survivors,
+            DrillTranscript = drill?.Transcript,
         };
         var distributions = new Dictionary<string, LatencyHistogram> { ["POST (CO-corrected)"] = metrics.ProducerCorrected, ["delivery"] = metrics.Delivery };
         foreach (var (key, histogram) in metrics.ByEndpoint)

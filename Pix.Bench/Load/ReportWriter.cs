@@ -15,6 +15,7 @@ internal static class ReportWriter
         summary = summary with { Plots = PlotWriter.Write(folder, summary, distributions) };
         File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(summary, Json));
         File.WriteAllText(Path.Combine(folder, "report.md"), Markdown(summary));
+        if (summary.DrillTranscript is { } transcript) File.WriteAllLines(Path.Combine(folder, "dr.log"), transcript);
         return summary;
     }
 
