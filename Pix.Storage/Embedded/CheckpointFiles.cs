@@ -64,7 +64,9 @@ internal sealed class CheckpointFiles(IFileLayer files, string directory)
         body = [];
         var path = PathOf(position);
         var file = files.ReadAll(path);
-        if (file.Length >= Magic.Length && !file.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        // Zeros are what a lost write leaves (damage: fall back); any other magic or version was written by another build.
+        if (file.Length >= Magic.Length && !file.AsSpan(0, Magic.Length).SequenceEqual(Magic)
+            && file.AsSpan(0, Magic.Length).ContainsAnyExcept((byte)0))
         {
             throw new StoreFormatException(directory, path, Describe(file), Describe(Magic));
         }
