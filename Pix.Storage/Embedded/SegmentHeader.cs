@@ -48,6 +48,7 @@ internal static class SegmentHeader
         {
             return string.Create(CultureInfo.InvariantCulture, $"PIXLOG version {BinaryPrimitives.ReadUInt16LittleEndian(bytes[Magic.Length..])}");
         }
+        if (bytes.IsEmpty) return "an empty file (no PIXLOG header)";
         var shown = Convert.ToHexString(bytes[..Math.Min(bytes.Length, Length)]);
         return string.Create(CultureInfo.InvariantCulture,
             $"no PIXLOG header (the file starts 0x{shown}: a segment of a Pix build before format versions, or not a Pix segment)");
