@@ -232,7 +232,7 @@ public sealed partial class EmbeddedQueueStore
     private long WriteAndFlush(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty) return _segments.ActiveLength;
-        if (_segments.ActiveLength > 0 && _segments.ActiveLength + data.Length > _options.SegmentBytes)
+        if (_segments.ActiveLength > SegmentHeader.Length && _segments.ActiveLength + data.Length > _options.SegmentBytes)
         {
             _segments.Roll();
             _rolledSinceCheckpoint = true;
