@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pix.Server.Hosting;
 using Pix.Server.Identity;
 using Pix.Storage;
+using Pix.Storage.Embedded;
 
 // The disaster-recovery controller shares the binary and the configuration (docs/regions.md).
 if (args.Length > 0 && args[0] == "dr") return await Pix.Server.Regions.DrCommand.RunAsync(args);
@@ -21,7 +22,10 @@ try
     await app.WaitForShutdownAsync();
     return 0;
 }
-catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
+// A data directory the embedded store will not open (another build's format, a damaged log) is an operator's
+// problem to read at a glance, not a crash with a stack trace.
+catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException
+    or StoreFormatException or LogCorruptedException)
 {
     Console.Error.WriteLine($"Pix could not start: {e.Message}");
     return 2;

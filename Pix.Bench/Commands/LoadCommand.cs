@@ -29,7 +29,7 @@ internal static class LoadCommand
         var l = summary.Ledger;
         Console.WriteLine($"{(summary.Passed ? "PASSED" : "FAILED")}: {summary.RequestsPerSecond:N0} requests/s, {summary.MessagesAcceptedPerSecond:N0} msg/s accepted,"
             + $" POST p99 {summary.ProducerCorrected.P99:F1} ms (CO-corrected), delivery p99 {summary.Delivery.P99:F1} ms;"
-            + $" accepted {l.Accepted}, received {l.ReceivedDistinct}, lost {l.Lost}, unexpected duplicates {l.UnexpectedDuplicates}");
+            + $" accepted {l.Accepted}, not sent {l.NotSent}, received {l.ReceivedDistinct}, lost {l.Lost}, unexpected duplicates {l.UnexpectedDuplicates}");
         Console.WriteLine($"Report: {Path.GetFullPath(run.OutputFolder)}/report.md");
         return summary.Passed ? 0 : 1;
     }

@@ -38,6 +38,9 @@ internal sealed class Ledger
 
     public void Refused(long seq) => Volatile.Write(ref Entry(seq).State, LedgerEntry.Refused);
 
+    /// <summary>The producer's duration ended before this message's turn came: it was never offered to Pix.</summary>
+    public void NotSent(long seq) => Volatile.Write(ref Entry(seq).State, LedgerEntry.NotSent);
+
     /// <summary>Counts a delivery; returns the delivery latency in Stopwatch ticks (from the intended send time) for
     /// the first receipt, -1 for a repeat (a redelivery after an abandoned stream would otherwise add the idle timeout).</summary>
     public long Received(long seq)
@@ -56,6 +59,15 @@ internal sealed class Ledger
     public void Abandoned(long seq)
     {
         if (seq >= 0 && seq < Produced) Volatile.Write(ref Entry(seq).Abandoned, 1);
+    }
+
+    /// <summary>A stream closed with a DELETE answered <paramref name="status"/>. Only a 200 acknowledges the batch it
+    /// held; a 410 means the stream had already expired, so that batch went back to the queue unacknowledged and its
+    /// messages will come again (on another stream), which is a redelivery and not a duplicate.</summary>
+    public void Closed(IEnumerable<long> held, int? status)
+    {
+        if (status == 200) return;
+        foreach (var seq in held) Abandoned(seq);
     }
 
     public void Notice(long seq)
@@ -81,7 +93,7 @@ internal sealed class Ledger
 
     public LedgerVerdict Verdict(bool expectNotices)
     {
-        long accepted = 0, invalid = 0, refused = 0, distinct = 0, lost = 0, allowed = 0, unexpected = 0, leaked = 0, notices = 0, missing = 0;
+        long accepted = 0, invalid = 0, refused = 0, notSent = 0, distinct = 0, lost = 0, allowed = 0, unexpected = 0, leaked = 0, notices = 0, missing = 0;
         var produced = Produced;
         for (long seq = 0; seq < produced; seq++)
         {
@@ -100,6 +112,9 @@ internal sealed class Ledger
                 case LedgerEntry.Refused:
                     refused++;
                     break;
+                case LedgerEntry.NotSent:
+                    notSent++;
+                    break;
                 default:
                     // Never answered (the run ended with the request in flight): neither stored for sure nor lost.
                     refused++;
@@ -113,7 +128,7 @@ internal sealed class Ledger
             }
             notices += entry.Notices;
         }
-        return new LedgerVerdict(produced, accepted, invalid, refused, distinct, lost, allowed, unexpected, leaked, notices, missing,
+        return new LedgerVerdict(produced, accepted, invalid, refused, notSent, distinct, lost, allowed, unexpected, leaked, notices, missing,
             Volatile.Read(ref _foreign));
     }
 

@@ -9,5 +9,5 @@ internal struct LedgerEntry
     public int Notices;
     public int Abandoned;
 
-    public const int Unknown = 0, AcceptedValid = 1, AcceptedInvalid = 2, Refused = 3;
+    public const int Unknown = 0, AcceptedValid = 1, AcceptedInvalid = 2, Refused = 3, NotSent = 4;
 }

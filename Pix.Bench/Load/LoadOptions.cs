@@ -53,6 +53,9 @@ internal sealed class LoadOptions
     public double LifetimeMinSeconds { get; set; } = 5;
     public double LifetimeMaxSeconds { get; set; } = 20;
     public double DrainSeconds { get; set; } = 40;
+    /// <summary>How long past its allowance a request may hang before the run cuts every stream: the streams' hard stop
+    /// is the duration plus the drain plus this, and is re-armed to the drain plus this when the drain starts.</summary>
+    public double HardStopGraceSeconds { get; set; } = 30;
     /// <summary>Lag, slots, saturation: when the pressure starts (seconds after the producer starts) and how long it lasts.</summary>
     public double WindowFromSeconds { get; set; }
     public double WindowSeconds { get; set; }

@@ -5,6 +5,7 @@ namespace Pix.Bench.Load;
 /// <summary>
 /// One load run: PSP streams start first, the SPI producer runs for the duration, then the streams drain until the
 /// ledger is complete and Pix reports nothing unacknowledged (or the drain time is up), then the verdict and report.
+/// The producer stops at its own deadline; the drain's time (and the streams' hard stop) count from when it starts.
 /// With <c>--prometheus</c>, it then waits (up to <c>--settle</c>) for the scenario's alert to resolve and reads every
 /// Pix alert's timeline from Prometheus into the report.
 /// </summary>
@@ -29,7 +30,10 @@ internal sealed class LoadRun(LoadOptions options)
         var metrics = new LoadMetrics();
         var psps = Enumerable.Range(0, options.Psps).Select(i => options.RunId + Base36(i)).ToArray();
         using var stop = new CancellationTokenSource();
-        using var hardStop = new CancellationTokenSource(TimeSpan.FromSeconds(options.DurationSeconds + options.DrainSeconds + 30));
+        // A failover drill may run past the producer (A stays frozen until B served one of its PSPs, then failback is
+        // retried until it succeeds): it gets its own allowance, and the drain starts after it either way.
+        var drillAllowance = options is { Routes: not null, Scenario: "failover" } ? RegionDrill.Allowance : TimeSpan.Zero;
+        using var hardStop = new CancellationTokenSource(TimeSpan.FromSeconds(options.DurationSeconds + options.DrainSeconds + options.HardStopGraceSeconds) + drillAllowance);
         using var progressDone = new CancellationTokenSource();
         var progress = Task.Run(() => new ProgressView(options, metrics, ledger, () => _phase).RunAsync(progressDone.Token));
         var window = new PressureWindow(options.WindowFromSeconds, options.WindowSeconds);
@@ -76,6 +80,9 @@ internal sealed class LoadRun(LoadOptions options)
         if (ProducerFinished is not null) await ProducerFinished();
         _phase = LoadPhase.Draining;
         var drainStarted = Stopwatch.GetTimestamp();
+        // The drain gets its whole allowance whenever it starts: counted from the run's start, a producer (or a failback)
+        // that ran late would eat it, and the streams would stop before receiving what Pix had accepted.
+        hardStop.CancelAfter(TimeSpan.FromSeconds(options.DrainSeconds + options.HardStopGraceSeconds));
         using var admin = new AdminProbe(options.Admin);
         long? unacknowledged = null;
         while (Stopwatch.GetElapsedTime(drainStarted).TotalSeconds < options.DrainSeconds)
@@ -107,6 +114,7 @@ internal sealed class LoadRun(LoadOptions options)
             Alerts = alerts,
             Timeline = drill?.Timeline,
             Survivors = drill?.Survivors,
+            DrillTranscript = drill?.Transcript,
         };
         var distributions = new Dictionary<string, LatencyHistogram> { ["POST (CO-corrected)"] = metrics.ProducerCorrected, ["delivery"] = metrics.Delivery };
         foreach (var (key, histogram) in metrics.ByEndpoint)

@@ -15,6 +15,10 @@ internal sealed record LoadSummary(
 
     /// <summary>Failover: what region B's own PSPs were answered by B from the isolation on.</summary>
     public SurvivorAnswers? Survivors { get; init; }
+
+    /// <summary>Failover: what the drill's <c>dr</c> commands printed, written to <c>dr.log</c> beside the report.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyCollection<string>? DrillTranscript { get; init; }
 }
 
 /// <summary>The pressure window in seconds since the run started, and what was applied in it.</summary>

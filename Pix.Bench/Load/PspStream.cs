@@ -109,8 +109,8 @@ internal sealed class PspStream(string ispb, LoadOptions options, MessageFactory
     private async Task DeleteAsync(string next, CancellationToken hardStop)
     {
         var response = await SendAsync("DELETE /stream/{token}", IcomRequests.Delete(next), hardStop);
-        // 410 counts as closed (ICOM says both are success); anything else may leave the batch claimed until expiry.
-        if (response is not { Status: 200 or 410 }) foreach (var seq in _held) ledger.Abandoned(seq);
+        // The stream is closed either way (ICOM calls 200 and 410 success), but only a 200 acknowledged the held batch.
+        ledger.Closed(_held, response?.Status);
         _held.Clear();
     }
 

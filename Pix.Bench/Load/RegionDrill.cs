@@ -13,8 +13,13 @@ namespace Pix.Bench.Load;
 /// </summary>
 internal sealed class RegionDrill(LoadOptions options, RegionRoutes routes, LoadMetrics metrics)
 {
+    /// <summary>How long the drill may run beyond the producer: a minute for B to serve one of A's PSPs, then up
+    /// to 90 s of failback attempts, and some slack.</summary>
+    public static readonly TimeSpan Allowance = TimeSpan.FromMinutes(3);
+
     private readonly ConcurrentDictionary<string, double> _events = new();
     private readonly SurvivorTally _survivors = new();
+    private readonly ConcurrentQueue<string> _transcript = new();
     private volatile bool _isolated;
 
     public string A { get; } = routes.Plan.Home(MessageFactory.Spi);
@@ -23,6 +28,10 @@ internal sealed class RegionDrill(LoadOptions options, RegionRoutes routes, Load
 
     /// <summary>The events in the order they happened (seconds since the run started).</summary>
     public TimelineEvent[] Timeline => _events.OrderBy(e => e.Value).Select(e => new TimelineEvent(e.Key, e.Value)).ToArray();
+
+    /// <summary>Every line the drill's <c>dr</c> commands printed (both streams), stamped in the run's clock: what a
+    /// timeline without an event is explained by.</summary>
+    public IReadOnlyCollection<string> Transcript => _transcript;
 
     /// <summary>What B's own PSPs were answered by B from the isolation to the end of the run.</summary>
     public SurvivorAnswers Survivors => _survivors.Summary(_events.GetValueOrDefault("isolation"));
@@ -62,6 +71,7 @@ internal sealed class RegionDrill(LoadOptions options, RegionRoutes routes, Load
                 // Refused (exit 1) until A's nodes answer and its replicas are in sync again: run it again.
                 using var failback = Dr(["failback", "--region", A], _ => { });
                 await failback.WaitForExitAsync(stop);
+                Note($"dr failback: exited {failback.ExitCode}");
                 if (failback.ExitCode == 0)
                 {
                     Mark("failback");
@@ -81,7 +91,12 @@ internal sealed class RegionDrill(LoadOptions options, RegionRoutes routes, Load
         }
     }
 
-    private void Mark(string name) => _events.TryAdd(name, metrics.Elapsed.TotalSeconds);
+    private void Mark(string name)
+    {
+        if (_events.TryAdd(name, metrics.Elapsed.TotalSeconds)) Note($"drill: {name}");
+    }
+
+    private void Note(string line) => _transcript.Enqueue($"{metrics.Elapsed.TotalSeconds,8:F2} {line}");
 
     private void Signal(string signal, string region)
     {
@@ -97,8 +112,16 @@ internal sealed class RegionDrill(LoadOptions options, RegionRoutes routes, Load
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in (string[])[routes.Plan.ServerDll, "dr", .. command, .. routes.Plan.DrSettings]) info.ArgumentList.Add(arg);
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) line(e.Data); };
-        process.ErrorDataReceived += (_, _) => { };
+        var name = $"dr {command[0]}";
+        Note($"{name}: started");
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            Note($"{name}: {e.Data}");
+            line(e.Data);
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Note($"{name} (stderr): {e.Data}"); };
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -15,6 +15,7 @@ internal static class ReportWriter
         summary = summary with { Plots = PlotWriter.Write(folder, summary, distributions) };
         File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(summary, Json));
         File.WriteAllText(Path.Combine(folder, "report.md"), Markdown(summary));
+        if (summary.DrillTranscript is { } transcript) File.WriteAllLines(Path.Combine(folder, "dr.log"), transcript);
         return summary;
     }
 
@@ -52,9 +53,9 @@ internal static class ReportWriter
         md.AppendLine(c, $"- streams abandoned (left to the idle timeout): {s.AbandonedStreams:N0}");
         var l = s.Ledger;
         md.AppendLine().AppendLine("## Ledger: every message received exactly once?").AppendLine();
-        md.AppendLine("| produced | accepted (valid) | accepted (invalid) | refused | received | lost | redelivered after abandon | unexpected duplicates | invalid delivered | admi.002 notices | missing notices |");
-        md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        md.AppendLine(c, $"| {l.Produced:N0} | {l.Accepted:N0} | {l.AcceptedInvalid:N0} | {l.Refused:N0} | {l.ReceivedDistinct:N0} | {l.Lost:N0} | {l.DuplicatesAfterAbandon:N0} | {l.UnexpectedDuplicates:N0} | {l.InvalidDelivered:N0} | {l.Notices:N0} | {l.MissingNotices:N0} |");
+        md.AppendLine("| produced | accepted (valid) | accepted (invalid) | refused | not sent | received | lost | redelivered after abandon | unexpected duplicates | invalid delivered | admi.002 notices | missing notices |");
+        md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        md.AppendLine(c, $"| {l.Produced:N0} | {l.Accepted:N0} | {l.AcceptedInvalid:N0} | {l.Refused:N0} | {l.NotSent:N0} | {l.ReceivedDistinct:N0} | {l.Lost:N0} | {l.DuplicatesAfterAbandon:N0} | {l.UnexpectedDuplicates:N0} | {l.InvalidDelivered:N0} | {l.Notices:N0} | {l.MissingNotices:N0} |");
         md.AppendLine().AppendLine(c, $"Unacknowledged at Pix after the drain: {(s.UnacknowledgedAfterDrain?.ToString(c) ?? "not measured")}.").AppendLine();
         Timeline(md, s);
         Alerts(md, s);

@@ -10,6 +10,9 @@ namespace Pix.Bench.Load;
 /// that stamp, so a server that stalls is charged for the whole wait (coordinated omission corrected). A 429 or 503
 /// pauses every sender for its Retry-After and the batch is sent again (Pix deduplicates on BizMsgIdr, so a retry
 /// after an I/O error is safe too). With rate 0 it runs closed loop: each connection sends as soon as it is answered.
+/// The producer stops at its own deadline, the duration after it started: on a loaded machine an open-loop producer
+/// falls behind its schedule, and sending that backlog afterwards would eat the streams' drain. Whatever it had not
+/// sent by then is marked "not sent" in the ledger (Pix never saw it), never counted as lost.
 /// </summary>
 internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, Ledger ledger, LoadMetrics metrics, string[] psps)
 {
@@ -26,7 +29,7 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
             return;
         }
         var queue = Channel.CreateUnbounded<ProducerBatch>(new UnboundedChannelOptions { SingleWriter = true });
-        var workers = Enumerable.Range(0, options.Producers).Select(_ => Task.Run(() => SendLoopAsync(queue.Reader, hardStop))).ToArray();
+        var workers = Enumerable.Range(0, options.Producers).Select(_ => Task.Run(() => SendLoopAsync(queue.Reader, end, hardStop))).ToArray();
         var offset = 0.0;
         while (offset < options.DurationSeconds && !hardStop.IsCancellationRequested)
         {
@@ -61,7 +64,7 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
         {
             while (Stopwatch.GetTimestamp() < end && !hardStop.IsCancellationRequested)
             {
-                await SendAsync(connection, NewBatch(Stopwatch.GetTimestamp()), hardStop);
+                await SendAsync(connection, NewBatch(Stopwatch.GetTimestamp()), end, hardStop);
             }
         }
         catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
@@ -69,19 +72,23 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
         }
     }
 
-    private async Task SendLoopAsync(ChannelReader<ProducerBatch> queue, CancellationToken hardStop)
+    private async Task SendLoopAsync(ChannelReader<ProducerBatch> queue, long end, CancellationToken hardStop)
     {
         using var connection = new RoutedConnection(options, MessageFactory.Spi);
         try
         {
-            await foreach (var batch in queue.ReadAllAsync(hardStop)) await SendAsync(connection, batch, hardStop);
+            await foreach (var batch in queue.ReadAllAsync(hardStop))
+            {
+                if (Stopwatch.GetTimestamp() < end) await SendAsync(connection, batch, end, hardStop);
+                else NotSent(batch);
+            }
         }
         catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
         {
         }
     }
 
-    private async Task SendAsync(RoutedConnection connection, ProducerBatch batch, CancellationToken hardStop)
+    private async Task SendAsync(RoutedConnection connection, ProducerBatch batch, long end, CancellationToken hardStop)
     {
         var messages = new byte[batch.Count][];
         for (var i = 0; i < batch.Count; i++) messages[i] = factory.Pacs008(batch.FirstSeq + i, batch.To[i], batch.Valid[i]);
@@ -90,7 +97,15 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
         var request = IcomRequests.Post(MessageFactory.Spi, contentType, gzip ? BatchBody.Gzip(body) : body, gzip);
         for (var attempt = 0; !hardStop.IsCancellationRequested; attempt++)
         {
-            await WaitWhilePausedAsync(hardStop);
+            await WaitWhilePausedAsync(end, hardStop);
+            if (Stopwatch.GetTimestamp() >= end)
+            {
+                // Past the deadline nothing new goes out. A batch never tried was not sent; a retry (after a 429, a
+                // 503 or a lost answer) gives up as below.
+                if (attempt > 0) break;
+                NotSent(batch);
+                return;
+            }
             var sent = Stopwatch.GetTimestamp();
             IcomResponse response;
             try
@@ -129,6 +144,11 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
         for (var i = 0; i < batch.Count; i++) ledger.Refused(batch.FirstSeq + i);
     }
 
+    private void NotSent(ProducerBatch batch)
+    {
+        for (var i = 0; i < batch.Count; i++) ledger.NotSent(batch.FirstSeq + i);
+    }
+
     private void Pause(int seconds)
     {
         var until = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
@@ -138,9 +158,9 @@ internal sealed class SpiProducer(LoadOptions options, MessageFactory factory, L
         }
     }
 
-    private async Task WaitWhilePausedAsync(CancellationToken hardStop)
+    private async Task WaitWhilePausedAsync(long end, CancellationToken hardStop)
     {
-        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Volatile.Read(ref _pausedUntil));
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Math.Min(end, Volatile.Read(ref _pausedUntil)));
         if (wait > TimeSpan.Zero) await Task.Delay(wait, hardStop);
     }
 }

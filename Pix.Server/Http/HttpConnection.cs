@@ -213,7 +213,11 @@ internal sealed class HttpConnection : IDisposable
         _response.OmitBody = _request.Method == HttpMethodKind.Head;
         try
         {
-            if (_application.AdmitHead(_request, _response)) return true;
+            if (_application.AdmitHead(_request, _response))
+            {
+                _request.AdmittedFromHead = true;
+                return true;
+            }
         }
         catch (Exception exception)
         {

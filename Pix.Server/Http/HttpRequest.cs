@@ -36,6 +36,10 @@ public sealed class HttpRequest
     /// <summary>Neither Content-Length nor chunked framing was sent.</summary>
     public bool HasBodyFraming { get; set; }
 
+    /// <summary>The application admitted this request from its head while the body was still to come
+    /// (<see cref="IHttpApplication.AdmitHead"/>): the caller's checks need not run again on the whole request.</summary>
+    public bool AdmittedFromHead { get; set; }
+
     /// <summary>The connection's features (TLS, the caller's identity): the same object for every request of a connection.</summary>
     public IFeatureCollection? ConnectionFeatures { get; set; }
 
@@ -106,6 +110,7 @@ public sealed class HttpRequest
         HasUnlistedHeader = false;
         HasBodyFraming = false;
         HasAbsoluteTarget = false;
+        AdmittedFromHead = false;
         Body = default;
         _pathLength = _targetLength = 0;
         Array.Clear(_headerLengths);

@@ -64,7 +64,8 @@ internal sealed class IcomApplication(
         {
             // Draining: the client is told to reconnect (through the load balancer, to a node that stays).
             response.CloseWhen = _draining;
-            if (!access.Admit(request, response, route))
+            // Admitted once: a POST whose body came after its head was admitted from the head already.
+            if (!request.AdmittedFromHead && !access.Admit(request, response, route))
             {
                 // Refused from the head alone: nothing of the body was read, nothing changed.
             }
@@ -115,7 +116,12 @@ internal sealed class IcomApplication(
         var route = IcomRoute.Match(request.Path);
         if (route.Kind == IcomRouteKind.Unknown) return true;
         var started = metrics.Start();
-        if (access.Admit(request, response, route)) return true;
+        if (access.Admit(request, response, route))
+        {
+            // Another region's sender, by the map in hand: refused now, not after its whole body came.
+            if (Regions is not { } regions || !regions.RefusesFromHead(route.Ispb)) return true;
+            regions.Refuse(response, route.Ispb);
+        }
         metrics.Finish(started, route.Kind, request.Method, response.StatusCode);
         return false;
     }

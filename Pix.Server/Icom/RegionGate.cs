@@ -45,6 +45,18 @@ internal sealed class RegionGate
         return Serves(ispb);
     }
 
+    /// <summary>
+    /// From a head whose body is still to come: true when the map in hand gives <paramref name="ispb"/> to another
+    /// region. The head path cannot wait for a read of the map, so it refuses on the map in hand and starts that read
+    /// (at most once a second): a node that missed a push sends one client away once, then knows better.
+    /// </summary>
+    public bool RefusesFromHead(Ispb ispb)
+    {
+        if (_regions.Current is not { } map || _regions.Serves(map, ispb)) return false;
+        _ = _regions.RefreshAsync(RefreshAtMost);
+        return true;
+    }
+
     /// <summary>The step was fenced by the store: the map is behind; read it (now) before answering.</summary>
     public Task CatchUpAsync() => _regions.RefreshAsync(TimeSpan.Zero);
 

@@ -7,14 +7,17 @@ namespace Pix.Storage.Embedded;
 
 /// <summary>
 /// Checkpoints: <c>checkpoint-SSSSSSSS-OOOOOOOOOOOOO.ckpt</c>, each a snapshot of the queue state and the log
-/// position it covers: <c>"PIXCKPT1" | position (8) | body length (4) | body | crc32</c>. Written to a temporary
-/// file, fsync'd, renamed, directory fsync'd. The newest two are kept: if the newest is damaged, recovery falls back
-/// to the one before (retention keeps the log both need).
+/// position it covers: <c>"PIXCKPT" | format version (1 ASCII digit, "1") | position (8) | body length (4) | body |
+/// crc32</c>. Written to a temporary file, fsync'd, renamed, directory fsync'd, so a checkpoint is whole or absent.
+/// The newest two are kept: if the newest is damaged, recovery falls back to the one before (retention keeps the log
+/// both need). One with another magic or version is not damage but another build's file: the store does not open
+/// (<see cref="StoreFormatException"/>) rather than replay the log from a state it cannot read.
 /// </summary>
 internal sealed class CheckpointFiles(IFileLayer files, string directory)
 {
     private const int Kept = 2;
-    private static readonly byte[] Magic = "PIXCKPT1"u8.ToArray();
+    private const byte Version = (byte)'1';
+    private static readonly byte[] Magic = [.. "PIXCKPT"u8, Version];
 
     /// <summary>Checkpoint positions on disk, newest first.</summary>
     public List<long> Positions()
@@ -54,14 +57,22 @@ internal sealed class CheckpointFiles(IFileLayer files, string directory)
         for (var i = Kept; i < positions.Count; i++) files.Delete(PathOf(positions[i]));
     }
 
-    /// <summary>Reads a checkpoint; false (with the reason) when it is damaged.</summary>
+    /// <summary>Reads a checkpoint; false (with the reason) when it is damaged. Throws
+    /// <see cref="StoreFormatException"/> when it is in another format.</summary>
     public bool TryRead(long position, out ReadOnlyMemory<byte> body, out string problem)
     {
         body = default;
-        var file = files.ReadAll(PathOf(position));
-        if (file.Length < 24 || !file.AsSpan(0, 8).SequenceEqual(Magic))
+        var path = PathOf(position);
+        var file = files.ReadAll(path);
+        // Zeros are what a lost write leaves (damage: fall back); any other magic or version was written by another build.
+        if (file.Length >= Magic.Length && !file.AsSpan(0, Magic.Length).SequenceEqual(Magic)
+            && file.AsSpan(0, Magic.Length).ContainsAnyExcept((byte)0))
         {
-            problem = "not a checkpoint";
+            throw new StoreFormatException(directory, path, Describe(file), Describe(Magic));
+        }
+        if (file.Length < 24)
+        {
+            problem = "shorter than a checkpoint";
             return false;
         }
         var length = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(16));
@@ -80,6 +91,17 @@ internal sealed class CheckpointFiles(IFileLayer files, string directory)
 
     public void Delete(long position) => files.Delete(PathOf(position));
 
+    private static string Describe(ReadOnlySpan<byte> file)
+    {
+        if (file.StartsWith("PIXCKPT"u8))
+        {
+            var version = file[Magic.Length - 1];
+            return char.IsAsciiDigit((char)version)
+                ? $"PIXCKPT version {(char)version}"
+                : string.Create(CultureInfo.InvariantCulture, $"PIXCKPT with version byte 0x{version:X2}");
+        }
+        return $"no PIXCKPT header (the file starts 0x{Convert.ToHexString(file[..Math.Min(file.Length, Magic.Length)])}: not a Pix checkpoint)";
+    }
 
     private string PathOf(long position) => Path.Combine(directory, string.Create(CultureInfo.InvariantCulture,
         $"checkpoint-{LogPosition.SegmentOf(position):D8}-{LogPosition.OffsetOf(position):D13}.ckpt"));

@@ -83,10 +83,10 @@ public sealed partial class EmbeddedQueueStore
         long records = 0;
         foreach (var number in numbers)
         {
-            if (LogPosition.Pack(number, 0) >= to) break;
+            if (LogPosition.Pack(number, SegmentHeader.Length) >= to) break;
             if (from >= 0 && number < LogPosition.SegmentOf(from)) continue;
             var reader = new SegmentReader(_segments, number);
-            var offset = from >= 0 && number == LogPosition.SegmentOf(from) ? LogPosition.OffsetOf(from) : 0;
+            var offset = from >= 0 && number == LogPosition.SegmentOf(from) ? LogPosition.OffsetOf(from) : SegmentHeader.Length;
             var end = number == LogPosition.SegmentOf(to) ? LogPosition.OffsetOf(to) : reader.Length;
             while (offset < end)
             {

@@ -10,7 +10,9 @@ namespace Pix.Storage.Embedded;
 // The writer thread: takes everything queued, writes it, fsyncs once, then applies and completes.
 public sealed partial class EmbeddedQueueStore
 {
-    private readonly ArrayBufferWriter<byte> _group = new(1 << 20);
+    // Grows to the largest group and stays there (reset, never shrunk): a store that only ever writes small groups,
+    // like every store a test or the simulation opens, does not take a 1 MiB large-object-heap buffer.
+    private readonly ArrayBufferWriter<byte> _group = new();
     private readonly List<PendingMessage> _groupMessages = new();
     private readonly List<(ResourceId Entry, byte[]? Bytes)> _groupNotices = new();
     private readonly Dictionary<DedupKey, ResourceId> _groupKeys = new();
@@ -230,7 +232,7 @@ public sealed partial class EmbeddedQueueStore
     private long WriteAndFlush(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty) return _segments.ActiveLength;
-        if (_segments.ActiveLength > 0 && _segments.ActiveLength + data.Length > _options.SegmentBytes)
+        if (_segments.ActiveLength > SegmentHeader.Length && _segments.ActiveLength + data.Length > _options.SegmentBytes)
         {
             _segments.Roll();
             _rolledSinceCheckpoint = true;

@@ -34,7 +34,7 @@ public sealed partial class EmbeddedQueueStore
             _book = new QueueBook(options.DedupWindow, instanceId);
             _quarantine = new QuarantineShelf(options.Quarantine);
             _checkpoints = new CheckpointFiles(_files, options.DataDir);
-            _segments = new SegmentFiles(_files, logDirectory, _readers);
+            _segments = new SegmentFiles(_files, logDirectory, _readers, _logger);
             _dedup = OpenDedup(instanceId);
             Recover();
         }
@@ -62,7 +62,7 @@ public sealed partial class EmbeddedQueueStore
         TimeSpan read = default, parse = default;
         long checkpointBytes = 0;
         var numbers = _segments.Numbers();
-        var from = LogPosition.Pack(numbers[0], 0);
+        var from = LogPosition.Pack(numbers[0], SegmentHeader.Length);
         var fromCheckpoint = false;
         foreach (var position in _checkpoints.Positions())
         {
@@ -95,7 +95,7 @@ public sealed partial class EmbeddedQueueStore
         foreach (var number in numbers)
         {
             if (number < LogPosition.SegmentOf(from)) continue;
-            var offset = number == LogPosition.SegmentOf(from) ? LogPosition.OffsetOf(from) : 0;
+            var offset = number == LogPosition.SegmentOf(from) ? LogPosition.OffsetOf(from) : SegmentHeader.Length;
             var (segmentRecords, segmentBytes) = ReplaySegment(number, offset, isLast: number == numbers[^1]);
             records += segmentRecords;
             bytes += segmentBytes;

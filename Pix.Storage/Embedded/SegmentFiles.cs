@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pix.Storage.Files;
 using System.Collections.Concurrent;
 using System.Globalization;
@@ -7,7 +8,8 @@ namespace Pix.Storage.Embedded;
 /// <summary>
 /// The log's segment files (<c>log/00000001.seg</c>, ...): one open file per segment, so a read is one positional
 /// read from the page cache into the caller's buffer. Only the writer thread appends, rolls, truncates and deletes;
-/// reads come from any thread. Every operation goes through the <see cref="IFileLayer"/>.
+/// reads come from any thread. Every operation goes through the <see cref="IFileLayer"/>. Each file starts with a
+/// <see cref="SegmentHeader"/>, checked on open.
 /// </summary>
 internal sealed class SegmentFiles : IDisposable
 {
@@ -18,19 +20,30 @@ internal sealed class SegmentFiles : IDisposable
     private readonly ConcurrentDictionary<int, (IStoredFile File, long Epoch)> _deleted = new();
     private readonly ReaderEpochs _readers;
 
-    public SegmentFiles(IFileLayer files, string directory, ReaderEpochs readers)
+    /// <summary>Opens the segments in <paramref name="directory"/> (creating the first if there is none); throws
+    /// <see cref="StoreFormatException"/> when one is not in this build's format.</summary>
+    public SegmentFiles(IFileLayer files, string directory, ReaderEpochs readers, ILogger logger)
     {
         _files = files;
         _readers = readers;
         _directory = directory;
-        foreach (var name in files.List(directory, ".seg"))
+        try
         {
-            if (int.TryParse(Path.GetFileNameWithoutExtension(name), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            foreach (var name in files.List(directory, ".seg"))
             {
-                _handles[number] = files.Open(Path.Combine(directory, name));
+                if (int.TryParse(Path.GetFileNameWithoutExtension(name), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+                {
+                    _handles[number] = files.Open(Path.Combine(directory, name));
+                }
             }
+            if (_handles.IsEmpty) Create(1);
+            CheckHeaders(logger);
         }
-        if (_handles.IsEmpty) Create(1);
+        catch
+        {
+            Dispose();
+            throw;
+        }
         Active = Numbers()[^1];
         ActiveLength = _handles[Active].Length;
     }
@@ -79,7 +92,7 @@ internal sealed class SegmentFiles : IDisposable
         previous.Flush();
         Create(Active + 1);
         Active++;
-        ActiveLength = 0;
+        ActiveLength = SegmentHeader.Length;
     }
 
     public void Append(ReadOnlySpan<byte> data)
@@ -151,8 +164,53 @@ internal sealed class SegmentFiles : IDisposable
 
     private void Create(int number)
     {
-        // A roll whose directory fsync failed left the file created: fsync again rather than fail on its name forever.
-        if (!_handles.ContainsKey(number)) _handles[number] = _files.Create(PathOf(number));
+        // A roll whose header write or directory fsync failed left the file created: write and fsync again rather
+        // than fail on its name forever (nothing else was written into it yet).
+        if (!_handles.TryGetValue(number, out var handle)) _handles[number] = handle = _files.Create(PathOf(number));
+        WriteHeader(handle);
         _files.FlushDirectory(_directory);
+    }
+
+    private static void WriteHeader(IStoredFile handle)
+    {
+        handle.Write(0, SegmentHeader.Bytes());
+        handle.Flush();
+    }
+
+    /// <summary>Every segment must start with this build's header. Only the last one may hold a torn header (a crash
+    /// between its creation and the header's fsync, so nothing was written after it): that one is written anew,
+    /// as a torn tail is cut. Anything else is another format and refuses the directory.</summary>
+    private void CheckHeaders(ILogger logger)
+    {
+        var numbers = Numbers();
+        Span<byte> header = stackalloc byte[SegmentHeader.Length];
+        foreach (var number in numbers)
+        {
+            var handle = _handles[number];
+            var read = ReadHeader(handle, header);
+            if (SegmentHeader.IsCurrent(read)) continue;
+            if (number == numbers[^1] && handle.Length <= SegmentHeader.Length && SegmentHeader.IsTorn(read))
+            {
+                logger.LogWarning("Wrote the torn header of {Segment} anew ({Bytes} bytes of it were on disk): a crash came right after it was created",
+                    PathOf(number), handle.Length);
+                WriteHeader(handle);
+                continue;
+            }
+            throw new StoreFormatException(Path.GetDirectoryName(_directory) ?? _directory, PathOf(number),
+                SegmentHeader.Describe(read), SegmentHeader.Expected);
+        }
+    }
+
+    private static ReadOnlySpan<byte> ReadHeader(IStoredFile handle, Span<byte> into)
+    {
+        var length = (int)Math.Min(handle.Length, into.Length);
+        var done = 0;
+        while (done < length)
+        {
+            var read = handle.Read(done, into[done..length]);
+            if (read == 0) break;
+            done += read;
+        }
+        return into[..done];
     }
 }

@@ -5,7 +5,6 @@ namespace Pix.Storage.Embedded;
 internal sealed class SegmentReader(SegmentFiles segments, int number)
 {
     private const int WindowBytes = 1 << 20;
-    private byte[] _window = new byte[WindowBytes];
     private long _windowStart;
     private int _windowLength;
 
@@ -13,13 +12,17 @@ internal sealed class SegmentReader(SegmentFiles segments, int number)
 
     public long Length { get; } = segments.LengthOf(number);
 
+    // No larger than the file: recovery opens a reader per segment, and a 1 MiB window for a small segment (tests,
+    // the simulation) is a large-object-heap allocation per reader that only a gen2 collection gives back.
+    private byte[] _window = [];
+
     /// <summary>The bytes at [<paramref name="offset"/>, +<paramref name="count"/>), which must lie inside the file.
     /// Valid until the next call.</summary>
     public ReadOnlySpan<byte> Read(long offset, int count)
     {
         if (offset < _windowStart || offset + count > _windowStart + _windowLength)
         {
-            if (_window.Length < count) _window = new byte[Math.Max(count, _window.Length * 2)];
+            if (_window.Length < count) _window = new byte[Math.Max(count, (int)Math.Min(WindowBytes, Length))];
             _windowStart = offset;
             _windowLength = (int)Math.Min(_window.Length, Length - offset);
             segments.ReadAt(number, offset, _window.AsSpan(0, _windowLength));

@@ -106,7 +106,19 @@ public sealed partial class RedisQueueStore
 
     private async Task<OwnershipMap> LoadMapAsync(CancellationToken cancellationToken)
     {
-        var map = await Guard(_regionMap!.LoadAsync()).ConfigureAwait(false);
+        OwnershipMap map;
+        try
+        {
+            map = await Guard(_regionMap!.LoadAsync()).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException)
+        {
+            // The map's slot may have moved in a failover this node missed (its push too): the old primary, frozen,
+            // keeps the connection open and never answers, so every later read would time out the same way. Learn
+            // the cluster's current slot owners, then read once more.
+            await ReconfigureAsync().ConfigureAwait(false);
+            map = await Guard(_regionMap!.LoadAsync()).ConfigureAwait(false);
+        }
         await PrepareAsync(map).ConfigureAwait(false);
         return map;
     }

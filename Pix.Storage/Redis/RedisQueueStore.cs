@@ -30,6 +30,7 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
     private readonly CancellationTokenSource _closing = new();
     private readonly long _window;
     private long _ids;
+    private long _lastMarkMicros;
     private volatile StoreHealth _health = StoreHealth.Ok;
     private long _failedAtMs;
     private readonly RedisPlacement _placement;
@@ -274,12 +275,32 @@ public sealed partial class RedisQueueStore : IQueueStore, IAppendFeed, ITokenKe
         var route = RedisKeys.Route(prefix);
         var id = (long)await Guard(_db.ScriptEvaluateAsync(RedisScripts.Open, [route], [prefix, maxStreams, times.IdleMilliseconds, epoch])).ConfigureAwait(false);
         if (id == -1) throw Fenced(ispb);
+        // Marked before the replica wait, and on a full house too: if that wait fails (503) the stream exists all the
+        // same, and only a mark lets a sweep find it; a participant whose six slots are held by such streams would
+        // otherwise get 429 for good.
+        await MarkDueAsync(ispb).ConfigureAwait(false);
         if (id == 0) return OpenResult.Full;
         await Guard(DurableAsync(route)).ConfigureAwait(false);
-        // Due now: the next sweep of any node reads the real deadline from the participant's own slot.
-        await Guard(_db.SortedSetAddAsync(RedisKeys.ReapIndex, ispb.ToString(), 0, SortedSetWhen.LessThan)).ConfigureAwait(false);
         Known(ispb);
         return new OpenResult(true, (ulong)id);
+    }
+
+    /// <summary>
+    /// Marks a participant due now: the next sweep of any node reads the real deadline from its own slot. Each mark
+    /// has its own score (negated microseconds, decreasing), so a sweep's compare-and-set reschedule sees that an open
+    /// marked it meanwhile and keeps the mark; with one shared score a sweep could remove a newer open's mark.
+    /// </summary>
+    private Task MarkDueAsync(Ispb ispb)
+    {
+        var now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        long last, micros;
+        do
+        {
+            last = Volatile.Read(ref _lastMarkMicros);
+            micros = Math.Max(last + 1, now);
+        }
+        while (Interlocked.CompareExchange(ref _lastMarkMicros, micros, last) != last);
+        return Guard(_db.SortedSetAddAsync(RedisKeys.ReapIndex, ispb.ToString(), -micros, SortedSetWhen.LessThan));
     }
 
     public async ValueTask<StreamReadResult> ReadAsync(ReadRequest request, MessageBatch into, CancellationToken cancellationToken = default)

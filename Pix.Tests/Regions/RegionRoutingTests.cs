@@ -56,6 +56,19 @@ public sealed class RegionRoutingTests(RegionFixture fixture) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task APostOfAnotherRegionsSenderIsRefusedFromItsHeadWithoutWaitingForTheBody()
+    {
+        var psp = D.NewIspbs(D.B, 1)[0];
+        using var connection = new RawHttpConnection(D.Port(D.A));
+        // A head announcing a megabyte that never comes: the 421 must not wait for it.
+        connection.Send($"POST /api/v1/in/{psp}/msgs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/xml\r\nContent-Length: 1000000\r\n\r\n<partial");
+        var refused = await connection.ReadAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(421, refused.Status);
+        Assert.Contains($"<region>{D.B}</region>", refused.Text);
+        Assert.True(await connection.IsClosedByPeerAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task KeysLiveOnTheHomeRegionsSlotsAndTokensCarryTheMapsEpoch()
     {
         var psp = D.NewIspbs(D.A, 1)[0];

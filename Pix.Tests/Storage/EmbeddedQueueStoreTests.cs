@@ -257,7 +257,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         foreach (var checkpoint in Directory.GetFiles(live, "*.ckpt")) File.Delete(checkpoint);
         var segment = Directory.GetFiles(Path.Combine(live, "log"), "*.seg").Single();
         var bytes = File.ReadAllBytes(segment);
-        var recordLength = bytes.Length / 4;
+        var recordLength = (bytes.Length - SegmentHeader.Length) / 4;
 
         // Truncate mid-record: the 4th record loses its last 10 bytes, and nothing valid follows it.
         File.WriteAllBytes(segment, bytes[..^10]);
@@ -272,13 +272,13 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     [Fact]
     public async Task AGarbledRecordFollowedByValidOnesStopsTheStoreFromOpeningAndNamesSegmentAndOffset()
     {
-        var (segment, recordLength, ids) = await FourMessagesWithTheThirdGarbled();
+        var (segment, _, third, ids) = await FourMessagesWithTheThirdGarbled();
         var before = File.ReadAllBytes(segment);
 
         var refused = Assert.Throws<LogCorruptedException>(() => OpenStore());
         Assert.Equal(segment, refused.Segment);
-        Assert.Equal(2L * recordLength, refused.Offset);
-        Assert.Contains($"offset {2 * recordLength}", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(third, refused.Offset);
+        Assert.Contains($"offset {third}", refused.Message, StringComparison.Ordinal);
         Assert.Contains("checksum", refused.Message, StringComparison.Ordinal);
         Assert.Contains(ids[2].ToString(), refused.Message, StringComparison.Ordinal);
         Assert.Contains("--Pix:Embedded:Repair true", refused.Message, StringComparison.Ordinal);
@@ -290,8 +290,8 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     [Fact]
     public async Task ARepairSetsTheDamagedBytesAsideKeepsEveryValidRecordAfterThemAndSaysWhatWasLost()
     {
-        var (segment, recordLength, ids) = await FourMessagesWithTheThirdGarbled();
-        var damaged = File.ReadAllBytes(segment)[(2 * recordLength)..(3 * recordLength)];
+        var (segment, recordLength, third, ids) = await FourMessagesWithTheThirdGarbled();
+        var damaged = File.ReadAllBytes(segment)[third..(third + recordLength)];
 
         var logger = new RecordingLogger();
         await using (var store = OpenStore(logger: logger, repair: true))
@@ -305,7 +305,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
             Assert.Equal("<Msg>g3-0</Msg>", Encoding.UTF8.GetString(batch.Payload(2)));
             await cursor.CloseAsync(acknowledge: false);
         }
-        var aside = Path.Combine(_directory.Path, "damaged", $"segment-00000001-offset-{2 * recordLength:D13}");
+        var aside = Path.Combine(_directory.Path, "damaged", $"segment-00000001-offset-{third:D13}");
         Assert.Equal(damaged, File.ReadAllBytes(aside + ".bin"));
         var report = File.ReadAllText(aside + ".txt");
         Assert.Contains($"{recordLength} bytes set aside", report, StringComparison.Ordinal);
@@ -444,7 +444,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
     private static List<(int Offset, int Length, byte Type)> Records(byte[] segment)
     {
         var records = new List<(int, int, byte)>();
-        for (var at = 0; at < segment.Length;)
+        for (var at = SegmentHeader.Length; at < segment.Length;)
         {
             var length = 9 + BitConverter.ToInt32(segment, at + 4);
             records.Add((at, length, segment[at + 8]));
@@ -453,7 +453,7 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         return records;
     }
 
-    private async Task<(string Segment, int RecordLength, List<ResourceId> Ids)> FourMessagesWithTheThirdGarbled()
+    private async Task<(string Segment, int RecordLength, int ThirdOffset, List<ResourceId> Ids)> FourMessagesWithTheThirdGarbled()
     {
         var ids = new List<ResourceId>();
         await using (var store = OpenStore())
@@ -463,11 +463,12 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
         foreach (var checkpoint in Directory.GetFiles(_directory.Path, "*.ckpt")) File.Delete(checkpoint);
         var segment = Directory.GetFiles(Path.Combine(_directory.Path, "log"), "*.seg").Single();
         var bytes = File.ReadAllBytes(segment);
-        var recordLength = bytes.Length / 4;
+        var recordLength = (bytes.Length - SegmentHeader.Length) / 4;
+        var third = SegmentHeader.Length + 2 * recordLength;
         // One payload byte of the 3rd record flips: its checksum fails, and a valid record follows it.
-        bytes[2 * recordLength + MessagePayloadOffset + 2] ^= 0x5A;
+        bytes[third + MessagePayloadOffset + 2] ^= 0x5A;
         File.WriteAllBytes(segment, bytes);
-        return (segment, recordLength, ids);
+        return (segment, recordLength, third, ids);
     }
 
     [Fact]

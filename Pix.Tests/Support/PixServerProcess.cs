@@ -103,13 +103,15 @@ internal sealed partial class PixServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var exited = process.WaitForExitAsync();
-        var first = await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(30)));
+        // A minute: a cold start on a loaded 2-core machine (the full suite beside other processes) has taken over 30 s.
+        var first = await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
         if (first != ready.Task)
         {
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             string text;
             lock (output) text = output.ToString();
-            throw new InvalidOperationException("The server did not start:\n" + text);
+            var why = first == exited ? $"exited with code {process.ExitCode}" : "did not print its startup line within 60 s";
+            throw new InvalidOperationException($"The server {why}:\n" + text);
         }
         var (port, admin) = await ready.Task;
         return new PixServerProcess(process, port, admin, data, owned, output);

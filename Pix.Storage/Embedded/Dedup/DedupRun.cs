@@ -33,6 +33,9 @@ internal sealed class DedupRun : IDisposable
 
     public long Entries => _footer.Entries;
 
+    /// <summary>Blocks of entries (a cursor's buffer need not be larger).</summary>
+    public long Blocks => _footer.Blocks;
+
     public long MinAtMs => _footer.MinAtMs;
 
     public long MaxAtMs => _footer.MaxAtMs;

@@ -1,19 +1,24 @@
 namespace Pix.Storage.Embedded.Dedup;
 
-/// <summary>Reads a run's entries in order through a 1 MiB buffer, checking each block.</summary>
+/// <summary>Reads a run's entries in order through a buffer of up to 1 MiB, checking each block.</summary>
 internal sealed class DedupRunCursor
 {
     private const int BufferBlocks = 256;
 
     private readonly DedupRun _run;
-    private readonly byte[] _buffer = new byte[BufferBlocks * DedupRunFormat.BlockBytes];
+    private readonly byte[] _buffer;
     private long _nextBlock;
     private int _bufferedBlocks;
     private int _block;
     private int _index;
     private int _count;
 
-    public DedupRunCursor(DedupRun run) => _run = run;
+    public DedupRunCursor(DedupRun run)
+    {
+        _run = run;
+        // No larger than the run: a merge of small runs must not take 1 MiB (large-object heap) per input.
+        _buffer = new byte[Math.Clamp(run.Blocks, 1, BufferBlocks) * DedupRunFormat.BlockBytes];
+    }
 
     public DedupEntry Current;
 

@@ -4,17 +4,17 @@ using System.Runtime.InteropServices;
 namespace Pix.Storage.Embedded.Dedup;
 
 /// <summary>
-/// Writes one run file from entries given in run order, through a 1 MiB buffer; <see cref="Finish"/> writes fences,
+/// Writes one run file from entries given in run order, through a buffer of up to 1 MiB; <see cref="Finish"/> writes fences,
 /// filter and footer, fsyncs, and opens the run from what it kept in memory (no read back).
 /// </summary>
 internal sealed class DedupRunWriter : IDisposable
 {
-    private const int BufferBytes = 256 * DedupRunFormat.BlockBytes;
+    private const int BufferBlocks = 256;
 
     private readonly DedupFile _file;
     private readonly long _id;
     private readonly int _level;
-    private readonly byte[] _buffer = new byte[BufferBytes];
+    private readonly byte[] _buffer;
     private readonly List<uint> _fences = new();
     private readonly DedupRunFilter.Builder _filter;
     private int _bufferUsed;
@@ -30,6 +30,9 @@ internal sealed class DedupRunWriter : IDisposable
         _id = id;
         _level = level;
         _file = files.Create(DedupRunFormat.FileName(id));
+        // No larger than the run can be: a small table's run must not take 1 MiB (large-object heap) to write.
+        var blocks = (maxEntries + DedupRunFormat.EntriesPerBlock - 1) / DedupRunFormat.EntriesPerBlock;
+        _buffer = new byte[Math.Clamp(blocks, 1, BufferBlocks) * DedupRunFormat.BlockBytes];
         _filter = new DedupRunFilter.Builder(maxEntries, fingerprintBits);
     }
 

@@ -10,6 +10,8 @@ internal sealed class DedupVersion(DedupMemtable active, DedupMemtable[] frozen,
 {
     // One reference belongs to the index while this version is current.
     private int _references = 1;
+    // Monitor.Wait needs a plain monitor (not System.Threading.Lock).
+    private readonly object _releasedSignal = new();
 
     public DedupMemtable Active { get; } = active;
 
@@ -33,5 +35,22 @@ internal sealed class DedupVersion(DedupMemtable active, DedupMemtable[] frozen,
         return false;
     }
 
-    public void Release() => Interlocked.Decrement(ref _references);
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        // The last reference: wake the background thread waiting to reuse what this version named (rare: once per
+        // version, and only a lookup still holding it makes anyone wait at all).
+        lock (_releasedSignal) Monitor.PulseAll(_releasedSignal);
+    }
+
+    /// <summary>Blocks until every reference is released. A wait, not a spin: on a machine of two cores a spinning
+    /// flusher takes the CPU from the very reader it waits for (and from the writer).</summary>
+    public void WaitUntilReleased()
+    {
+        if (IsReleased) return;
+        lock (_releasedSignal)
+        {
+            while (!IsReleased) Monitor.Wait(_releasedSignal);
+        }
+    }
 }

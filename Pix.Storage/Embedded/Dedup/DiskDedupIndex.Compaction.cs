@@ -10,6 +10,9 @@ internal sealed partial class DiskDedupIndex
     // WaitForIdle: a signal not yet taken, and a pass in progress.
     private volatile bool _compactionRequested;
     private volatile bool _compacting;
+    // WaitForIdle blocks on this rather than spinning: with SerialBackgroundWork the writer itself waits here, and on
+    // two cores a spinning writer takes the CPU from the flusher and compactor it waits for.
+    private readonly object _idleSignal = new();
 
     private void SignalCompactor()
     {
@@ -21,12 +24,21 @@ internal sealed partial class DiskDedupIndex
     /// driving the store one call at a time sees the same file operations in the same order on every run.</summary>
     internal void WaitForIdle()
     {
-        var spin = new SpinWait();
-        while (!_disposing && _fault is null
-               && (Volatile.Read(ref _jobsInFlight) > 0 || _compactionRequested || _compacting))
+        lock (_idleSignal)
         {
-            spin.SpinOnce();
+            while (!_disposing && _fault is null
+                   && (Volatile.Read(ref _jobsInFlight) > 0 || _compactionRequested || _compacting))
+            {
+                Monitor.Wait(_idleSignal);
+            }
         }
+    }
+
+    /// <summary>Wakes <see cref="WaitForIdle"/> after a change it waits for (called after the change is made, so a
+    /// waiter that checked before it is already waiting and gets the pulse).</summary>
+    private void SignalIdleChanged()
+    {
+        lock (_idleSignal) Monitor.PulseAll(_idleSignal);
     }
 
     private void CompactLoop()
@@ -40,6 +52,7 @@ internal sealed partial class DiskDedupIndex
             if (_fault is not null)
             {
                 _compacting = false;
+                SignalIdleChanged();
                 continue;
             }
             try
@@ -57,6 +70,7 @@ internal sealed partial class DiskDedupIndex
                 Fault(error);
             }
             _compacting = false;
+            SignalIdleChanged();
         }
     }
 

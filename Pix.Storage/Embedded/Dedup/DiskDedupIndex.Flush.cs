@@ -79,6 +79,7 @@ internal sealed partial class DiskDedupIndex
             {
                 job.Done.TrySetException(fault);
                 Interlocked.Decrement(ref _jobsInFlight);
+                SignalIdleChanged();
                 continue;
             }
             try
@@ -91,6 +92,7 @@ internal sealed partial class DiskDedupIndex
                 Fault(error);
                 job.Done.TrySetException(error);
                 Interlocked.Decrement(ref _jobsInFlight);
+                SignalIdleChanged();
                 continue;
             }
             if (job.Table is { } table)
@@ -101,6 +103,7 @@ internal sealed partial class DiskDedupIndex
             }
             SignalCompactor();
             Interlocked.Decrement(ref _jobsInFlight);
+            SignalIdleChanged();
         }
     }
 

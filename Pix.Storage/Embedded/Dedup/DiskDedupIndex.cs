@@ -183,6 +183,7 @@ internal sealed partial class DiskDedupIndex : IDisposable
     {
         if (_disposing) return;
         _disposing = true;
+        SignalIdleChanged();
         _flushQueue.CompleteAdding();
         _flusher.Join();
         _compactorSignal.Set();
@@ -248,11 +249,7 @@ internal sealed partial class DiskDedupIndex : IDisposable
     {
         DedupVersion[] retired;
         lock (_versionLock) retired = _retired.ToArray();
-        var spin = new SpinWait();
-        foreach (var version in retired)
-        {
-            while (!version.IsReleased) spin.SpinOnce();
-        }
+        foreach (var version in retired) version.WaitUntilReleased();
         lock (_versionLock) _retired.RemoveAll(v => Array.IndexOf(retired, v) >= 0);
     }
 
@@ -273,5 +270,6 @@ internal sealed partial class DiskDedupIndex : IDisposable
     {
         _fault ??= error;
         _memtableReturned.Release();
+        SignalIdleChanged();
     }
 }
