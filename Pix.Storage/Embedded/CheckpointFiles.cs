@@ -46,13 +46,17 @@ internal sealed class CheckpointFiles(IFileLayer files, string directory)
 
     public void Write(long position, ReadOnlySpan<byte> body)
     {
-        var file = new byte[Magic.Length + 12 + body.Length + 4];
-        Magic.CopyTo(file, 0);
-        BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(8), position);
-        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(16), body.Length);
-        body.CopyTo(file.AsSpan(20));
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(20 + body.Length), Crc32.HashToUInt32(file.AsSpan(0, 20 + body.Length)));
-        files.WriteWhole(PathOf(position), file);
+        // Head, body and checksum written where they lie: a 10 M-message body is over 400 MiB, not copied again.
+        Span<byte> head = stackalloc byte[Magic.Length + 12];
+        Magic.CopyTo(head);
+        BinaryPrimitives.WriteInt64LittleEndian(head[8..], position);
+        BinaryPrimitives.WriteInt32LittleEndian(head[16..], body.Length);
+        var crc = new Crc32();
+        crc.Append(head);
+        crc.Append(body);
+        Span<byte> tail = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(tail, crc.GetCurrentHashAsUInt32());
+        files.WriteWhole(PathOf(position), head, body, tail);
         var positions = Positions();
         for (var i = Kept; i < positions.Count; i++) files.Delete(PathOf(positions[i]));
     }
