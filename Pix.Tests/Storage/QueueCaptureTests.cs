@@ -18,7 +18,7 @@ public sealed class QueueCaptureTests
         Assert.True(queue.TryOpen(7, 6, 0, Times));
         Assert.True(queue.TryOpen(8, 6, 0, Times));
         queue.RestoreClaim(7, 1, acknowledgePrevious: false, [1, 2, 3]);
-        var atMark = Snapshot(queue);
+        var atMark = QueueSnapshots.Of(queue);
 
         queue.RequestCapture();
         // Every kind of change a request or the writer makes: appends, a claim, a close that acknowledges, a move
@@ -29,14 +29,14 @@ public sealed class QueueCaptureTests
         Assert.True(queue.TryMove(IdOf(10), 987_654));
         Assert.True(queue.TryOpen(9, 6, 0, Times));
         queue.ExpireIdle(Ispb.Parse("12345678"), long.MaxValue, []);
-        var afterChanges = Snapshot(queue);
+        var afterChanges = QueueSnapshots.Of(queue);
 
-        Assert.Equal(atMark, Snapshot(queue.TakeCapture()));
+        Assert.Equal(atMark, QueueSnapshots.Of(queue.TakeCapture()));
         Assert.NotEqual(atMark, afterChanges);
         // Taken: the next change copies nothing, and a capture without changes is the queue as it is.
         Append(queue, 45);
         queue.RequestCapture();
-        Assert.Equal(Snapshot(queue), Snapshot(queue.TakeCapture()));
+        Assert.Equal(QueueSnapshots.Of(queue), QueueSnapshots.Of(queue.TakeCapture()));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class QueueCaptureTests
         queue.CancelCapture();
         Append(queue, 1);
         queue.RequestCapture();
-        Assert.Equal(Snapshot(queue), Snapshot(queue.TakeCapture()));
+        Assert.Equal(QueueSnapshots.Of(queue), QueueSnapshots.Of(queue.TakeCapture()));
     }
 
     private static ResourceId IdOf(int i) => new(0x5049_0100_0000_0001, 0x0203_0405_0607_0809, (ulong)i + 1);
@@ -56,17 +56,4 @@ public sealed class QueueCaptureTests
     private static void Append(IspbQueue queue, int i) =>
         queue.Append(new StoredMessage(IdOf(i), queue.NextSequence, 1_000 + i * 100L, 90 + i, 1_700_000_000_000 + i));
 
-    private static byte[] Snapshot(QueueImage image)
-    {
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory)) image.WriteSnapshot(writer);
-        return memory.ToArray();
-    }
-
-    private static byte[] Snapshot(IspbQueue queue)
-    {
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory)) queue.WriteSnapshot(writer);
-        return memory.ToArray();
-    }
 }

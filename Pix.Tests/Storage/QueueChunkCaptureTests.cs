@@ -35,16 +35,16 @@ public sealed class QueueChunkCaptureTests
         for (var round = 0; round < 6; round++)
         {
             for (var i = 0; i < 1500; i++) RandomChange(random, Both, ref appended, live);
-            var atMark = Snapshot(live);
+            var atMark = QueueSnapshots.Of(live);
             live.RequestCapture();
             for (var i = 0; i < 1500; i++) RandomChange(random, Both, ref appended, live);
-            Assert.Equal(Snapshot(reference), Snapshot(live));
+            Assert.Equal(QueueSnapshots.Of(reference), QueueSnapshots.Of(live));
             var image = live.TakeCapture();
             // Taken but not yet written: the checkpoint thread still reads the frozen chunks.
             for (var i = 0; i < 500; i++) RandomChange(random, Both, ref appended, live);
-            Assert.Equal(atMark, Snapshot(image));
+            Assert.Equal(atMark, QueueSnapshots.Of(image));
             live.ReleaseCapture(image);
-            Assert.Equal(Snapshot(reference), Snapshot(live));
+            Assert.Equal(QueueSnapshots.Of(reference), QueueSnapshots.Of(live));
         }
         Assert.True(live.NextSequence > 5 * Chunk, "the rounds appended across several chunks");
     }
@@ -59,7 +59,7 @@ public sealed class QueueChunkCaptureTests
         // Sequences are 1-based, so chunk 0 holds 1..4096: these claims straddle the boundary of chunks 0 and 1.
         queue.RestoreClaim(1, 1, acknowledgePrevious: false, [Chunk - 1, Chunk, Chunk + 1, Chunk + 2]);
         queue.RestoreClaim(2, 1, acknowledgePrevious: false, [2 * Chunk, 2 * Chunk + 1]);
-        var atMark = Snapshot(queue);
+        var atMark = QueueSnapshots.Of(queue);
 
         queue.RequestCapture();
         Assert.True(queue.Close(1, acknowledge: true));
@@ -68,7 +68,7 @@ public sealed class QueueChunkCaptureTests
         Append(queue, 2 * Chunk + 10);
         var image = queue.TakeCapture();
 
-        Assert.Equal(atMark, Snapshot(image));
+        Assert.Equal(atMark, QueueSnapshots.Of(image));
         var after = new List<StoredMessage>();
         queue.CopyUnacknowledged(after);
         Assert.DoesNotContain(after, m => m.Sequence is Chunk - 1 or Chunk or Chunk + 1 or Chunk + 2);
@@ -108,16 +108,16 @@ public sealed class QueueChunkCaptureTests
         {
             queue.Read(new ReadRequest(Receiver, 1, batch, ReadMode.Advance, MessageBatch.Capacity, 0, Times), 0, into, out _, acknowledged, out _);
         }
-        var bytes = Snapshot(queue);
+        var bytes = QueueSnapshots.Of(queue);
         var reader = new SnapshotReader(bytes);
         var restored = IspbQueue.ReadSnapshot(ref reader);
         Assert.True(reader.AtEnd);
 
-        Assert.Equal(bytes, Snapshot(restored));
+        Assert.Equal(bytes, QueueSnapshots.Of(restored));
         Assert.Equal(queue.Unacknowledged, restored.Unacknowledged);
         Append(restored, 3 * Chunk + 7);
         Append(queue, 3 * Chunk + 7);
-        Assert.Equal(Snapshot(queue), Snapshot(restored));
+        Assert.Equal(QueueSnapshots.Of(queue), QueueSnapshots.Of(restored));
     }
 
     [Fact]
@@ -190,17 +190,4 @@ public sealed class QueueChunkCaptureTests
     private static void Append(IspbQueue queue, int i) =>
         queue.Append(new StoredMessage(IdOf(i), queue.NextSequence, 1_000 + i * 100L, 90 + i % 1000, 1_700_000_000_000 + i));
 
-    private static byte[] Snapshot(QueueImage image)
-    {
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory)) image.WriteSnapshot(writer);
-        return memory.ToArray();
-    }
-
-    private static byte[] Snapshot(IspbQueue queue)
-    {
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory)) queue.WriteSnapshot(writer);
-        return memory.ToArray();
-    }
 }
