@@ -48,6 +48,18 @@ internal static class AllocTraceCommand
             Console.WriteLine($"  other threads    {total - mine,10} B  {Per(total - mine, ops)} B/op");
             Console.WriteLine($"  idle rate x time {background,10:F0} B  {Per((long)background, ops)} B/op (what timers alone would explain)");
 
+            // Which operations allocated on the benchmark thread: every 100th one also drains the queue.
+            var spikes = new List<(int Op, long Bytes)>();
+            for (var i = 0; i < ops; i++)
+            {
+                var at = GC.GetAllocatedBytesForCurrentThread();
+                if (bench.EmbeddedIngest1() != 201) throw new InvalidOperationException("The ingest did not answer 201.");
+                var bytes = GC.GetAllocatedBytesForCurrentThread() - at;
+                if (bytes > 0) spikes.Add((i, bytes));
+            }
+            Console.WriteLine($"benchmark thread, {ops} more ops: {spikes.Count} allocated, {spikes.Sum(s => s.Bytes)} B in all; first ones (op: bytes):");
+            Console.WriteLine("  " + string.Join(", ", spikes.Take(20).Select(s => $"{s.Op}: {s.Bytes}")));
+
             if (args.Has("no-types")) return 0;
             using var ticks = new AllocationTicks();
             ticks.Start();

@@ -55,6 +55,9 @@ internal sealed class EmbeddedServer : IAsyncDisposable
             signer: null, IcomIdentity.Off(), NullLoggerFactory.Instance, _meters, TimeProvider.System);
         Engine = _composition.Engine;
         Tokens = _composition.Tokens;
+        // The outbox sweep (a timed semaphore wait every 2 s, a few hundred bytes each) is off the request path too;
+        // the wait already started ends within 2 s, after setup.
+        _composition.Notices.Sweep = TimeSpan.FromMinutes(10);
         var application = _composition.Application;
         var problemWriter = _composition.ProblemWriter;
 
