@@ -49,16 +49,24 @@ internal static class AllocTraceCommand
             Console.WriteLine($"  idle rate x time {background,10:F0} B  {Per((long)background, ops)} B/op (what timers alone would explain)");
 
             // Which operations allocated on the benchmark thread: every 100th one also drains the queue.
+            // And which allocated on any thread, beside the thread pool's size: a pool thread started while the request
+            // path runs allocates its own state, which lands on whichever operation was running.
             var spikes = new List<(int Op, long Bytes)>();
+            var anywhere = new List<(int Op, long Bytes, int PoolThreads)>();
             for (var i = 0; i < ops; i++)
             {
                 var at = GC.GetAllocatedBytesForCurrentThread();
+                var all = GC.GetTotalAllocatedBytes(precise: true);
                 if (bench.EmbeddedIngest1() != 201) throw new InvalidOperationException("The ingest did not answer 201.");
                 var bytes = GC.GetAllocatedBytesForCurrentThread() - at;
+                all = GC.GetTotalAllocatedBytes(precise: true) - all;
                 if (bytes > 0) spikes.Add((i, bytes));
+                if (all > 0) anywhere.Add((i, all, ThreadPool.ThreadCount));
             }
             Console.WriteLine($"benchmark thread, {ops} more ops: {spikes.Count} allocated, {spikes.Sum(s => s.Bytes)} B in all; first ones (op: bytes):");
             Console.WriteLine("  " + string.Join(", ", spikes.Take(20).Select(s => $"{s.Op}: {s.Bytes}")));
+            Console.WriteLine($"any thread: {anywhere.Count} ops allocated, {anywhere.Sum(s => s.Bytes)} B in all; the largest (op: bytes, pool threads then):");
+            Console.WriteLine("  " + string.Join(", ", anywhere.OrderByDescending(s => s.Bytes).Take(20).Select(s => $"{s.Op}: {s.Bytes} ({s.PoolThreads})")));
 
             if (args.Has("no-types")) return 0;
             using var ticks = new AllocationTicks();
