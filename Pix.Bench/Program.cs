@@ -8,6 +8,8 @@ internal static class Program
     private const string Commands =
         "Commands:\n" +
         "  gate [--budgets PATH] [--filter TEXT]          hot-path benchmarks against allocation-budgets.json (CI)\n" +
+        "  alloc-trace [--ops 20000] [--idle-seconds 5] [--no-types]   where the embedded ingest benchmark allocates:\n" +
+        "                                                 background B/s, B/op by thread, top types (AllocationTick)\n" +
         "  bench [filter]                                 the BenchmarkDotNet suites with the full default job\n" +
         "  load --scenario soak|burst|schema|lag|slots|saturation [options]   play the SPI and N PSPs against a running Pix,\n" +
         "                                                 report in a folder (--prometheus URL: the alerts' timeline;\n" +
@@ -39,6 +41,8 @@ internal static class Program
         {
             case "gate":
                 return GateCommand.Run(args[1..]);
+            case "alloc-trace":
+                return AllocTraceCommand.Run(new CommandArguments(args));
             case "bench":
                 return BenchCommand.Run(args[1..]);
             case "load":

@@ -38,6 +38,10 @@ internal sealed class EmbeddedServer : IAsyncDisposable
         {
             // Long poll 0: an empty read answers 204 at once. The sweeper is not on the request path: keep it quiet.
             Streams = new StreamOptions { LongPollSeconds = 0, SweepMilliseconds = 60_000, MaxPerIspb = maxStreamsPerIspb },
+            // Nor is the storage probe (/readyz): it creates, fsyncs and deletes a file every second, about 1.5 KB a
+            // second however many requests run, which the ingest benchmark would divide among its requests (and an
+            // extra fsync competing with the group commit's). 0 turns it off.
+            Health = new Pix.Server.Health.HealthOptions { ProbeSeconds = 0 },
             // A bucket and a backlog limit the benchmarks never reach: a 429 would be an error path.
             RateLimit = new RateLimitOptions { Capacity = 1e15, RefillPerSecond = 1e15 },
             Limits = new PixOptions.LimitOptions { MaxBacklog = long.MaxValue },
@@ -51,6 +55,9 @@ internal sealed class EmbeddedServer : IAsyncDisposable
             signer: null, IcomIdentity.Off(), NullLoggerFactory.Instance, _meters, TimeProvider.System);
         Engine = _composition.Engine;
         Tokens = _composition.Tokens;
+        // The outbox sweep (a timed semaphore wait every 2 s, a few hundred bytes each) is off the request path too;
+        // the wait already started ends within 2 s, after setup.
+        _composition.Notices.Sweep = TimeSpan.FromMinutes(10);
         var application = _composition.Application;
         var problemWriter = _composition.ProblemWriter;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Problems;
-using Pix.Server.Async;
+using Pix.Storage.Async;
 
 namespace Pix.Server.Http;
 

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.ObjectPool;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
-using Pix.Server.Async;
+using Pix.Storage.Async;
 using Pix.Server.Health;
 using Pix.Server.Http;
 using Pix.Server.Identity;

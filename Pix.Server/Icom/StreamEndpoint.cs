@@ -3,7 +3,7 @@ using Pix.Protocol.Media;
 using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
 using Pix.Protocol.Streams;
-using Pix.Server.Async;
+using Pix.Storage.Async;
 using Pix.Server.Http;
 using Pix.Server.Streams;
 using Pix.Server.Telemetry;

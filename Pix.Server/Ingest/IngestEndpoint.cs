@@ -6,7 +6,7 @@ using Pix.Protocol.Problems;
 using Pix.Protocol.Routing;
 using Pix.Protocol.Signatures;
 using Pix.Protocol.Xml;
-using Pix.Server.Async;
+using Pix.Storage.Async;
 using Pix.Server.Http;
 using Pix.Server.Icom;
 using Pix.Server.Identity;

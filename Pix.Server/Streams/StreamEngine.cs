@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Streams;
-using Pix.Server.Async;
+using Pix.Storage.Async;
 using Pix.Server.Http;
 using Pix.Storage;
 

@@ -167,18 +167,33 @@ public sealed partial class EmbeddedQueueStore
         if (snapshot is not null) StartCheckpoint(LogPosition.Pack(segment, start + stateBytes), snapshot);
     }
 
+    // Whether an earlier entry of this group already sent the outbox entry. A loop, not List.Exists with a lambda: the
+    // lambda would capture the id, and C# allocates the closure on entry to EncodeAppend, for every append.
+    private bool SentInThisGroup(ResourceId sent)
+    {
+        foreach (var (entry, bytes) in _groupNotices)
+        {
+            if (entry == sent && bytes is null) return true;
+        }
+        return false;
+    }
+
     // Dedup and ids are decided here, in log order, so concurrent requests with one key store it once.
     private void EncodeAppend(AppendBatch batch, ResourceId? sendsNotice, ResourceId? releasesQuarantine, long now)
     {
         batch.Outcomes.Clear();
-        if (sendsNotice is { } sent && (!_outbox.ContainsKey(sent) || _groupNotices.Exists(n => n.Entry == sent && n.Bytes is null)))
+        if (sendsNotice is { } sent && (!_outbox.ContainsKey(sent) || SentInThisGroup(sent)))
         {
             // Sent already (before a crash, or by a racing call): nothing to store.
             batch.Outcomes.Add(new AppendOutcome(default, true));
             return;
         }
-        foreach (var message in batch.Messages)
+        // Indexed, not foreach: the batch's lists are seen through IReadOnlyList, whose enumerator is a boxed struct
+        // (an allocation per append on this thread).
+        var messages = batch.Messages;
+        for (var i = 0; i < messages.Count; i++)
         {
+            var message = messages[i];
             // Quarantined messages neither hold nor consult dedup keys: a corrected resend must get through.
             var hasKey = !message.BizMsgIdr.IsEmpty && message.Disposition == Disposition.Deliver;
             var key = hasKey ? DedupKey.Of(message.From, message.BizMsgIdr.Span) : default;
@@ -198,8 +213,10 @@ public sealed partial class EmbeddedQueueStore
             batch.Outcomes.Add(new AppendOutcome(id, false));
         }
         // After the messages: a tear that keeps a message and loses its notice leaves a request nobody got a 201 for.
-        foreach (var notice in batch.Notices)
+        var notices = batch.Notices;
+        for (var i = 0; i < notices.Count; i++)
         {
+            var notice = notices[i];
             var entry = _book.NextResourceId();
             var message = notice.MessageIndex >= 0 ? batch.Outcomes[notice.MessageIndex].Id : default;
             var bytes = NoticeCodec.Length(notice);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
+using Pix.Storage.Async;
 using Pix.Storage.Files;
 using Pix.Storage.Notices;
 using Pix.Storage.Quarantine;
@@ -79,7 +80,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         return entry.AsAppendTask();
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder<>))]
     public async ValueTask<OpenResult> OpenStreamAsync(Ispb ispb, int maxStreams, StreamTimes times, CancellationToken cancellationToken = default)
     {
         LogEntry entry;
@@ -143,7 +144,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         return entry is null ? ValueTask.FromResult(result) : AwaitDurable(entry, result);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder<>))]
     public async ValueTask<CloseResult> CloseStreamAsync(CloseRequest request, CancellationToken cancellationToken = default)
     {
         Span<StoredMessage> settled = stackalloc StoredMessage[MessageBatch.Capacity];
@@ -376,7 +377,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         _dedup.WaitForIdle();
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolingBuilder<>))]
     private static async ValueTask<StreamReadResult> AwaitDurable(LogEntry entry, StreamReadResult status)
     {
         await entry.AsValueTask().ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Pix.Server.Async;
+namespace Pix.Storage.Async;
 
 /// <summary>
 /// The async method builder of the request path's methods that may suspend (an fsync wait, a parked long poll), for
@@ -11,7 +11,7 @@ namespace Pix.Server.Async;
 /// caches the box goes back to the second thread's cache and the first keeps missing (281-605 B per ingest, varying
 /// with where the scheduler put the threads); with a shared pool the box comes back where the next request looks.
 /// </summary>
-internal struct SharedPoolingBuilder
+public struct SharedPoolingBuilder
 {
     private SharedPoolingBuilder<VoidResult> _builder;
 
@@ -40,7 +40,7 @@ internal struct SharedPoolingBuilder
 }
 
 /// <summary><see cref="SharedPoolingBuilder"/> for <see cref="ValueTask{TResult}"/>.</summary>
-internal struct SharedPoolingBuilder<TResult>
+public struct SharedPoolingBuilder<TResult>
 {
     private StateMachineBox<TResult>? _box;
     private bool _completed;
@@ -122,4 +122,4 @@ internal struct SharedPoolingBuilder<TResult>
 }
 
 /// <summary>The result type of a method that returns none.</summary>
-internal readonly struct VoidResult;
+public readonly struct VoidResult;

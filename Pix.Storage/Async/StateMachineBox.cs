@@ -1,14 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
-namespace Pix.Server.Async;
+namespace Pix.Storage.Async;
 
 /// <summary>
 /// A suspended async method of <see cref="SharedPoolingBuilder"/>: its state machine, the execution context to resume
 /// it in, and the completion its caller awaits. Returned to its pool when the caller has taken the result (each
 /// <see cref="ValueTask"/> is awaited once, as pooling requires).
 /// </summary>
-internal abstract class StateMachineBox<TResult> : IValueTaskSource<TResult>, IValueTaskSource
+public abstract class StateMachineBox<TResult> : IValueTaskSource<TResult>, IValueTaskSource
 {
     // Continuations run where the method completes: the caller's own state machine resumes in place, as the BCL's do.
     private ManualResetValueTaskSourceCore<TResult> _core;
@@ -69,7 +69,7 @@ internal abstract class StateMachineBox<TResult> : IValueTaskSource<TResult>, IV
 /// The box of one async method (<typeparamref name="TStateMachine"/>), and that method's pool: a stack under a lock
 /// shared by every thread, bounded so a burst of parked long polls does not stay in memory.
 /// </summary>
-internal sealed class StateMachineBox<TStateMachine, TResult> : StateMachineBox<TResult> where TStateMachine : IAsyncStateMachine
+public sealed class StateMachineBox<TStateMachine, TResult> : StateMachineBox<TResult> where TStateMachine : IAsyncStateMachine
 {
     private const int MaxPooled = 4096;
     private static readonly Stack<StateMachineBox<TStateMachine, TResult>> Pool = new();
