@@ -39,4 +39,12 @@ internal sealed class QueueChunk
         States.AsSpan(from, count).CopyTo(copy.States);
         return copy;
     }
+
+    /// <summary>Moves <paramref name="count"/> entries from <paramref name="from"/> to the start (only on a chunk the
+    /// live queue owns: no checkpoint reads it).</summary>
+    public void MoveDown(int from, int count)
+    {
+        Slots.AsSpan(from, count).CopyTo(Slots);
+        States.AsSpan(from, count).CopyTo(States);
+    }
 }

@@ -87,10 +87,25 @@ internal sealed class QueueEntries
 
     /// <summary>Lets go of what lies before <paramref name="live"/> (everything there is acknowledged): whole chunks,
     /// and when the live entries (up to <paramref name="next"/>) are few and all in one chunk, that chunk's dead
-    /// prefix too, so a short queue stays small however long it has been running.</summary>
+    /// prefix too, so a short queue stays small however long it has been running. A queue read as fast as it is
+    /// written keeps its one small chunk and moves its few live entries down in place: no allocation per message.</summary>
     public void DropBefore(long live, long next)
     {
         var drop = (int)((live - _first) >> QueueChunk.Shift);
+        if (drop >= _count)
+        {
+            // Everything acknowledged: the next append starts at its own sequence, in the last chunk when the queue
+            // may still write it (no checkpoint holds it) and it is small, else in a new small chunk.
+            var last = _count > 0 ? _chunks[_count - 1] : null;
+            Array.Clear(_chunks, 0, _count);
+            _count = 0;
+            _first = live;
+            if (last is not null && last.Epoch >= _frozenBelow && last.Capacity <= KeptWhenEmpty)
+            {
+                _chunks[_count++] = last;
+            }
+            return;
+        }
         if (drop > 0)
         {
             Array.Copy(_chunks, drop, _chunks, 0, _count - drop);
@@ -98,20 +113,26 @@ internal sealed class QueueEntries
             _count -= drop;
             _first += (long)drop << QueueChunk.Shift;
         }
-        if (_count == 0)
-        {
-            // Everything acknowledged: the next append starts a small chunk at its own sequence.
-            _first = live;
-            return;
-        }
         var count = (int)(next - live);
         var dead = (int)(live - _first);
         if (_count != 1 || dead < QueueChunk.Smallest || dead < count || count > QueueChunk.Size / 2) return;
         var capacity = QueueChunk.Smallest;
         while (capacity < count) capacity *= 2;
-        _chunks[0] = _chunks[0].Copy(capacity, _epoch, dead, count);
+        var chunk = _chunks[0];
+        if (chunk.Epoch >= _frozenBelow && chunk.Capacity <= capacity * 4)
+        {
+            // Ours and not much larger than needed: the live entries move to its start.
+            chunk.MoveDown(dead, count);
+        }
+        else
+        {
+            _chunks[0] = chunk.Copy(capacity, _epoch, dead, count);
+        }
         _first = live;
     }
+
+    // An emptied queue keeps a chunk this small for its next appends; a larger one (after a burst) is let go.
+    private const int KeptWhenEmpty = 256;
 
     /// <summary>The chunks as they are now, for a checkpoint to read later without the lock: from now on the queue
     /// copies a chunk before it writes it. Returns the epoch to pass to <see cref="Thaw"/>.</summary>

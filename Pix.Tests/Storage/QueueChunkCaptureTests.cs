@@ -120,6 +120,32 @@ public sealed class QueueChunkCaptureTests
         Assert.Equal(QueueSnapshots.Of(queue), QueueSnapshots.Of(restored));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(7)]
+    public void AQueueReadAsFastAsItIsWrittenAllocatesNothingPerMessage(int perRead)
+    {
+        var queue = new IspbQueue();
+        Assert.True(queue.TryOpen(1, 6, 0, Times));
+        var into = new StoredMessage[MessageBatch.Capacity];
+        var acknowledged = new StoredMessage[MessageBatch.Capacity];
+        uint batch = 0;
+        var appended = 0;
+        void Rounds(int rounds)
+        {
+            for (var round = 0; round < rounds; round++)
+            {
+                for (var i = 0; i < perRead; i++) Append(queue, appended++);
+                // Reads the batch and acknowledges the one before it, as a stream's GET does.
+                batch = queue.Read(new ReadRequest(Receiver, 1, batch, ReadMode.Advance, MessageBatch.Capacity, 0, Times), 0, into, out _, acknowledged, out _).Batch;
+            }
+        }
+        Rounds(100);
+        Assert.Equal(0, Allocated(() => Rounds(2_000)));
+        Assert.True(queue.Unacknowledged <= perRead);
+    }
+
     [Fact]
     public void AShortQueueStaysSmallHoweverLongItRuns()
     {
