@@ -7,7 +7,7 @@ namespace Pix.Tests.Storage;
 
 /// <summary>
 /// The embedded store on a simulated disk that loses whatever was not fsync'd at a power cut (see
-/// <see cref="StoreSimulation"/>). The default suite runs a short version, 30 seeds (inside the full suite a seed still costs over a second: see docs/embedded-store.md). Each seed opens the store many times,
+/// <see cref="StoreSimulation"/>). The default suite runs a short version, 30 seeds (inside the full suite 300 once ran past seven minutes in a store open: see docs/embedded-store.md). Each seed opens the store many times,
 /// and its buffers once took 1 MiB each whatever they held (about 41 MB of large-object heap per seed, 600+ gen2
 /// collections per 200 seeds, which crawled inside the full suite's large heap); they are now sized to what they hold
 /// (about 3 MB per seed, a few gen2 collections per 200). <c>./build.sh simulate</c> runs the real thing, many
