@@ -82,6 +82,22 @@ public sealed class QueueUnitFormatTests
     }
 
     [Fact]
+    public void ReleasedClaimsStillGoFirstAfterTheRoundTrip()
+    {
+        var queue = new IspbQueue();
+        var writer = new RandomWriter(new Random(13));
+        for (var i = 0; i < 30; i++) writer.Append(queue);
+        Assert.True(queue.TryOpen(1, 6, 0, Times));
+        queue.RestoreClaim(1, 1, acknowledgePrevious: false, [3, 4, 5, 12, 13]);
+        // Released: 3, 4, 5, 12 and 13 are unclaimed again, behind the cursor (at 14), as are 1, 2 and 6 to 11.
+        queue.Close(1, acknowledge: false);
+        var restored = AssertRoundTrip(queue);
+        var expected = Enumerable.Range(1, 30).Select(s => (long)s).ToList();
+        Assert.Equal(expected, Drain(restored));
+        Assert.Equal(expected, Drain(queue));
+    }
+
+    [Fact]
     public void AnAcknowledgedPrefixAndHolesAreRunsAndSurviveTheRoundTrip()
     {
         var queue = new IspbQueue();
