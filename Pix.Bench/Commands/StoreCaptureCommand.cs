@@ -100,16 +100,15 @@ internal static class StoreCaptureCommand
     private static (double Write, double Parse) Snapshot(IspbQueue queue)
     {
         var started = Stopwatch.GetTimestamp();
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true)) queue.WriteSnapshot(writer);
+        var writer = new SnapshotWriter();
+        queue.WriteCompact(writer);
         var write = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var bytes = memory.ToArray();
+        var bytes = writer.Written.ToArray();
         var parses = new List<double>();
         for (var i = 0; i < 3; i++)
         {
             started = Stopwatch.GetTimestamp();
-            var reader = new SnapshotReader(bytes);
-            GC.KeepAlive(IspbQueue.ReadSnapshot(ref reader));
+            GC.KeepAlive(IspbQueue.ReadCompact(bytes));
             parses.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         return (write, Median(parses));

@@ -7,8 +7,8 @@ namespace Pix.Storage.Embedded;
 
 /// <summary>
 /// Checkpoints: <c>checkpoint-SSSSSSSS-OOOOOOOOOOOOO.ckpt</c>, each a snapshot of the queue state and the log
-/// position it covers: <c>"PIXCKPT" | format version (1 ASCII digit, "1") | position (8) | body length (4) | body |
-/// crc32</c>. Written to a temporary file, fsync'd, renamed, directory fsync'd, so a checkpoint is whole or absent.
+/// position it covers: <c>"PIXCKPT" | format version (1 ASCII digit: "2" written, "1" still read) | position (8) |
+/// body length (4) | body | crc32</c> (the body: EmbeddedQueueStore.CheckpointBody.cs). Written to a temporary file, fsync'd, renamed, directory fsync'd, so a checkpoint is whole or absent.
 /// The newest two are kept: if the newest is damaged, recovery falls back to the one before (retention keeps the log
 /// both need). One with another magic or version is not damage but another build's file: the store does not open
 /// (<see cref="StoreFormatException"/>) rather than replay the log from a state it cannot read.
@@ -16,7 +16,10 @@ namespace Pix.Storage.Embedded;
 internal sealed class CheckpointFiles(IFileLayer files, string directory)
 {
     private const int Kept = 2;
-    private const byte Version = (byte)'1';
+    private const byte Version = (byte)'2';
+    // Version 1 held every message's whole id and fixed-width fields (45 bytes a message); still read, so a data
+    // directory of the build before opens, and its next checkpoint is version 2.
+    private const byte OldVersion = (byte)'1';
     private static readonly byte[] Magic = [.. "PIXCKPT"u8, Version];
 
     /// <summary>Checkpoint positions on disk, newest first.</summary>
@@ -61,18 +64,18 @@ internal sealed class CheckpointFiles(IFileLayer files, string directory)
         for (var i = Kept; i < positions.Count; i++) files.Delete(PathOf(positions[i]));
     }
 
-    /// <summary>Reads a checkpoint; false (with the reason) when it is damaged. Throws
-    /// <see cref="StoreFormatException"/> when it is in another format.</summary>
-    public bool TryRead(long position, out ReadOnlyMemory<byte> body, out string problem)
+    /// <summary>Reads a checkpoint and its format version (1 or 2); false (with the reason) when it is damaged.
+    /// Throws <see cref="StoreFormatException"/> when it is in another format.</summary>
+    public bool TryRead(long position, out ReadOnlyMemory<byte> body, out int version, out string problem)
     {
         body = default;
+        version = 0;
         var path = PathOf(position);
         var file = files.ReadAll(path);
         // Zeros are what a lost write leaves (damage: fall back); any other magic or version was written by another build.
-        if (file.Length >= Magic.Length && !file.AsSpan(0, Magic.Length).SequenceEqual(Magic)
-            && file.AsSpan(0, Magic.Length).ContainsAnyExcept((byte)0))
+        if (file.Length >= Magic.Length && !IsOurs(file) && file.AsSpan(0, Magic.Length).ContainsAnyExcept((byte)0))
         {
-            throw new StoreFormatException(directory, path, Describe(file), Describe(Magic));
+            throw new StoreFormatException(directory, path, Describe(file), "PIXCKPT version 2 (or 1)");
         }
         if (file.Length < 24)
         {
@@ -87,13 +90,17 @@ internal sealed class CheckpointFiles(IFileLayer files, string directory)
             problem = "checksum or length mismatch";
             return false;
         }
-        // The body in place, not copied: at 10 M unacknowledged messages it is over 400 MiB.
+        // The body in place, not copied: at 10 M unacknowledged messages it is tens of MiB.
         body = file.AsMemory(20, length);
+        version = file[Magic.Length - 1] - '0';
         problem = "";
         return true;
     }
 
     public void Delete(long position) => files.Delete(PathOf(position));
+
+    private static bool IsOurs(ReadOnlySpan<byte> file) =>
+        file.StartsWith(Magic.AsSpan(0, Magic.Length - 1)) && file[Magic.Length - 1] is Version or OldVersion;
 
     private static string Describe(ReadOnlySpan<byte> file)
     {

@@ -54,101 +54,6 @@ public sealed partial class EmbeddedQueueStore
         }
     }
 
-    // Checkpoint thread, without _stateLock: each queue's lock only while it hands over its frozen image and takes
-    // it back; the image's chunks are read without any lock (the queue copies a chunk before changing it).
-    private byte[] SerializeState(StateCapture capture)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var memory = new MemoryStream();
-        using var writer = new BinaryWriter(memory);
-        writer.Write(capture.GlobalSequence);
-        writer.Write(capture.LastStreamId);
-        var live = new Dictionary<int, long>();
-        writer.Write(capture.Queues.Count);
-        foreach (var (ispb, queue) in capture.Queues)
-        {
-            QueueImage image;
-            lock (queue) image = queue.TakeCapture();
-            writer.Write(ispb.Packed);
-            image.WriteSnapshot(writer);
-            image.ForEachUnacknowledged(live, CountLive);
-            lock (queue) queue.ReleaseCapture(image);
-        }
-        // The dedup keys live in the dedup index (persisted with this checkpoint's position); the count stays in the
-        // format, always 0.
-        writer.Write(0);
-        // The outbox last: checkpoints written before it existed simply end here.
-        writer.Write(capture.Outbox.Count);
-        foreach (var bytes in capture.Outbox)
-        {
-            writer.Write(bytes.Length);
-            writer.Write(bytes);
-        }
-        var quarantined = capture.Quarantined;
-        writer.Write(quarantined.Count);
-        foreach (var entry in quarantined)
-        {
-            CountLive(live, entry.Position, entry.Message.Length);
-            var message = entry.Message;
-            writer.Write(message.Id.High);
-            writer.Write(message.Id.Middle);
-            writer.Write(message.Id.Low);
-            writer.Write(message.From.Packed);
-            writer.Write(message.To.Packed);
-            writer.Write(message.StoredAtUnixMs);
-            writer.Write(message.Length);
-            writer.Write(entry.Position);
-        }
-        writer.Flush();
-        _liveAtSnapshot = live;
-        var took = System.Diagnostics.Stopwatch.GetTimestamp() - started;
-        if (took > Volatile.Read(ref _checkpointSerializeTicksMax)) Volatile.Write(ref _checkpointSerializeTicksMax, took);
-        return memory.ToArray();
-    }
-
-    private void LoadState(ReadOnlyMemory<byte> body)
-    {
-        var reader = new SnapshotReader(body.Span);
-        var globalSequence = reader.ReadUInt64();
-        var lastStreamId = reader.ReadUInt64();
-        _book.AdvanceCounters(globalSequence, lastStreamId);
-        var count = reader.ReadInt32();
-        // Where each queue's snapshot lies (a byte per message to step over), then the queues parsed in parallel:
-        // recovery of a long backlog is mostly this parse.
-        var slices = new (Ispb Ispb, int Start, int Length)[count];
-        for (var i = 0; i < count; i++)
-        {
-            var ispb = new Ispb(reader.ReadUInt64());
-            var start = reader.Position;
-            IspbQueue.SkipSnapshot(ref reader);
-            slices[i] = (ispb, start, reader.Position - start);
-        }
-        var queues = new IspbQueue[count];
-        Parallel.For(0, count, i =>
-        {
-            var slice = new SnapshotReader(body.Span.Slice(slices[i].Start, slices[i].Length));
-            queues[i] = IspbQueue.ReadSnapshot(ref slice);
-        });
-        for (var i = 0; i < count; i++) _book.Restore(slices[i].Ispb, queues[i]);
-        var keys = reader.ReadInt32();
-        if (keys != 0) throw new InvalidDataException("The checkpoint holds dedup keys: written by an older Pix, whose log records this one cannot read.");
-        if (reader.AtEnd) return;
-        var notices = reader.ReadInt32();
-        for (var i = 0; i < notices; i++)
-        {
-            var bytes = reader.ReadBytes(reader.ReadInt32()).ToArray();
-            _outbox[NoticeCodec.EntryIdOf(bytes)] = bytes;
-        }
-        if (reader.AtEnd) return;
-        var quarantined = reader.ReadInt32();
-        for (var i = 0; i < quarantined; i++)
-        {
-            var id = new ResourceId(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
-            var message = new QuarantinedMessage(id, new Ispb(reader.ReadUInt64()), new Ispb(reader.ReadUInt64()), reader.ReadInt64(), reader.ReadInt32());
-            _quarantine.Add(new QuarantineShelf.Entry(message, reader.ReadInt64(), null), message.StoredAtUnixMs);
-        }
-    }
-
     // Writer thread: the group the capture was taken with is durable; hand the capture to the checkpoint thread.
     private void StartCheckpoint(long position, StateCapture capture)
     {
@@ -173,10 +78,10 @@ public sealed partial class EmbeddedQueueStore
             try
             {
                 var snapshot = SerializeState(capture);
-                _checkpoints.Write(position, snapshot);
+                _checkpoints.Write(position, snapshot.Written);
                 written = true;
                 _logger.LogDebug("Checkpoint at segment {Segment} offset {Offset}: {Bytes} bytes",
-                    LogPosition.SegmentOf(position), LogPosition.OffsetOf(position), snapshot.Length);
+                    LogPosition.SegmentOf(position), LogPosition.OffsetOf(position), snapshot.Position);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -244,12 +149,6 @@ public sealed partial class EmbeddedQueueStore
             }
         }
         Compact(old, live);
-    }
-
-    private static void CountLive(Dictionary<int, long> live, long position, int length)
-    {
-        var segment = LogPosition.SegmentOf(position);
-        live[segment] = live.GetValueOrDefault(segment) + MessageRecord.PayloadOffset + length;
     }
 
     /// <summary>

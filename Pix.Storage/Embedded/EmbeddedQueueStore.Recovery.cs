@@ -68,12 +68,12 @@ public sealed partial class EmbeddedQueueStore
         foreach (var position in _checkpoints.Positions())
         {
             var started = clock.Elapsed;
-            var valid = _checkpoints.TryRead(position, out var body, out var problem);
+            var valid = _checkpoints.TryRead(position, out var body, out var version, out var problem);
             read += clock.Elapsed - started;
             if (valid)
             {
                 started = clock.Elapsed;
-                LoadState(body);
+                LoadState(body, version);
                 parse = clock.Elapsed - started;
                 checkpointBytes = body.Length;
                 from = position;

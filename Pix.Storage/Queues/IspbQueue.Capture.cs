@@ -34,7 +34,7 @@ public sealed partial class IspbQueue
 
     /// <summary>Writes the queue as it is (caller holds the queue's lock throughout); the same bytes a checkpoint
     /// writes for it.</summary>
-    public void WriteSnapshot(BinaryWriter writer) => Image(freeze: false).WriteSnapshot(writer);
+    internal void WriteCompact(SnapshotWriter writer) => Image(freeze: false).WriteCompact(writer);
 
     // The fields a snapshot holds, copied, and the entries' chunks, frozen when the image outlives the lock.
     private QueueImage Image(bool freeze)
@@ -48,6 +48,6 @@ public sealed partial class IspbQueue
         var n = 0;
         foreach (var (id, stream) in _streams) streams[n++] = (id, stream.Batch, stream.Claim[..stream.Count]);
         var otherIds = _otherIds is null ? null : new Dictionary<long, Pix.Protocol.Ids.ResourceId>(_otherIds);
-        return new QueueImage(_base, _next, _cursor, _idHigh, _idMiddle, otherIds, first, chunks, streams, epoch);
+        return new QueueImage(_base, _next, _cursor, _hasPrefix, _idHigh, _idMiddle, otherIds, first, chunks, streams, epoch);
     }
 }

@@ -2,7 +2,9 @@ using Pix.Protocol.Ids;
 
 namespace Pix.Storage.Queues;
 
-// Recovery reads back what QueueImage.WriteSnapshot wrote, so it replays only the log written after the checkpoint.
+// Checkpoint format version 1 (written by Pix before version 2, still read so an existing data directory opens): per
+// message a state byte, then the whole 24-byte id, position (8), length (4) and stored-at (8); version 2 is
+// IspbQueue.Compact.cs. The tests keep a writer of this layout (CheckpointV1Writer).
 public sealed partial class IspbQueue
 {
     // A message's fields after its state byte: id (24), position (8), length (4), stored-at (8).

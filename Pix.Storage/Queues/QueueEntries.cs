@@ -85,6 +85,23 @@ internal sealed class QueueEntries
     /// <summary>A chunk to fill in place, right after <see cref="Reserve"/> (recovery: nothing is frozen yet).</summary>
     public QueueChunk ChunkAt(int index) => _chunks[index];
 
+    /// <summary>Room for every sequence up to <paramref name="next"/>, its chunks made later by
+    /// <see cref="MakeChunk"/>: recovery makes each on the thread that fills it.</summary>
+    public void ReserveUnmade(long next)
+    {
+        var chunks = (int)((next - _first + QueueChunk.Mask) >> QueueChunk.Shift);
+        if (chunks > _chunks.Length) Array.Resize(ref _chunks, chunks);
+        _count = chunks;
+    }
+
+    /// <summary>Makes chunk <paramref name="index"/> after <see cref="ReserveUnmade"/>, sized as <see cref="Reserve"/>
+    /// would (distinct chunks may be made on distinct threads).</summary>
+    public QueueChunk MakeChunk(int index, long next)
+    {
+        var left = next - _first - ((long)index << QueueChunk.Shift);
+        return _chunks[index] = new QueueChunk((int)Math.Min(QueueChunk.Size, Math.Max(left, QueueChunk.Smallest)), _epoch);
+    }
+
     /// <summary>Lets go of what lies before <paramref name="live"/> (everything there is acknowledged): whole chunks,
     /// and when the live entries (up to <paramref name="next"/>) are few and all in one chunk, that chunk's dead
     /// prefix too, so a short queue stays small however long it has been running. A queue read as fast as it is

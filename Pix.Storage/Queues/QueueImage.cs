@@ -1,4 +1,5 @@
 using Pix.Protocol.Ids;
+using static Pix.Storage.Queues.QueueUnitFormat;
 
 namespace Pix.Storage.Queues;
 
@@ -9,53 +10,94 @@ namespace Pix.Storage.Queues;
 /// </summary>
 public sealed class QueueImage
 {
-    private const byte Acked = 2;
-
     private readonly long _base, _next, _cursor, _first;
+    private readonly bool _hasPrefix;
     private readonly ulong _idHigh, _idMiddle;
     private readonly Dictionary<long, ResourceId>? _otherIds;
     private readonly QueueChunk[] _chunks;
     private readonly (ulong Id, uint Batch, long[] Claims)[] _streams;
 
-    internal QueueImage(long @base, long next, long cursor, ulong idHigh, ulong idMiddle, Dictionary<long, ResourceId>? otherIds,
-        long first, QueueChunk[] chunks, (ulong Id, uint Batch, long[] Claims)[] streams, int epoch)
+    internal QueueImage(long @base, long next, long cursor, bool hasPrefix, ulong idHigh, ulong idMiddle,
+        Dictionary<long, ResourceId>? otherIds, long first, QueueChunk[] chunks, (ulong Id, uint Batch, long[] Claims)[] streams, int epoch)
     {
-        (_base, _next, _cursor, _idHigh, _idMiddle, _otherIds) = (@base, next, cursor, idHigh, idMiddle, otherIds);
+        (_base, _next, _cursor, _hasPrefix, _idHigh, _idMiddle, _otherIds) = (@base, next, cursor, hasPrefix, idHigh, idMiddle, otherIds);
         (_first, _chunks, _streams, Epoch) = (first, chunks, streams, epoch);
     }
 
     /// <summary>The freeze this image holds (0: none, the caller held the queue's lock throughout).</summary>
     internal int Epoch { get; }
 
-    /// <summary>Writes the unacknowledged part of the queue, its streams and claims. Acknowledged messages are
-    /// written as a state byte only, so the snapshot follows the backlog, not history.</summary>
-    public void WriteSnapshot(BinaryWriter writer)
+    /// <summary>Writes the queue in the checkpoint's format (<see cref="QueueUnitFormat"/>): its counters and streams,
+    /// then its entries in blocks of a chunk's length, each written as deltas from the entry before, so the unit
+    /// follows the backlog (acknowledged messages are a state byte or a run) in about 6 bytes a message.</summary>
+    internal void WriteCompact(SnapshotWriter writer)
     {
-        writer.Write(_base);
-        writer.Write(_next);
-        writer.Write(_cursor);
-        for (var s = _base; s < _next; s++)
-        {
-            var (chunk, i) = At(s);
-            var state = chunk.States[i];
-            writer.Write(state);
-            if (state == Acked) continue;
-            ref readonly var slot = ref chunk.Slots[i];
-            var id = IdAt(s, slot.IdLow);
-            writer.Write(id.High);
-            writer.Write(id.Middle);
-            writer.Write(id.Low);
-            writer.Write(slot.Position);
-            writer.Write(slot.Length);
-            writer.Write(slot.StoredAtUnixMs);
-        }
-        writer.Write(_streams.Length);
+        writer.WriteInt64(_base);
+        writer.WriteInt64(_next);
+        writer.WriteInt64(_cursor);
+        writer.WriteByte(_hasPrefix ? (byte)1 : (byte)0);
+        writer.WriteUInt64(_idHigh);
+        writer.WriteUInt64(_idMiddle);
+        writer.WriteInt32(_streams.Length);
         foreach (var (id, batch, claims) in _streams)
         {
-            writer.Write(id);
-            writer.Write(batch);
-            writer.Write(claims.Length);
-            foreach (var claim in claims) writer.Write(claim);
+            writer.WriteUInt64(id);
+            writer.WriteUInt32(batch);
+            writer.WriteInt32(claims.Length);
+            foreach (var claim in claims) writer.WriteInt64(claim);
+        }
+        var blocks = BlockCount(_base, _next);
+        var lengths = writer.Position;
+        for (var b = 0; b < blocks; b++) writer.ReserveInt32();
+        for (var b = 0; b < blocks; b++)
+        {
+            var start = writer.Position;
+            var from = _base + ((long)b << QueueChunk.Shift);
+            WriteBlock(writer, from, (int)Math.Min(QueueChunk.Size, _next - from));
+            writer.PatchInt32(lengths + 4 * b, writer.Position - start);
+        }
+    }
+
+    private void WriteBlock(SnapshotWriter writer, long from, int count)
+    {
+        ulong low = 0;
+        long position = 0, storedAt = 0;
+        for (var i = 0; i < count;)
+        {
+            var sequence = from + i;
+            var (chunk, index) = At(sequence);
+            var state = chunk.States[index];
+            if (state == Acked)
+            {
+                var run = 1;
+                while (i + run < count && StateAt(sequence + run) == Acked) run++;
+                if (run == 1)
+                {
+                    writer.WriteByte(Acked);
+                }
+                else
+                {
+                    writer.WriteByte(AckedRun);
+                    writer.WriteVarUInt64((ulong)run);
+                }
+                i += run;
+                continue;
+            }
+            ref readonly var slot = ref chunk.Slots[index];
+            ResourceId other = default;
+            var whole = _otherIds is not null && _otherIds.TryGetValue(sequence, out other);
+            writer.WriteByte(whole ? (byte)(state | WholeId) : state);
+            writer.WriteVarInt64((long)(slot.IdLow - low));
+            writer.WriteVarInt64(slot.Position - position);
+            writer.WriteVarUInt64((uint)slot.Length);
+            writer.WriteVarInt64(slot.StoredAtUnixMs - storedAt);
+            if (whole)
+            {
+                writer.WriteUInt64(other.High);
+                writer.WriteUInt64(other.Middle);
+            }
+            (low, position, storedAt) = (slot.IdLow, slot.Position, slot.StoredAtUnixMs);
+            i++;
         }
     }
 
@@ -69,12 +111,30 @@ public sealed class QueueImage
         }
     }
 
+    // What a writer of another layout needs (the tests keep a writer of format version 1).
+    internal long Base => _base;
+    internal long Next => _next;
+    internal long Cursor => _cursor;
+    internal (ulong Id, uint Batch, long[] Claims)[] Streams => _streams;
+
+    internal byte StateAt(long sequence)
+    {
+        var (chunk, i) = At(sequence);
+        return chunk.States[i];
+    }
+
+    internal QueueSlot SlotAt(long sequence)
+    {
+        var (chunk, i) = At(sequence);
+        return chunk.Slots[i];
+    }
+
+    internal ResourceId IdAt(long sequence) =>
+        _otherIds is not null && _otherIds.TryGetValue(sequence, out var other) ? other : new ResourceId(_idHigh, _idMiddle, SlotAt(sequence).IdLow);
+
     private (QueueChunk Chunk, int Index) At(long sequence)
     {
         var offset = sequence - _first;
         return (_chunks[offset >> QueueChunk.Shift], (int)(offset & QueueChunk.Mask));
     }
-
-    private ResourceId IdAt(long sequence, ulong low) =>
-        _otherIds is not null && _otherIds.TryGetValue(sequence, out var other) ? other : new ResourceId(_idHigh, _idMiddle, low);
 }

@@ -45,7 +45,7 @@ public sealed class EmbeddedStoreFormatTests : IDisposable
         }
         var checkpoints = Directory.GetFiles(_directory.Path, "*.ckpt");
         Assert.NotEmpty(checkpoints);
-        foreach (var checkpoint in checkpoints) Assert.Equal("PIXCKPT1"u8.ToArray(), File.ReadAllBytes(checkpoint)[..8]);
+        foreach (var checkpoint in checkpoints) Assert.Equal("PIXCKPT2"u8.ToArray(), File.ReadAllBytes(checkpoint)[..8]);
 
         await using (var store = OpenStore(segmentBytes: 600))
         {
@@ -146,8 +146,9 @@ public sealed class EmbeddedStoreFormatTests : IDisposable
     }
 
     [Theory]
-    [InlineData("PIXCKPT2", "PIXCKPT version 2")]
-    [InlineData("PIXSNAP1", "no PIXCKPT header")]
+    [InlineData("PIXCKPT3", "PIXCKPT version 3")]
+    [InlineData("PIXCKPT0", "PIXCKPT version 0")]
+    [InlineData("PIXSNAP2", "no PIXCKPT header")]
     public async Task ACheckpointWithAnotherMagicOrANewerVersionRefusesToOpenNamingTheFile(string magic, string found)
     {
         await using (var store = OpenStore(segmentBytes: 600))
@@ -166,7 +167,7 @@ public sealed class EmbeddedStoreFormatTests : IDisposable
         Assert.Equal(newest, refused.File);
         Assert.Equal(_directory.Path, refused.Directory);
         Assert.Contains(found, refused.Found, StringComparison.Ordinal);
-        Assert.Equal("PIXCKPT version 1", refused.Expected);
+        Assert.Equal("PIXCKPT version 2 (or 1)", refused.Expected);
         Assert.Contains(newest, refused.Message, StringComparison.Ordinal);
         Assert.Equal(changed, File.ReadAllBytes(newest));
     }

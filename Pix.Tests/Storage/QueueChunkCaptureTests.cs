@@ -109,9 +109,7 @@ public sealed class QueueChunkCaptureTests
             queue.Read(new ReadRequest(Receiver, 1, batch, ReadMode.Advance, MessageBatch.Capacity, 0, Times), 0, into, out _, acknowledged, out _);
         }
         var bytes = QueueSnapshots.Of(queue);
-        var reader = new SnapshotReader(bytes);
-        var restored = IspbQueue.ReadSnapshot(ref reader);
-        Assert.True(reader.AtEnd);
+        var restored = IspbQueue.ReadCompact(bytes);
 
         Assert.Equal(bytes, QueueSnapshots.Of(restored));
         Assert.Equal(queue.Unacknowledged, restored.Unacknowledged);

@@ -7,15 +7,15 @@ internal static class QueueSnapshots
 {
     public static byte[] Of(QueueImage image)
     {
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory)) image.WriteSnapshot(writer);
-        return memory.ToArray();
+        var writer = new SnapshotWriter();
+        image.WriteCompact(writer);
+        return writer.Written.ToArray();
     }
 
     public static byte[] Of(IspbQueue queue)
     {
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory)) queue.WriteSnapshot(writer);
-        return memory.ToArray();
+        var writer = new SnapshotWriter();
+        queue.WriteCompact(writer);
+        return writer.Written.ToArray();
     }
 }
