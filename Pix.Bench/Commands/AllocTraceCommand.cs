@@ -6,7 +6,8 @@ using Pix.Bench.Suites;
 namespace Pix.Bench.Commands;
 
 /// <summary>
-/// <c>alloc-trace [--ops 20000] [--idle-seconds 5] [--no-types] [--windows 0 --window-ops 300]</c>: where the embedded ingest benchmark's bytes come
+/// <c>alloc-trace [--ops 20000] [--idle-seconds 5] [--no-types] [--windows 0 --window-ops 300] [--segment-kb N]
+/// [--dedup-cache-kb N] [--dedup-window-s N]</c>: where the embedded ingest benchmark's bytes come
 /// from. Runs <see cref="EmbeddedStoreBenchmarks.EmbeddedIngest1"/> in-process, as BenchmarkDotNet does, in three
 /// phases: the process idle with the server open (the background rate of timers and sweeps, in B/s); N operations,
 /// counting every thread's bytes (<see cref="GC.GetTotalAllocatedBytes"/>, what the MemoryDiagnoser reports) and the
@@ -16,7 +17,8 @@ namespace Pix.Bench.Commands;
 /// the runtime trim pools and queue its gen2 callbacks), then <c>--window-ops</c> operations counted over every thread,
 /// with the finalizer thread held meanwhile as the gate holds it (<see cref="FinalizerBlock"/>; <c>--run-finalizers</c>
 /// lets it run, as the gate did before); each window is marked by <see cref="AllocWindowEvents"/> for a trace to be
-/// cut by.
+/// cut by. The sizes shrink the store's segments (and checkpoint interval) and dedup tables, so that a short run
+/// includes rolls, checkpoints and dedup flushes (the gate's defaults: 64 MiB, 256 MiB and a zero window).
 /// </summary>
 internal static class AllocTraceCommand
 {
@@ -25,6 +27,9 @@ internal static class AllocTraceCommand
         var ops = (int)args.Number("ops", 20_000);
         var idle = TimeSpan.FromSeconds(args.Number("idle-seconds", 5));
         var bench = new EmbeddedStoreBenchmarks();
+        if (args.Text("segment-kb") is not null) bench.SegmentBytes = args.Number("segment-kb", 0) * 1024;
+        if (args.Text("dedup-cache-kb") is not null) bench.DedupCacheBytes = args.Number("dedup-cache-kb", 0) * 1024;
+        if (args.Text("dedup-window-s") is not null) bench.DedupWindow = TimeSpan.FromSeconds(args.Number("dedup-window-s", 0));
         bench.Setup();
         try
         {
