@@ -32,14 +32,17 @@ internal sealed partial class ServerUnderTest : IDisposable
 
     public Uri Url => new($"http://127.0.0.1:{Port}");
 
-    public static async Task<ServerUnderTest> StartPixAsync(string mode, int cpu, string storage, IEnumerable<string> extra)
+    /// <summary>Pix as the benchmarks run it: plain HTTP, signatures not checked; with <paramref name="tls"/> (the
+    /// server's certificate settings) mutual TLS and signature verification on, as Pix ships.</summary>
+    public static async Task<ServerUnderTest> StartPixAsync(string mode, int cpu, string storage, IEnumerable<string> extra, IReadOnlyList<string>? tls = null)
     {
         var data = Path.Combine(Path.GetTempPath(), $"pix-compare-{mode}-{Guid.NewGuid():N}");
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Pix.Server.dll");
         string[] args =
         [
             "-c", cpu.ToString(), "dotnet", serverDll, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--data", data,
-            "--storage", storage, "--Pix:Http", mode, "--Pix:Tls:Mode", "off", "--Pix:Xml:RequireSignature", "false", "--Logging:LogLevel:Default", "Warning",
+            "--storage", storage, "--Pix:Http", mode, "--Logging:LogLevel:Default", "Warning",
+            .. tls ?? ["--Pix:Tls:Mode", "off", "--Pix:Xml:RequireSignature", "false"],
             .. extra,
         ];
         var (process, answers, ports) = await StartAsync(args, PixStartupLine(), $"Pix ({mode})");

@@ -11,17 +11,33 @@ namespace Pix.Bench.Reads;
 /// </summary>
 internal sealed class ReadComparison(ReadComparisonOptions options)
 {
-    // Every preloaded message must be taken (bucket and backlog out of the way); plain HTTP and no signature checks,
-    // so the figure is transport, engine and store (Pix:Tls:Mode is the identity layer's, ignored where absent).
+    // Every preloaded message must be taken (bucket and backlog out of the way). Plain HTTP and no signature checks
+    // (ServerUnderTest's default), so the figure is transport, engine and store; a production row (--production)
+    // changes only those two.
     private static readonly string[] PixSettings =
     [
         "--Pix:RateLimit:Capacity", "1000000000", "--Pix:RateLimit:RefillPerSecond", "1000000000",
-        "--Pix:Limits:MaxBacklog", "1000000000", "--Pix:Tls:Mode", "off",
+        "--Pix:Limits:MaxBacklog", "1000000000",
         // A stream whose queue ran dry answers its last poll sooner: the phase ends without waiting 5 s.
         "--Pix:Streams:LongPollSeconds", "1",
     ];
 
+    // Made on first use by a production row: one certificate set for the whole command.
+    private ProductionDefaults? _production;
+
     public async Task<List<ReadResult>> RunAsync()
+    {
+        try
+        {
+            return await RunAllAsync();
+        }
+        finally
+        {
+            _production?.Dispose();
+        }
+    }
+
+    private async Task<List<ReadResult>> RunAllAsync()
     {
         var results = new List<ReadResult>();
         for (var run = 1; run <= options.Runs; run++)
@@ -39,9 +55,10 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
 
     private async Task<ReadResult> MeasureAsync(int run, ReadConfiguration configuration)
     {
+        var production = configuration.Production ? _production ??= ProductionDefaults.Create() : null;
         using var server = configuration.IsCeiling
             ? await ServerUnderTest.StartCeilingAsync(options.ServerCpu)
-            : await ServerUnderTest.StartPixAsync(configuration.Http, options.ServerCpu, configuration.Storage!, PixSettings);
+            : await ServerUnderTest.StartPixAsync(configuration.Http, options.ServerCpu, configuration.Storage!, PixSettings, production?.ServerArguments);
         var target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port);
         var runId = Random.Shared.Next(100_000, 999_999).ToString();
         var ispbs = Enumerable.Range(0, options.Psps).Select(i => $"{runId}{i:D2}").ToArray();
@@ -49,14 +66,18 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         var budgets = ispbs.Select(_ => configuration.IsCeiling ? QueueBudget.Endless : new QueueBudget(0)).ToArray();
         if (!configuration.IsCeiling && options.Reads)
         {
-            var preloaded = await Preload.RunAsync(() => target, factory, ispbs, options.PerPsp, budgets);
+            // Signing costs the client milliseconds a message: a production row preloads fewer, and its window may end
+            // when a queue runs dry (the figures per read hold for the part measured).
+            var perPsp = production is null ? options.PerPsp : Math.Min(options.PerPsp, options.SignedPerPsp);
+            var preloaded = await Preload.RunAsync(() => target, factory, ispbs, perPsp, budgets, production);
             Console.WriteLine($"  preloaded {preloaded:N0} messages");
         }
         long batches = 0;
         using var reads = options.Reads
-            ? ReadRun.Open(() => target, ispbs, budgets, options.Streams)
+            ? ReadRun.Open(() => target, ispbs, budgets, options.Streams, production?.Tls)
             : new ReadRun([.. Enumerable.Range(0, options.Connections).Select(i =>
-                new IngestStream(target, factory, ispbs[i % ispbs.Length], options.Parts, () => Interlocked.Increment(ref batches)))]);
+                new IngestStream(target, factory, ispbs[i % ispbs.Length], options.Parts, () => Interlocked.Increment(ref batches),
+                    production?.Tls.For(MessageFactory.Spi), production is null ? null : SignedPosts(production, factory, ispbs[i % ispbs.Length])))]);
         var allocatedBefore = await server.AllocatedBytesAsync();
         var saturation = await reads.RunAsync(0, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
         var allocatedAfter = await server.AllocatedBytesAsync();
@@ -75,7 +96,8 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
             if (!configuration.IsCeiling && options.Reads)
             {
                 var needed = (long)(rate * (options.Warmup + options.Duration).TotalSeconds * 10 * 1.25 / ispbs.Length);
-                await Preload.RunAsync(() => target, factory, ispbs, needed, budgets);
+                if (production is not null) needed = Math.Min(needed, options.SignedPerPsp);
+                await Preload.RunAsync(() => target, factory, ispbs, needed, budgets, production);
             }
             half = await reads.RunAsync(rate, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
             Console.WriteLine($"  half ({rate:N0} {options.Unit}/s): {half.ReadsPerSecond:N0} {options.Unit}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms");
@@ -94,4 +116,8 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         }
         return new ReadResult(run, configuration, saturation, half, allocatedPerRead, wrk, wrkCpu);
     }
+
+    /// <summary>One sender's signed requests for a production ingest row, made before its window opens.</summary>
+    private List<byte[]> SignedPosts(ProductionDefaults production, MessageFactory factory, string receiver) =>
+        [.. Enumerable.Range(0, options.SignedPerConnection).Select(_ => production.SignedPost(factory, receiver, options.Parts))];
 }

@@ -1,14 +1,17 @@
 namespace Pix.Bench.Reads;
 
-/// <summary>One server configuration <c>reads</c> measures: the ceiling, or Pix with an HTTP layer and a store.</summary>
-internal sealed record ReadConfiguration(string Http, string? Storage)
+/// <summary>One server configuration <c>reads</c> measures: the ceiling, or Pix with an HTTP layer and a store, plain
+/// (HTTP, no signature checks: the ratios) or <see cref="Production"/> (mutual TLS and signed messages verified,
+/// the defaults Pix ships with).</summary>
+internal sealed record ReadConfiguration(string Http, string? Storage, bool Production = false)
 {
     public bool IsCeiling => Storage is null;
 
-    public override string ToString() => IsCeiling ? "ceiling" : $"{Http}/{Storage}";
+    public override string ToString() => IsCeiling ? "ceiling" : $"{Http}/{Storage}" + (Production ? " mTLS+signed" : "");
 
-    /// <summary><c>--modes ceiling,pipeline --storage memory,embedded</c>: the ceiling first, then each mode with each store.</summary>
-    public static IReadOnlyList<ReadConfiguration> Parse(string modes, string storages)
+    /// <summary><c>--modes ceiling,pipeline --storage memory,embedded</c>: the ceiling first, then each mode with each
+    /// store; with <paramref name="production"/>, each of those followed by its production-default twin.</summary>
+    public static IReadOnlyList<ReadConfiguration> Parse(string modes, string storages, bool production = false)
     {
         var list = new List<ReadConfiguration>();
         foreach (var mode in modes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -23,6 +26,7 @@ internal sealed record ReadConfiguration(string Http, string? Storage)
             {
                 if (storage is not ("memory" or "embedded")) throw new ArgumentException($"Unknown storage {storage}: memory or embedded.");
                 list.Add(new ReadConfiguration(mode, storage));
+                if (production) list.Add(new ReadConfiguration(mode, storage, Production: true));
             }
         }
         return list;

@@ -35,6 +35,7 @@ public sealed partial class EmbeddedQueueStore
             _quarantine = new QuarantineShelf(options.Quarantine);
             _checkpoints = new CheckpointFiles(_files, options.DataDir);
             _segments = new SegmentFiles(_files, logDirectory, _readers, _logger);
+            _payloads = new PayloadReader(_segments, _logger);
             _dedup = OpenDedup(instanceId);
             Recover();
         }

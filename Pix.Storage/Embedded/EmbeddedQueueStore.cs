@@ -28,6 +28,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     private readonly TimeProvider _clock;
     private readonly QueueBook _book;
     private readonly SegmentFiles _segments;
+    private readonly PayloadReader _payloads;
     private readonly CheckpointFiles _checkpoints;
     private readonly IFileLayer _files;
     private readonly IDisposable _lock;
@@ -132,10 +133,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
                 }
             }
             into.Batch = result.Batch;
-            for (var i = 0; i < count; i++)
-            {
-                if (!TryReadPayload(claim[i], into.Add(claim[i]))) into.MarkDamaged(i);
-            }
+            _payloads.ReadBatch(claim[..count], into);
         }
         finally
         {
@@ -227,7 +225,7 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             }
             var bytes = new byte[entry.Message.Length];
             var stored = new StoredMessage(id, 0, entry.Position, entry.Message.Length, entry.Message.StoredAtUnixMs);
-            return ValueTask.FromResult<byte[]?>(TryReadPayload(stored, bytes) ? bytes : null);
+            return ValueTask.FromResult<byte[]?>(_payloads.TryReadAlone(stored, bytes) ? bytes : null);
         }
         finally
         {
@@ -299,32 +297,6 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
     /// <summary>Open streams now, with their current batch numbers: for tools and tests that resume streams after a
     /// restart as clients holding their tokens would (the server never needs to ask).</summary>
     public IReadOnlyList<(Ispb Ispb, ulong StreamId, uint Batch)> OpenStreams() => _book.OpenStreams();
-
-    /// <summary>One read for the record's frame and fixed fields, one straight into the batch for the payload, and the
-    /// record's CRC over both: damage on disk is caught on the way out. A failing read is tried once more, then the
-    /// message counts as damaged (left out of the answer and audited) rather than failing every redelivery.</summary>
-    private bool TryReadPayload(in StoredMessage message, Span<byte> destination)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                Span<byte> prefix = stackalloc byte[MessageRecord.PayloadOffset];
-                _segments.Read(message.Position - MessageRecord.PayloadOffset, prefix);
-                var payload = destination[..message.Length];
-                _segments.Read(message.Position, payload);
-                return LogRecordFrame.IsIntact(prefix, payload);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                if (attempt > 0)
-                {
-                    _logger.LogError(ex, "Could not read stored message {ResourceId}", message.Id.ToString());
-                    return false;
-                }
-            }
-        }
-    }
 
     private long Now => MonotonicClock.NowMs(_clock);
 
