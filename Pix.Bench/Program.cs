@@ -8,7 +8,7 @@ internal static class Program
     private const string Commands =
         "Commands:\n" +
         "  gate [--budgets PATH] [--filter TEXT]          hot-path benchmarks against allocation-budgets.json (CI)\n" +
-        "  alloc-trace [--ops 20000] [--idle-seconds 5] [--no-types]   where the embedded ingest benchmark allocates:\n" +
+        "  alloc-trace [--ops 20000] [--idle-seconds 5] [--no-types] [--windows K --window-ops N [--run-finalizers]]   where the embedded ingest benchmark allocates:\n" +
         "                                                 background B/s, B/op by thread, top types (AllocationTick)\n" +
         "  bench [filter]                                 the BenchmarkDotNet suites with the full default job\n" +
         "  load --scenario soak|burst|schema|lag|slots|saturation [options]   play the SPI and N PSPs against a running Pix,\n" +

@@ -6,12 +6,19 @@ using Pix.Bench.Suites;
 namespace Pix.Bench.Commands;
 
 /// <summary>
-/// <c>alloc-trace [--ops 20000] [--idle-seconds 5] [--no-types]</c>: where the embedded ingest benchmark's bytes come
+/// <c>alloc-trace [--ops 20000] [--idle-seconds 5] [--no-types] [--windows 0 --window-ops 300] [--segment-kb N]
+/// [--dedup-cache-kb N] [--dedup-window-s N]</c>: where the embedded ingest benchmark's bytes come
 /// from. Runs <see cref="EmbeddedStoreBenchmarks.EmbeddedIngest1"/> in-process, as BenchmarkDotNet does, in three
 /// phases: the process idle with the server open (the background rate of timers and sweeps, in B/s); N operations,
 /// counting every thread's bytes (<see cref="GC.GetTotalAllocatedBytes"/>, what the MemoryDiagnoser reports) and the
 /// benchmark thread's (<see cref="GC.GetAllocatedBytesForCurrentThread"/>) per operation; and N more under an
 /// AllocationTick listener, whose samples name the top allocating types and the thread that allocated them.
+/// <c>--windows K</c> then measures as the gate's MemoryDiagnoser does, K times: a forced full collection (which lets
+/// the runtime trim pools and queue its gen2 callbacks), then <c>--window-ops</c> operations counted over every thread,
+/// with the finalizer thread held meanwhile as the gate holds it (<see cref="FinalizerBlock"/>; <c>--run-finalizers</c>
+/// lets it run, as the gate did before); each window is marked by <see cref="AllocWindowEvents"/> for a trace to be
+/// cut by. The sizes shrink the store's segments (and checkpoint interval) and dedup tables, so that a short run
+/// includes rolls, checkpoints and dedup flushes (the gate's defaults: 64 MiB, 256 MiB and a zero window).
 /// </summary>
 internal static class AllocTraceCommand
 {
@@ -20,6 +27,9 @@ internal static class AllocTraceCommand
         var ops = (int)args.Number("ops", 20_000);
         var idle = TimeSpan.FromSeconds(args.Number("idle-seconds", 5));
         var bench = new EmbeddedStoreBenchmarks();
+        if (args.Text("segment-kb") is not null) bench.SegmentBytes = args.Number("segment-kb", 0) * 1024;
+        if (args.Text("dedup-cache-kb") is not null) bench.DedupCacheBytes = args.Number("dedup-cache-kb", 0) * 1024;
+        if (args.Text("dedup-window-s") is not null) bench.DedupWindow = TimeSpan.FromSeconds(args.Number("dedup-window-s", 0));
         bench.Setup();
         try
         {
@@ -68,6 +78,8 @@ internal static class AllocTraceCommand
             Console.WriteLine($"any thread: {anywhere.Count} ops allocated, {anywhere.Sum(s => s.Bytes)} B in all; the largest (op: bytes, pool threads then):");
             Console.WriteLine("  " + string.Join(", ", anywhere.OrderByDescending(s => s.Bytes).Take(20).Select(s => $"{s.Op}: {s.Bytes} ({s.PoolThreads})")));
 
+            var windows = (int)args.Number("windows", 0);
+            if (windows > 0) Windows(bench, windows, (int)args.Number("window-ops", 300), args.Has("run-finalizers"));
             if (args.Has("no-types")) return 0;
             using var ticks = new AllocationTicks();
             ticks.Start();
@@ -86,6 +98,30 @@ internal static class AllocTraceCommand
         {
             bench.Cleanup();
         }
+    }
+
+    // As BenchmarkDotNet's GcStats.ReadInitial/ReadFinal around its extra iteration: GC.Collect, then the operations.
+    private static void Windows(EmbeddedStoreBenchmarks bench, int windows, int ops, bool runFinalizers)
+    {
+        var bytes = new long[windows];
+        for (var w = 0; w < windows; w++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            using (runFinalizers ? default : FinalizerBlock.Start())
+            {
+                GC.Collect();
+                AllocWindowEvents.Log.WindowStart(w);
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                Loop(bench, ops);
+                bytes[w] = GC.GetTotalAllocatedBytes(precise: true) - before;
+                AllocWindowEvents.Log.WindowEnd(w, bytes[w]);
+            }
+        }
+        var over = bytes.Count(b => b > 8L * ops);
+        Console.WriteLine($"{windows} gate-like windows of {ops} ops (full GC before each, finalizers {(runFinalizers ? "running" : "held")}): {over} over 8 B/op; B/op each:");
+        Console.WriteLine("  " + string.Join(" ", bytes.Select(b => (b / (double)ops).ToString("F1", CultureInfo.InvariantCulture))));
     }
 
     private static void Loop(EmbeddedStoreBenchmarks bench, int ops)

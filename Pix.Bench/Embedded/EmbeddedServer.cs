@@ -23,8 +23,9 @@ internal sealed class EmbeddedServer : IAsyncDisposable
 {
     private static ReadOnlySpan<byte> PullNextHeader => "\r\nPI-Pull-Next: "u8;
 
-    private readonly Pipe _requests = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
-    private readonly Pipe _responses = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+    private static readonly PipeSegmentPool Segments = new();
+    private readonly Pipe _requests = new(new PipeOptions(pool: Segments, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+    private readonly Pipe _responses = new(new PipeOptions(pool: Segments, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
     private readonly byte[] _head = new byte[2048];
     private readonly Task _running;
     private readonly DateHeader _date = new();

@@ -20,11 +20,26 @@ public class EmbeddedStoreBenchmarks
     private int _serialOffset;
     private long _serial;
 
+    /// <summary>The store's sizes: the defaults in the gate; <c>pix-bench alloc-trace</c> shrinks them so that a short run
+    /// rolls segments, writes checkpoints and flushes dedup tables many times.</summary>
+    internal long SegmentBytes { get; set; } = new EmbeddedStoreOptions { DataDir = "" }.SegmentBytes;
+
+    internal long DedupCacheBytes { get; set; } = new EmbeddedStoreOptions { DataDir = "" }.DedupCacheBytes;
+
+    internal TimeSpan DedupWindow { get; set; } = TimeSpan.Zero;
+
     [GlobalSetup]
     public void Setup()
     {
         _directory = new TempDirectory();
-        var store = new EmbeddedQueueStore(new EmbeddedStoreOptions { DataDir = Path.Combine(_directory.Path, "data"), DedupWindow = TimeSpan.Zero });
+        var store = new EmbeddedQueueStore(new EmbeddedStoreOptions
+        {
+            DataDir = Path.Combine(_directory.Path, "data"),
+            DedupWindow = DedupWindow,
+            SegmentBytes = SegmentBytes,
+            CheckpointBytes = SegmentBytes,
+            DedupCacheBytes = DedupCacheBytes,
+        });
         _server = new EmbeddedServer(store, _directory.Path);
         _ingest1 = BenchRequests.Ingest(0);
         _serialOffset = BenchMessages.SerialOffsets(_ingest1)[0];

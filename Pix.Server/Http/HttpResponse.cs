@@ -116,7 +116,8 @@ public sealed class HttpResponse : IBufferWriter<byte>
         Write(" "u8);
         Write(ProblemCatalog.ReasonPhrase(statusCode));
         Write("\r\nServer: pix\r\nDate: "u8);
-        Write(Date.Value);
+        Date.CopyTo(GetSpan(DateHeader.Length));
+        Advance(DateHeader.Length);
         Write("\r\n"u8);
     }
 

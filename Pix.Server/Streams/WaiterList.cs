@@ -15,6 +15,9 @@ internal sealed class WaiterList
     private int _quietSweeps;
     private volatile bool _retired;
 
+    /// <summary>In the engine's sweep list (set once, under that list's lock).</summary>
+    public bool Listed { get; set; }
+
     public long Version => Volatile.Read(ref _version);
 
     /// <summary>Taken out of the engine's map: a poll holding it looks its ISPB up again.</summary>

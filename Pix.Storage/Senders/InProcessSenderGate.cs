@@ -9,6 +9,10 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
 {
     private readonly ConcurrentDictionary<Ispb, Sender> _senders = new();
     private readonly ConcurrentDictionary<Ispb, DateTimeOffset> _isolated = new();
+    // The same states as _senders, for the sweep: enumerating a ConcurrentDictionary allocates its enumerator (64 B
+    // every SweepEvery requests, on a request's thread), indexing a list does not. Guarded by itself; taken before
+    // a state's lock, never while one is held.
+    private readonly List<Sender> _listed = new();
     private int _admitted;
 
     /// <summary>How many senders the gate keeps state for (tests: state follows live senders).</summary>
@@ -21,7 +25,8 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
         long total, failed;
         while (true)
         {
-            var state = _senders.GetOrAdd(sender, static (_, s) => new Sender(s.settings.Capacity, s.clock.GetTimestamp()), (settings, clock));
+            var state = _senders.GetOrAdd(sender, static (id, s) => new Sender(id, s.settings.Capacity, s.clock.GetTimestamp()), (settings, clock));
+            if (!Volatile.Read(ref state.Listed)) List(state);
             Monitor.Enter(state);
             // Forgotten by a sweep between the look-up and the lock: take the fresh state instead.
             if (state.Forgotten)
@@ -50,16 +55,35 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
     private void ForgetQuietSenders()
     {
         var now = clock.GetTimestamp();
-        foreach (var (ispb, state) in _senders)
+        lock (_listed)
         {
-            if (_isolated.ContainsKey(ispb)) continue;
-            lock (state)
+            // Backwards: a forgotten state's slot takes the last one, which was already looked at.
+            for (var i = _listed.Count - 1; i >= 0; i--)
             {
-                var refilled = state.Tokens + (double)(now - state.Stamp) / clock.TimestampFrequency * settings.RefillPerSecond;
-                if (refilled < settings.Capacity || state.Sum(state.Total) != 0 && !state.WindowPassed(now, settings, clock.TimestampFrequency)) continue;
-                state.Forgotten = true;
-                _senders.TryRemove(new KeyValuePair<Ispb, Sender>(ispb, state));
+                var state = _listed[i];
+                if (_isolated.ContainsKey(state.Id)) continue;
+                lock (state)
+                {
+                    var refilled = state.Tokens + (double)(now - state.Stamp) / clock.TimestampFrequency * settings.RefillPerSecond;
+                    if (refilled < settings.Capacity || state.Sum(state.Total) != 0 && !state.WindowPassed(now, settings, clock.TimestampFrequency)) continue;
+                    state.Forgotten = true;
+                    _senders.TryRemove(new KeyValuePair<Ispb, Sender>(state.Id, state));
+                }
+                _listed[i] = _listed[^1];
+                _listed.RemoveAt(_listed.Count - 1);
             }
+        }
+    }
+
+    // Once per state, by the first request that got it from the dictionary (a state a racing GetOrAdd discarded is
+    // never returned, so never listed). A state the sweep forgot meanwhile stays out: its request looks again.
+    private void List(Sender state)
+    {
+        lock (_listed)
+        {
+            if (state.Listed || state.Forgotten) return;
+            _listed.Add(state);
+            Volatile.Write(ref state.Listed, true);
         }
     }
 
@@ -96,8 +120,9 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
     public ValueTask<IReadOnlyList<(Ispb Sender, DateTimeOffset Since)>> IsolatedAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IReadOnlyList<(Ispb, DateTimeOffset)>>(_isolated.Select(p => (p.Key, p.Value)).ToList());
 
-    private sealed class Sender(double tokens, long stamp)
+    private sealed class Sender(Ispb id, double tokens, long stamp)
     {
+        public readonly Ispb Id = id;
         public double Tokens = tokens;
         public long Stamp = stamp;
         public readonly long[] Total = new long[SenderGateSettings.WindowBuckets];
@@ -106,6 +131,9 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
 
         /// <summary>Taken out of the gate by a sweep; a request that locked it meanwhile looks again.</summary>
         public bool Forgotten;
+
+        /// <summary>In the sweep's list (set once, under its lock).</summary>
+        public bool Listed;
 
         /// <summary>Whether the whole window lies before now (its counts no longer matter).</summary>
         public bool WindowPassed(long now, SenderGateSettings settings, long frequency)
