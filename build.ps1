@@ -14,6 +14,10 @@ $root = $PSScriptRoot
 if (-not $root) { $root = [System.IO.Directory]::GetCurrentDirectory() }
 [System.IO.Directory]::SetCurrentDirectory($root)
 
+# Variables for the dotnet this starts, set only when it runs: a dry run in a hosted runspace (the tests) must not
+# change its host's environment (the test host once inherited PIX_SIMULATION_SEEDS=50000 and ran the simulation for
+# half an hour).
+$environment = @{}
 $arguments = switch ($Task) {
     'build' { @('build', 'Pix.sln', '-c', 'Release') }
     'test'  { @('test', 'Pix.sln', '-c', 'Release', '--logger', 'console;verbosity=normal') }
@@ -22,7 +26,7 @@ $arguments = switch ($Task) {
     'gate'  { @('run', '-c', 'Release', '--project', 'Pix.Bench', '--', 'gate') }
     'run'   { @('run', '-c', 'Release', '--project', 'Pix.Server', '--') }
     'simulate' {
-        if (-not [Environment]::GetEnvironmentVariable('PIX_SIMULATION_SEEDS')) { [Environment]::SetEnvironmentVariable('PIX_SIMULATION_SEEDS', '50000') }
+        if (-not [Environment]::GetEnvironmentVariable('PIX_SIMULATION_SEEDS')) { $environment['PIX_SIMULATION_SEEDS'] = '50000' }
         @('test', 'Pix.Tests', '-c', 'Release', '--filter', 'FullyQualifiedName~EmbeddedStoreSimulationTests', '--logger', 'console;verbosity=detailed')
     }
 }
@@ -30,5 +34,6 @@ $arguments = @($arguments) + @($Rest)
 
 [Console]::WriteLine('> dotnet ' + ($arguments -join ' '))
 if ($DryRun) { return }
+foreach ($name in $environment.Keys) { [Environment]::SetEnvironmentVariable($name, $environment[$name]) }
 & dotnet @arguments
 if ($LASTEXITCODE -ne 0) { throw "dotnet exited with code $LASTEXITCODE" }

@@ -39,6 +39,7 @@ public sealed class BuildScriptTests
         var output = new StringWriter();
         var previous = Console.Out;
         var directory = Environment.CurrentDirectory;
+        var environment = EnvironmentNow();
         Console.SetOut(output);
         try
         {
@@ -52,8 +53,15 @@ public sealed class BuildScriptTests
             Console.SetOut(previous);
             Environment.CurrentDirectory = directory;
         }
+        // The runspace is this process: a dry run that set a variable would hand it to every later test (build.ps1's
+        // simulate once set PIX_SIMULATION_SEEDS=50000 here, and the suite's simulation then ran 50,000 seeds).
+        Assert.Equal(environment, EnvironmentNow());
         return output.ToString().Trim();
     }
+
+    private static SortedDictionary<string, string?> EnvironmentNow() => new(
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value), StringComparer.Ordinal);
 
     private static string RunBash(string task, params string[] rest)
     {
