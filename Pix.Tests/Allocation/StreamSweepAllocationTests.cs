@@ -22,7 +22,7 @@ public sealed class StreamSweepAllocationTests
     {
         using var directory = new TempDirectory();
         await using var store = new EmbeddedQueueStore(new EmbeddedStoreOptions { DataDir = Path.Combine(directory.Path, "data") });
-        var clock = new SweepClock();
+        var clock = new Support.FiringClock(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero));
         var options = new StreamOptions { LongPollSeconds = 0, IdleTimeoutSeconds = 3600, SweepMilliseconds = 50 };
         await using var engine = new StreamEngine(store, options, NullLogger<StreamEngine>.Instance, clock);
         for (var n = 0; n < 3; n++)
@@ -33,9 +33,9 @@ public sealed class StreamSweepAllocationTests
         Assert.Equal(3, engine.WaiterListCount);
 
         // The first sweep runs the store's idle round; the clock then stands still, so the rest do not.
-        for (var i = 0; i < 20; i++) clock.Sweep();
+        for (var i = 0; i < 20; i++) clock.Fire();
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++) clock.Sweep();
+        for (var i = 0; i < 100; i++) clock.Fire();
         var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(3, engine.WaiterListCount);
 #if !DEBUG
@@ -43,38 +43,5 @@ public sealed class StreamSweepAllocationTests
 #else
         _ = bytes;
 #endif
-    }
-
-    /// <summary>A clock whose sweep timer fires when the test says; its time stands still.</summary>
-    private sealed class SweepClock : TimeProvider
-    {
-        private long _timestamp = global::System.Diagnostics.Stopwatch.Frequency;
-        private TimerCallback? _callback;
-        private object? _state;
-
-        public override long GetTimestamp() => _timestamp;
-
-        public void Sweep()
-        {
-            _callback!(_state);
-        }
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            _callback = callback;
-            _state = state;
-            return new Idle();
-        }
-
-        private sealed class Idle : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-
-            public void Dispose()
-            {
-            }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
     }
 }
