@@ -20,6 +20,9 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         "--Pix:Limits:MaxBacklog", "1000000000",
         // A stream whose queue ran dry answers its last poll sooner: the phase ends without waiting 5 s.
         "--Pix:Streams:LongPollSeconds", "1",
+        // The streams are opened (and warmed up) before the measured phase's preload, which takes longer than the
+        // default idle timeout: they must still be open when it ends.
+        "--Pix:Streams:IdleTimeoutSeconds", "900",
     ];
 
     // Made on first use by a production row: one certificate set for the whole command.
@@ -64,6 +67,13 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         var ispbs = Enumerable.Range(0, options.Psps).Select(i => $"{runId}{i:D2}").ToArray();
         var factory = new MessageFactory(runId);
         var budgets = ispbs.Select(_ => configuration.IsCeiling ? QueueBudget.Endless : new QueueBudget(0)).ToArray();
+        long batches = 0;
+        using var reads = options.Reads
+            ? ReadRun.Open(() => target, ispbs, budgets, options.Streams, production?.Tls)
+            : new ReadRun([.. Enumerable.Range(0, options.Connections).Select(i =>
+                new IngestStream(target, factory, ispbs[i % ispbs.Length], options.Parts, () => Interlocked.Increment(ref batches),
+                    production?.Tls.For(MessageFactory.Spi), production is null ? null : SignedPosts(production, factory, ispbs[i % ispbs.Length])))]);
+        await WarmUpAsync(target, factory, ispbs, budgets, reads, production, preload: !configuration.IsCeiling && options.Reads);
         if (!configuration.IsCeiling && options.Reads)
         {
             // Signing costs the client milliseconds a message: a production row preloads fewer, and its window may end
@@ -72,12 +82,6 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
             var preloaded = await Preload.RunAsync(() => target, factory, ispbs, perPsp, budgets, production);
             Console.WriteLine($"  preloaded {preloaded:N0} messages");
         }
-        long batches = 0;
-        using var reads = options.Reads
-            ? ReadRun.Open(() => target, ispbs, budgets, options.Streams, production?.Tls)
-            : new ReadRun([.. Enumerable.Range(0, options.Connections).Select(i =>
-                new IngestStream(target, factory, ispbs[i % ispbs.Length], options.Parts, () => Interlocked.Increment(ref batches),
-                    production?.Tls.For(MessageFactory.Spi), production is null ? null : SignedPosts(production, factory, ispbs[i % ispbs.Length])))]);
         var allocatedBefore = await server.AllocatedBytesAsync();
         var saturation = await reads.RunAsync(0, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
         var allocatedAfter = await server.AllocatedBytesAsync();
@@ -116,6 +120,33 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         }
         return new ReadResult(run, configuration, saturation, half, allocatedPerRead, wrk, wrkCpu);
     }
+
+    // A fresh server runs its code at tier 0 for its first seconds, then instrumented, then optimized with the profile
+    // it gathered (the JIT's thread takes the server's core meanwhile): measured in that time, a durable read cost
+    // twice what it costs once warm (110-120 against 55 us, 2 Dec), which is not what a node that runs for days pays.
+    // So every configuration first does the same work, unmeasured, for --jit-warmup seconds: reads in rounds of a small
+    // preload read until dry (the queues of the measured phase are preloaded after it), POSTs for that long.
+    private async Task WarmUpAsync(System.Net.IPEndPoint target, MessageFactory factory, string[] ispbs, QueueBudget[] budgets, ReadRun reads,
+        ProductionDefaults? production, bool preload)
+    {
+        // A production row's messages are signed one by one before the window (milliseconds each): it is not warmed.
+        if (options.JitWarmup <= TimeSpan.Zero || production is not null) return;
+        var end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(options.JitWarmup.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        var rounds = 0;
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
+        {
+            var left = TimeSpan.FromSeconds((end - System.Diagnostics.Stopwatch.GetTimestamp()) / (double)System.Diagnostics.Stopwatch.Frequency);
+            if (left < TimeSpan.FromMilliseconds(200)) break;
+            if (preload) await Preload.RunAsync(() => target, factory, ispbs, WarmUpPerPsp, budgets, production);
+            var phase = await reads.RunAsync(0, TimeSpan.Zero, left, serverCpu: null, progress: false);
+            if (phase.Failure is not null) throw new InvalidOperationException($"warm-up: {phase.Failure}");
+            rounds++;
+        }
+        Console.WriteLine($"  warmed up for {options.JitWarmup.TotalSeconds:F0} s ({rounds} round{(rounds == 1 ? "" : "s")}, not measured)");
+    }
+
+    // Small enough that a round's preload is a fraction of a second, large enough that the reads run at full speed.
+    private const long WarmUpPerPsp = 2_000;
 
     /// <summary>One sender's signed requests for a production ingest row, made before its window opens.</summary>
     private List<byte[]> SignedPosts(ProductionDefaults production, MessageFactory factory, string receiver) =>

@@ -5,7 +5,7 @@ namespace Pix.Bench.Reads;
 internal sealed record ReadComparisonOptions(
     IReadOnlyList<ReadConfiguration> Configurations, int Runs, int Psps, int Streams, long PerPsp,
     TimeSpan Warmup, TimeSpan Duration, bool Half, string? Wrk, int ServerCpu, int ClientCpu, bool Progress,
-    int Parts = 0, int Connections = 64, int SignedPerConnection = 0, long SignedPerPsp = 0)
+    int Parts = 0, int Connections = 64, int SignedPerConnection = 0, long SignedPerPsp = 0, TimeSpan JitWarmup = default)
 {
     public bool Reads => Parts == 0;
 
@@ -16,10 +16,10 @@ internal sealed record ReadComparisonOptions(
         return new ReadComparisonOptions(
             ReadConfiguration.Parse(options.Text("modes") ?? "ceiling,pipeline", options.Text("storage") ?? "memory,embedded", options.Has("production")),
             (int)options.Number("runs", 1), (int)options.Number("psps", 12), (int)Math.Clamp(options.Number("streams", 3), 1, 6),
-            options.Number("per-psp", 100_000), TimeSpan.FromSeconds(options.Number("warmup", 1)), TimeSpan.FromSeconds(options.Number("duration", 3)),
+            options.Number("per-psp", 100_000), TimeSpan.FromSeconds(options.Number("warmup", 3)), TimeSpan.FromSeconds(options.Number("duration", 3)),
             Half: !options.Has("no-half"), wrk == "none" ? null : wrk, (int)options.Number("server-cpu", 0), (int)options.Number("client-cpu", 1),
             Progress: options.Has("progress"), parts, (int)options.Number("connections", 64), (int)options.Number("signed-per-connection", 150),
-            options.Number("signed-per-psp", 2_000));
+            options.Number("signed-per-psp", 2_000), TimeSpan.FromSeconds(options.Number("jit-warmup", 6)));
     }
 
     /// <summary>Runs every configuration, prints the table, writes it to <c>--out</c> when given.</summary>

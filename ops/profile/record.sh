@@ -21,7 +21,7 @@ server=${PIX_SERVER_DLL:-"$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll"}
 mkdir -p "$out"
 data=$(mktemp -d /tmp/pix-profile-XXXXXX)
 port=$((20000 + RANDOM % 20000))
-DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0 taskset -c 0 dotnet "$server" --listen 127.0.0.1:$port --admin-listen 127.0.0.1:0 --data "$data" \
+DOTNET_TC_CallCountingDelayMs=0 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0 taskset -c 0 dotnet "$server" --listen 127.0.0.1:$port --admin-listen 127.0.0.1:0 --data "$data" \
   --storage "$storage" --Pix:Xml:RequireSignature false --Pix:Tls:Mode off --Logging:LogLevel:Default Warning \
   --Pix:RateLimit:Capacity 1000000000 --Pix:RateLimit:RefillPerSecond 1000000000 --Pix:Limits:MaxBacklog 1000000000 \
   --Pix:Streams:LongPollSeconds 1 "$@" > "$out/server.log" 2>&1 &
@@ -30,7 +30,7 @@ trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do grep -q "listening" "$out/server.log" && break; sleep 0.2; done
 
 case $workload in
-  reads) load=(reads --target "http://127.0.0.1:$port" --psps 12 --streams 3 --per-psp "${PER_PSP:-60000}" --duration 20 --warmup 1) ;;
+  reads) load=(reads --target "http://127.0.0.1:$port" --psps 12 --streams 3 --per-psp "${PER_PSP:-60000}" --duration "${DURATION:-20}" --warmup 1) ;;
   ingest1) load=(ingest --parts 1 --connections 64 --target "http://127.0.0.1:$port" --duration 25 --warmup 1) ;;
   ingest10) load=(ingest --parts 10 --connections 64 --target "http://127.0.0.1:$port" --duration 25 --warmup 1) ;;
   *) echo "unknown workload $workload" >&2; exit 2 ;;
@@ -40,7 +40,7 @@ loader=$!
 # Reads: wait for the preload to finish, then sample the reads; ingest: skip the first seconds (JIT, warm-up).
 if [ "$workload" = reads ]; then
   for _ in $(seq 600); do grep -q "^preloaded" "$out/load.log" && break; sleep 0.5; done
-  sleep 1.5
+  sleep "${READ_WARMUP_SECONDS:-1.5}"
 else
   sleep "${WARMUP_SECONDS:-10}"
 fi

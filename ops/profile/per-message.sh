@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Server CPU per delivered message on the peer workload (issue 11): single-message POSTs from 32 senders and PSP
+# streams reading as messages arrive (the load generator's soak shape with --batch-max 1), server pinned to CPU 0
+# (embedded store, plain HTTP, signatures off), load generator on CPU 1. Prints the load's summary and the server's
+# CPU over the producer's window divided by the messages delivered in it.
+#
+#   ops/profile/per-message.sh RATE [SECONDS] [extra load options, e.g. --psps 1 --streams-min 4 --streams-max 4]
+#
+# Needs a Release build (dotnet build Pix.sln -c Release). The server gets a 20 s warm-up at a tenth of the rate
+# first (a fresh server runs unoptimized code for its first seconds), then the measured run.
+set -euo pipefail
+rate=${1:?messages per second offered}
+seconds=${2:-20}
+shift $(( $# >= 2 ? 2 : 1 ))
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bench="$root/Pix.Bench/bin/Release/net10.0/Pix.Bench.dll"
+server="$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll"
+data=$(mktemp -d /tmp/pix-per-message-XXXXXX)
+port=$((20000 + RANDOM % 20000)); admin=$((port + 1))
+DOTNET_TC_CallCountingDelayMs=0 taskset -c 0 dotnet "$server" --listen 127.0.0.1:$port --admin-listen 127.0.0.1:$admin --data "$data" \
+  --storage embedded --Pix:Xml:RequireSignature false --Pix:Tls:Mode off --Logging:LogLevel:Default Warning \
+  --Pix:RateLimit:Capacity 1000000000 --Pix:RateLimit:RefillPerSecond 1000000000 --Pix:Limits:MaxBacklog 1000000000 \
+  --Pix:Streams:IdleTimeoutSeconds 10 > "$data/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 100); do grep -q "listening" "$data/server.log" && break; sleep 0.2; done
+load=(load --scenario soak --batch-max 1 --target "http://127.0.0.1:$port" --admin "http://127.0.0.1:$admin" --quiet --drain 30)
+echo "warm-up: $((rate / 10)) messages/s for 20 s"
+taskset -c 1 dotnet "$bench" "${load[@]}" --rate $((rate / 10)) --duration 20 --out "$data/warmup" "$@" > "$data/warmup.log" 2>&1 || { tail -5 "$data/warmup.log"; exit 1; }
+echo "measured: $rate messages/s offered for $seconds s"
+cpu() { awk '{print $14+$15}' /proc/$pid/stat; }
+taskset -c 1 dotnet "$bench" "${load[@]}" --rate "$rate" --duration "$seconds" --out "$data/run" "$@" > "$data/run.log" 2>&1 &
+loader=$!
+sleep 2; before=$(cpu); t0=$(date +%s.%N)
+sleep $((seconds - 4)); after=$(cpu); t1=$(date +%s.%N)
+wait $loader && status=passed || status=FAILED
+python3 - "$data/run/summary.json" "$before" "$after" "$t0" "$t1" "$status" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); before, after, t0, t1 = (float(x) for x in sys.argv[2:6])
+cpu = (after - before) / 100; secs = t1 - t0
+delivered = s['messagesDeliveredPerSecond']; accepted = s['messagesAcceptedPerSecond']
+print(f"ledger {sys.argv[6]}: accepted {accepted:,.0f} msg/s, delivered {delivered:,.0f} msg/s, requests {s['requestsPerSecond']:,.0f}/s, streams {s['streams']}")
+print(f"server core share {cpu / secs:.2f} over {secs:.1f} s of the producer's window")
+print(f"server CPU per delivered message: {cpu / secs / delivered * 1e6:.1f} us (per accepted message {cpu / secs / accepted * 1e6:.1f} us)")
+p = s.get('producerCorrected') or {}
+print('POST latency (corrected) ' + ', '.join(f"{k} {v}" for k, v in p.items() if k in ('p50', 'p99', 'p999', 'max')))
+PY
