@@ -50,7 +50,7 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
                 Console.WriteLine($"[run {run}] {configuration}");
                 var result = await MeasureAsync(run, configuration);
                 results.Add(result);
-                ReadReport.PrintLine(result, results);
+                ReadReport.PrintLine(result, results, options.Unit);
             }
         }
         return results;

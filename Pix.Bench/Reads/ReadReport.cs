@@ -9,15 +9,15 @@ internal static class ReadReport
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
-    public static void PrintLine(ReadResult result, IReadOnlyList<ReadResult> all)
+    public static void PrintLine(ReadResult result, IReadOnlyList<ReadResult> all, string unit)
     {
         var ratio = Ratio(result, all);
         // InvariantGlobalization: the current culture is the invariant one.
         Console.WriteLine($"  => {result.Configuration}: {result.Saturation.ReadsPerSecond:N0}/s"
             + (ratio is { } r ? $" = {r:P0} of the ceiling" : "")
-            + (result.Saturation.ServerMicrosPerRead is { } cpu ? $", {cpu:F1} µs server CPU/read" : "")
+            + (result.Saturation.ServerMicrosPerRead is { } cpu ? $", {cpu:F1} µs server CPU/{unit[..^1]}" : "")
             + (result.WrkReadsPerSecond is { } wrk ? $"; our client {result.Saturation.ReadsPerSecond / wrk:P0} of wrk ({wrk:N0})" : "")
-            + (result.WrkMicrosPerRequest is { } wrkCpu ? $", client CPU {result.Saturation.ClientMicrosPerRead:F1} µs/read vs wrk's {wrkCpu:F1}" : ""));
+            + (result.WrkMicrosPerRequest is { } wrkCpu ? $", client CPU {result.Saturation.ClientMicrosPerRead:F1} µs/{unit[..^1]} vs wrk's {wrkCpu:F1}" : ""));
     }
 
     /// <summary>Reads/s over the ceiling's reads/s measured by the same client in the same run.</summary>

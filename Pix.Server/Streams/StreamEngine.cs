@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Pix.Protocol.Ids;
 using Pix.Protocol.Streams;
 using Pix.Storage.Async;
+using Pix.Storage.Collections;
 using Pix.Server.Http;
 using Pix.Storage;
 
@@ -26,8 +27,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     // The same lists, for the sweep (every SweepMilliseconds): enumerating the ConcurrentDictionary allocated its
     // enumerator each time (64 B every 50 ms by default), indexing a list does not. Guarded by itself; the sweep
     // copies it into _sweeping's scratch array and works on the copy, without the lock.
-    private readonly List<(Ispb Ispb, WaiterList List)> _listed = new();
-    private (Ispb Ispb, WaiterList List)[] _sweepScratch = new (Ispb, WaiterList)[16];
+    private readonly SweepList<WaiterList> _listed = new();
+    private WaiterList[] _sweepScratch = new WaiterList[16];
     private readonly LeaseValues _leases = new();
     private readonly ITimer _sweeper;
     private readonly long _longPollTicks;
@@ -173,8 +174,10 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private WaiterList Waiters(Ispb ispb)
     {
         if (_waiters.TryGetValue(ispb, out var list)) return list;
-        list = _waiters.GetOrAdd(ispb, static _ => new WaiterList());
-        List(ispb, list);
+        list = _waiters.GetOrAdd(ispb, static key => new WaiterList(key));
+        // Once per list, by the first caller that got it (one a racing GetOrAdd discarded is never returned, so never
+        // listed); one the sweep retired meanwhile stays out (its poll looks its ISPB up again).
+        if (list.SweepSlot < 0) _listed.Add(list);
         // Another node's append (or released batch) must wake the polls parked here too.
         (_store as IAppendFeed)?.Watch(ispb, _notifyAppended);
         return list;
@@ -188,20 +191,14 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         {
             var now = _clock.GetTimestamp();
             // While draining, a poll that parked just as BeginDrain swept is woken here, within one sweep period.
-            int count;
-            lock (_listed)
-            {
-                count = _listed.Count;
-                if (_sweepScratch.Length < count) _sweepScratch = new (Ispb, WaiterList)[count * 2];
-                _listed.CopyTo(_sweepScratch);
-            }
+            var count = _listed.Snapshot(ref _sweepScratch);
             for (var i = 0; i < count; i++)
             {
-                var (ispb, list) = _sweepScratch[i];
+                var list = _sweepScratch[i];
                 list.Expire(_draining ? long.MaxValue : now);
                 if (!list.TryRetire(_quietSweeps)) continue;
-                _waiters.TryRemove(new KeyValuePair<Ispb, WaiterList>(ispb, list));
-                Unlist(list);
+                _waiters.TryRemove(new KeyValuePair<Ispb, WaiterList>(list.Ispb, list));
+                _listed.Remove(list);
             }
             Array.Clear(_sweepScratch, 0, count);
             if (now - _lastIdleSweep >= _clock.TimestampFrequency / 4 && Interlocked.Exchange(ref _expiring, 1) == 0)
@@ -217,32 +214,6 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         finally
         {
             Volatile.Write(ref _sweeping, 0);
-        }
-    }
-
-    // Once per list, by the first caller that got it from the dictionary (a list a racing GetOrAdd discarded is never
-    // returned, so never listed); a list the sweep retired meanwhile stays out (its poll looks its ISPB up again).
-    private void List(Ispb ispb, WaiterList list)
-    {
-        lock (_listed)
-        {
-            if (list.Listed || list.Retired) return;
-            list.Listed = true;
-            _listed.Add((ispb, list));
-        }
-    }
-
-    private void Unlist(WaiterList list)
-    {
-        lock (_listed)
-        {
-            for (var i = 0; i < _listed.Count; i++)
-            {
-                if (_listed[i].List != list) continue;
-                _listed[i] = _listed[^1];
-                _listed.RemoveAt(_listed.Count - 1);
-                return;
-            }
         }
     }
 

@@ -4,8 +4,11 @@ namespace Pix.Server.Streams;
 /// The long polls parked on one ISPB, oldest first, as an intrusive list (no node allocation). <see cref="Version"/>
 /// counts appends, so a poll that found nothing can park only if nothing arrived since it looked: no lost wake-up.
 /// </summary>
-internal sealed class WaiterList
+internal sealed class WaiterList(Pix.Protocol.Ids.Ispb ispb) : Pix.Storage.Collections.ISweepListed
 {
+    /// <summary>The ISPB whose polls park here (the sweep takes a retired list out of the engine's map by it).</summary>
+    public Pix.Protocol.Ids.Ispb Ispb { get; } = ispb;
+
     private readonly Lock _lock = new();
     private LongPollWaiter? _head;
     private LongPollWaiter? _tail;
@@ -15,8 +18,10 @@ internal sealed class WaiterList
     private int _quietSweeps;
     private volatile bool _retired;
 
-    /// <summary>In the engine's sweep list (set once, under that list's lock).</summary>
-    public bool Listed { get; set; }
+    /// <summary>Its slot in the engine's sweep list.</summary>
+    public int SweepSlot { get; set; } = -1;
+
+    bool Pix.Storage.Collections.ISweepListed.LeftForGood => _retired;
 
     public long Version => Volatile.Read(ref _version);
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Pix.Protocol.Ids;
+using Pix.Storage.Collections;
 
 namespace Pix.Storage.Senders;
 
@@ -9,11 +10,11 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
 {
     private readonly ConcurrentDictionary<Ispb, Sender> _senders = new();
     private readonly ConcurrentDictionary<Ispb, DateTimeOffset> _isolated = new();
-    // The same states as _senders, for the sweep: enumerating a ConcurrentDictionary allocates its enumerator (64 B
-    // every SweepEvery requests, on a request's thread), indexing a list does not. Guarded by itself; taken before
-    // a state's lock, never while one is held.
-    private readonly List<Sender> _listed = new();
-    private int _admitted;
+    // The same states as _senders, for the sweep, which runs on a request's thread (enumerating the dictionary would
+    // allocate there). Never taken while a state's lock is held.
+    private readonly SweepList<Sender> _listed = new();
+    private Sender[] _sweepScratch = new Sender[16];
+    private int _admitted, _sweeping;
 
     /// <summary>How many senders the gate keeps state for (tests: state follows live senders).</summary>
     public int SenderCount => _senders.Count;
@@ -26,7 +27,9 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
         while (true)
         {
             var state = _senders.GetOrAdd(sender, static (id, s) => new Sender(id, s.settings.Capacity, s.clock.GetTimestamp()), (settings, clock));
-            if (!Volatile.Read(ref state.Listed)) List(state);
+            // Once per state, by the first request that got it (one a racing GetOrAdd discarded is never returned, so
+            // never listed); one the sweep forgot meanwhile stays out, and its request looks again below.
+            if (state.SweepSlot < 0) _listed.Add(state);
             Monitor.Enter(state);
             // Forgotten by a sweep between the look-up and the lock: take the fresh state instead.
             if (state.Forgotten)
@@ -54,13 +57,17 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
 
     private void ForgetQuietSenders()
     {
-        var now = clock.GetTimestamp();
-        lock (_listed)
+        // A request's thread runs it; should the next one come due before it ends, one sweep is enough.
+        if (Interlocked.Exchange(ref _sweeping, 1) != 0) return;
+        var count = 0;
+        try
         {
-            // Backwards: a forgotten state's slot takes the last one, which was already looked at.
-            for (var i = _listed.Count - 1; i >= 0; i--)
+            var now = clock.GetTimestamp();
+            // A copy: a sender seen for the first time meanwhile is listed without waiting for this walk.
+            count = _listed.Snapshot(ref _sweepScratch);
+            for (var i = 0; i < count; i++)
             {
-                var state = _listed[i];
+                var state = _sweepScratch[i];
                 if (_isolated.ContainsKey(state.Id)) continue;
                 lock (state)
                 {
@@ -69,21 +76,13 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
                     state.Forgotten = true;
                     _senders.TryRemove(new KeyValuePair<Ispb, Sender>(state.Id, state));
                 }
-                _listed[i] = _listed[^1];
-                _listed.RemoveAt(_listed.Count - 1);
+                _listed.Remove(state);
             }
         }
-    }
-
-    // Once per state, by the first request that got it from the dictionary (a state a racing GetOrAdd discarded is
-    // never returned, so never listed). A state the sweep forgot meanwhile stays out: its request looks again.
-    private void List(Sender state)
-    {
-        lock (_listed)
+        finally
         {
-            if (state.Listed || state.Forgotten) return;
-            _listed.Add(state);
-            Volatile.Write(ref state.Listed, true);
+            Array.Clear(_sweepScratch, 0, count);
+            Volatile.Write(ref _sweeping, 0);
         }
     }
 
@@ -120,7 +119,7 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
     public ValueTask<IReadOnlyList<(Ispb Sender, DateTimeOffset Since)>> IsolatedAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IReadOnlyList<(Ispb, DateTimeOffset)>>(_isolated.Select(p => (p.Key, p.Value)).ToList());
 
-    private sealed class Sender(Ispb id, double tokens, long stamp)
+    private sealed class Sender(Ispb id, double tokens, long stamp) : ISweepListed
     {
         public readonly Ispb Id = id;
         public double Tokens = tokens;
@@ -132,8 +131,10 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
         /// <summary>Taken out of the gate by a sweep; a request that locked it meanwhile looks again.</summary>
         public bool Forgotten;
 
-        /// <summary>In the sweep's list (set once, under its lock).</summary>
-        public bool Listed;
+        /// <summary>Its slot in the sweep's list.</summary>
+        public int SweepSlot { get; set; } = -1;
+
+        bool ISweepListed.LeftForGood => Volatile.Read(ref Forgotten);
 
         /// <summary>Whether the whole window lies before now (its counts no longer matter).</summary>
         public bool WindowPassed(long now, SenderGateSettings settings, long frequency)
