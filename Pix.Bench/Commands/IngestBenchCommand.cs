@@ -12,7 +12,7 @@ namespace Pix.Bench.Commands;
 internal static class IngestBenchCommand
 {
     public const string Usage = "ingest [--parts 1|10] [--connections 64] [--modes ceiling,pipeline,aspnet] [--storage memory,embedded] [--runs 1] "
-        + "[--duration 5] [--warmup 3] [--jit-warmup 6] [--no-half] [--production [--signed-per-connection 150]] [--wrk /usr/bin/wrk|none] [--out FILE]";
+        + "[--duration 5] [--warmup 3] [--jit-warmup 6] [--server-args \"--Pix:Key value ...\"] [--no-half] [--production [--signed-per-connection 150]] [--wrk /usr/bin/wrk|none] [--out FILE]";
 
     public static async Task<int> RunAsync(CommandArguments options)
     {

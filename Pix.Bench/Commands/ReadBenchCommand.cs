@@ -18,7 +18,7 @@ namespace Pix.Bench.Commands;
 internal static class ReadBenchCommand
 {
     public const string Usage = "reads [--modes ceiling,pipeline,aspnet] [--storage memory,embedded] [--runs 1] [--psps 12] [--streams 3] [--per-psp 40000] "
-        + "[--duration 5] [--warmup 3] [--jit-warmup 6] [--no-half] [--production [--signed-per-psp 2000]] [--wrk /usr/bin/wrk|none] [--server-cpu 0] [--client-cpu 1] [--out FILE] "
+        + "[--duration 5] [--warmup 3] [--jit-warmup 6] [--server-args \"--Pix:Key value ...\"] [--no-half] [--production [--signed-per-psp 2000]] [--wrk /usr/bin/wrk|none] [--server-cpu 0] [--client-cpu 1] [--out FILE] "
         + "| [--target URL | --targets URL,URL...] [--certs DIR] [--admin-port 9464]";
 
     public static async Task<int> RunAsync(CommandArguments options)

@@ -61,7 +61,7 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         var production = configuration.Production ? _production ??= ProductionDefaults.Create() : null;
         using var server = configuration.IsCeiling
             ? await ServerUnderTest.StartCeilingAsync(options.ServerCpu)
-            : await ServerUnderTest.StartPixAsync(configuration.Http, options.ServerCpu, configuration.Storage!, PixSettings, production?.ServerArguments);
+            : await ServerUnderTest.StartPixAsync(configuration.Http, options.ServerCpu, configuration.Storage!, [.. PixSettings, .. options.ServerArgs ?? []], production?.ServerArguments);
         var target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port);
         var runId = Random.Shared.Next(100_000, 999_999).ToString();
         var ispbs = Enumerable.Range(0, options.Psps).Select(i => $"{runId}{i:D2}").ToArray();

@@ -5,7 +5,8 @@ namespace Pix.Bench.Reads;
 internal sealed record ReadComparisonOptions(
     IReadOnlyList<ReadConfiguration> Configurations, int Runs, int Psps, int Streams, long PerPsp,
     TimeSpan Warmup, TimeSpan Duration, bool Half, string? Wrk, int ServerCpu, int ClientCpu, bool Progress,
-    int Parts = 0, int Connections = 64, int SignedPerConnection = 0, long SignedPerPsp = 0, TimeSpan JitWarmup = default)
+    int Parts = 0, int Connections = 64, int SignedPerConnection = 0, long SignedPerPsp = 0, TimeSpan JitWarmup = default,
+    IReadOnlyList<string>? ServerArgs = null)
 {
     public bool Reads => Parts == 0;
 
@@ -19,7 +20,9 @@ internal sealed record ReadComparisonOptions(
             options.Number("per-psp", 100_000), TimeSpan.FromSeconds(options.Number("warmup", 3)), TimeSpan.FromSeconds(options.Number("duration", 3)),
             Half: !options.Has("no-half"), wrk == "none" ? null : wrk, (int)options.Number("server-cpu", 0), (int)options.Number("client-cpu", 1),
             Progress: options.Has("progress"), parts, (int)options.Number("connections", 64), (int)options.Number("signed-per-connection", 150),
-            options.Number("signed-per-psp", 2_000), TimeSpan.FromSeconds(options.Number("jit-warmup", 6)));
+            options.Number("signed-per-psp", 2_000), TimeSpan.FromSeconds(options.Number("jit-warmup", 6)),
+            // --server-args "--Pix:Embedded:DedupCacheMB 2048": more settings for every Pix server it starts.
+            options.Text("server-args")?.Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
     /// <summary>Runs every configuration, prints the table, writes it to <c>--out</c> when given.</summary>
