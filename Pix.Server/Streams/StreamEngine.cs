@@ -25,8 +25,7 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<Ispb, WaiterList> _waiters = new();
     // The same lists, for the sweep (every SweepMilliseconds): enumerating the ConcurrentDictionary allocated its
-    // enumerator each time (64 B every 50 ms by default), indexing a list does not. Guarded by itself; the sweep
-    // copies it into _sweeping's scratch array and works on the copy, without the lock.
+    // enumerator each time (64 B every 50 ms by default). The sweep walks a copy in _sweepScratch.
     private readonly SweepList<WaiterList> _listed = new();
     private WaiterList[] _sweepScratch = new WaiterList[16];
     private readonly LeaseValues _leases = new();

@@ -1,13 +1,16 @@
+using Pix.Protocol.Ids;
+using Pix.Storage.Collections;
+
 namespace Pix.Server.Streams;
 
 /// <summary>
 /// The long polls parked on one ISPB, oldest first, as an intrusive list (no node allocation). <see cref="Version"/>
 /// counts appends, so a poll that found nothing can park only if nothing arrived since it looked: no lost wake-up.
 /// </summary>
-internal sealed class WaiterList(Pix.Protocol.Ids.Ispb ispb) : Pix.Storage.Collections.ISweepListed
+internal sealed class WaiterList(Ispb ispb) : ISweepListed
 {
     /// <summary>The ISPB whose polls park here (the sweep takes a retired list out of the engine's map by it).</summary>
-    public Pix.Protocol.Ids.Ispb Ispb { get; } = ispb;
+    public Ispb Ispb { get; } = ispb;
 
     private readonly Lock _lock = new();
     private LongPollWaiter? _head;
@@ -21,7 +24,7 @@ internal sealed class WaiterList(Pix.Protocol.Ids.Ispb ispb) : Pix.Storage.Colle
     /// <summary>Its slot in the engine's sweep list.</summary>
     public int SweepSlot { get; set; } = -1;
 
-    bool Pix.Storage.Collections.ISweepListed.LeftForGood => _retired;
+    bool ISweepListed.LeftForGood => _retired;
 
     public long Version => Volatile.Read(ref _version);
 
