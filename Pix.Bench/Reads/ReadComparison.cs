@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Pix.Bench.Compare;
 using Pix.Bench.Load;
 
@@ -92,6 +93,10 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         Console.WriteLine($"  saturation: {saturation.ReadsPerSecond:N0} {options.Unit}/s ({saturation.MessagesPerRead:F2} messages each), p99 {saturation.P99:F2} ms"
             + (saturation.EndedEarly ? $" (a queue ran dry after {saturation.Seconds:F1} s)" : ""));
         if (saturation.Failure is not null) throw new InvalidOperationException($"{configuration}: {saturation.Failure}");
+        // A preload the warm-up already read leaves no window: its figures (a rate over nothing, 0 us per read) would
+        // read as a result.
+        if (saturation.EndedEarly && saturation.Seconds < MinimumWindowSeconds)
+            throw new InvalidOperationException($"{configuration}: a queue ran dry {saturation.Seconds:F1} s into the window; raise --per-psp or lower --warmup");
 
         ReadPhase? half = null;
         if (options.Half)
@@ -123,7 +128,8 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
 
     // A fresh server runs its code at tier 0 for its first seconds, then instrumented, then optimized with the profile
     // it gathered (the JIT's thread takes the server's core meanwhile): measured in that time, a durable read cost
-    // twice what it costs once warm (110-120 against 55 us, 2 Dec), which is not what a node that runs for days pays.
+    // more than twice what it costs once warm (103-128 against 44-48 us, 2 Dec), which is not what a node that runs
+    // for days pays.
     // So every configuration first does the same work, unmeasured, for --jit-warmup seconds: reads in rounds of a small
     // preload read until dry (the queues of the measured phase are preloaded after it), POSTs for that long.
     private async Task WarmUpAsync(System.Net.IPEndPoint target, MessageFactory factory, string[] ispbs, QueueBudget[] budgets, ReadRun reads,
@@ -131,11 +137,11 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
     {
         // A production row's messages are signed one by one before the window (milliseconds each): it is not warmed.
         if (options.JitWarmup <= TimeSpan.Zero || production is not null) return;
-        var end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(options.JitWarmup.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        var end = Stopwatch.GetTimestamp() + (long)(options.JitWarmup.TotalSeconds * Stopwatch.Frequency);
         var rounds = 0;
-        while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
+        while (true)
         {
-            var left = TimeSpan.FromSeconds((end - System.Diagnostics.Stopwatch.GetTimestamp()) / (double)System.Diagnostics.Stopwatch.Frequency);
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), end);
             if (left < TimeSpan.FromMilliseconds(200)) break;
             if (preload) await Preload.RunAsync(() => target, factory, ispbs, WarmUpPerPsp, budgets, production);
             var phase = await reads.RunAsync(0, TimeSpan.Zero, left, serverCpu: null, progress: false);
@@ -144,6 +150,8 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
         }
         Console.WriteLine($"  warmed up for {options.JitWarmup.TotalSeconds:F0} s ({rounds} round{(rounds == 1 ? "" : "s")}, not measured)");
     }
+
+    private const double MinimumWindowSeconds = 0.5;
 
     // Small enough that a round's preload is a fraction of a second, large enough that the reads run at full speed.
     private const long WarmUpPerPsp = 2_000;
