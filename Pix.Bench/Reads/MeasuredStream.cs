@@ -20,6 +20,10 @@ internal abstract class MeasuredStream(IPEndPoint target, SslClientAuthenticatio
     /// <summary>Microseconds from each request's due time to its answer's last byte, while the window measures.</summary>
     public LongHistogram Latency { get; } = new(60_000_000, 3);
 
+    /// <summary>Microseconds from each request's send to its answer's last byte: the server's part of
+    /// <see cref="Latency"/>. In an open loop the rest is the wait for this connection's previous answer.</summary>
+    public LongHistogram Service { get; } = new(60_000_000, 3);
+
     public long Requests => Volatile.Read(ref _requests);
     public long Messages => Volatile.Read(ref _messages);
 
@@ -32,12 +36,14 @@ internal abstract class MeasuredStream(IPEndPoint target, SslClientAuthenticatio
 
     /// <summary>Runs until the window stops. <paramref name="interval"/> in stopwatch ticks: 0 sends the next request
     /// as soon as the last one is answered (closed loop); otherwise requests are due at fixed intervals (open loop)
-    /// and latency counts from when each was due, so a slow answer is not hidden by the requests it delayed.</summary>
-    public async Task RunAsync(ReadWindow window, long interval)
+    /// and latency counts from when each was due, so a slow answer is not hidden by the requests it delayed.
+    /// <paramref name="firstDue"/> (a stopwatch timestamp): when the first request is due; the run spreads its streams'
+    /// over one interval, or every stream would send at the same instant, every interval.</summary>
+    public async Task RunAsync(ReadWindow window, long interval, long firstDue)
     {
         try
         {
-            var due = Stopwatch.GetTimestamp();
+            var due = firstDue - interval;
             while (!window.Stopped)
             {
                 if (interval > 0)
@@ -50,9 +56,14 @@ internal abstract class MeasuredStream(IPEndPoint target, SslClientAuthenticatio
                 {
                     due = Stopwatch.GetTimestamp();
                 }
+                var sent = Stopwatch.GetTimestamp();
                 await _connection.SendAsync(NextRequest());
                 var (head, total) = await _connection.ReceiveAsync();
-                if (window.Measuring) Latency.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(due).TotalMicroseconds, 1, 59_999_999));
+                if (window.Measuring)
+                {
+                    Latency.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(due).TotalMicroseconds, 1, 59_999_999));
+                    Service.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(sent).TotalMicroseconds, 1, 59_999_999));
+                }
                 var messages = Answered(head, _connection.Response(total), window);
                 if (messages < 0) return;
                 Volatile.Write(ref _messages, _messages + messages);

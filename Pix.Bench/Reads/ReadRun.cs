@@ -26,8 +26,15 @@ internal sealed class ReadRun(IReadOnlyList<MeasuredStream> streams) : IDisposab
     {
         var window = new ReadWindow();
         var interval = rate > 0 ? (long)(Stopwatch.Frequency * streams.Count / rate) : 0;
-        foreach (var stream in streams) stream.Latency.Reset();
-        var running = streams.Select(s => Task.Run(() => s.RunAsync(window, interval))).ToArray();
+        foreach (var stream in streams)
+        {
+            stream.Latency.Reset();
+            stream.Service.Reset();
+        }
+        // Each stream's first request is due a share of the interval after the one before, so an open loop sends evenly
+        // spread requests, not every stream's at the same instant.
+        var start = Stopwatch.GetTimestamp();
+        var running = streams.Select((s, i) => Task.Run(() => s.RunAsync(window, interval, start + interval * i / streams.Count))).ToArray();
         var all = Task.WhenAll(running);
         await Task.WhenAny(all, window.Ended.Task, Task.Delay(warmup));
 
@@ -58,10 +65,16 @@ internal sealed class ReadRun(IReadOnlyList<MeasuredStream> streams) : IDisposab
         await all;
 
         var latency = new LongHistogram(60_000_000, 3);
-        foreach (var stream in streams) latency.Add(stream.Latency);
-        double Millis(double percentile) => latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(percentile) / 1000.0;
-        return new ReadPhase(seconds, readsAfter - reads, messagesAfter - messages, Millis(50), Millis(99), Millis(99.9),
-            serverShare, clientShare, window.EndedEarly && window.Failure is null, window.Failure);
+        var service = new LongHistogram(60_000_000, 3);
+        foreach (var stream in streams)
+        {
+            latency.Add(stream.Latency);
+            service.Add(stream.Service);
+        }
+        static double Millis(LongHistogram histogram, double percentile) =>
+            histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
+        return new ReadPhase(seconds, readsAfter - reads, messagesAfter - messages, Millis(latency, 50), Millis(latency, 99), Millis(latency, 99.9),
+            serverShare, clientShare, window.EndedEarly && window.Failure is null, window.Failure, Millis(service, 99));
     }
 
     private (long Reads, long Messages) Totals()
