@@ -32,7 +32,8 @@ internal sealed class LoadRun(LoadOptions options)
         using var stop = new CancellationTokenSource();
         // A failover drill may run past the producer (A stays frozen until B served one of its PSPs, then failback is
         // retried until it succeeds): it gets its own allowance, and the drain starts after it either way.
-        var drillAllowance = options is { Routes: not null, Scenario: "failover" } ? RegionDrill.Allowance : TimeSpan.Zero;
+        var failover = options is { Routes: not null, Scenario: "failover" };
+        var drillAllowance = failover ? RegionDrill.Allowance : TimeSpan.Zero;
         using var hardStop = new CancellationTokenSource(TimeSpan.FromSeconds(options.DurationSeconds + options.DrainSeconds + options.HardStopGraceSeconds) + drillAllowance);
         using var progressDone = new CancellationTokenSource();
         var progress = Task.Run(() => new ProgressView(options, metrics, ledger, () => _phase).RunAsync(progressDone.Token));
@@ -64,7 +65,7 @@ internal sealed class LoadRun(LoadOptions options)
         var sampling = Task.Run(() => memory.RunAsync(progressDone.Token));
         var flood = new ConnectionFlood(options, window);
         var flooding = Task.Run(() => flood.RunAsync(stop.Token));
-        var drill = options is { Routes: not null, Scenario: "failover" } ? new RegionDrill(options, options.Routes, metrics) : null;
+        var drill = failover ? new RegionDrill(options, options.Routes!, metrics) : null;
         var drilling = drill is null ? Task.CompletedTask : Task.Run(() => drill.RunAsync(window, hardStop.Token));
 
         // Let the streams open (hundreds of stream/start at once) before the first message, so the producer's first

@@ -12,27 +12,16 @@ set -euo pipefail
 rate=${1:?messages per second offered}
 seconds=${2:-20}
 shift $(( $# >= 2 ? 2 : 1 ))
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bench="$root/Pix.Bench/bin/Release/net10.0/Pix.Bench.dll"
-server="$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll"
-data=$(mktemp -d /tmp/pix-per-message-XXXXXX)
-port=$((20000 + RANDOM % 20000)); admin=$((port + 1))
-DOTNET_TC_CallCountingDelayMs=0 taskset -c 0 dotnet "$server" --listen 127.0.0.1:$port --admin-listen 127.0.0.1:$admin --data "$data" \
-  --storage embedded --Pix:Xml:RequireSignature false --Pix:Tls:Mode off --Logging:LogLevel:Default Warning \
-  --Pix:RateLimit:Capacity 1000000000 --Pix:RateLimit:RefillPerSecond 1000000000 --Pix:Limits:MaxBacklog 1000000000 \
-  --Pix:Streams:IdleTimeoutSeconds 10 > "$data/server.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 100); do grep -q "listening" "$data/server.log" && break; sleep 0.2; done
+source "$(dirname "$0")/server.sh"
+start_server embedded "" --Pix:Streams:IdleTimeoutSeconds 10
 load=(load --scenario soak --batch-max 1 --target "http://127.0.0.1:$port" --admin "http://127.0.0.1:$admin" --quiet --drain 30)
 echo "warm-up: $((rate / 10)) messages/s for 20 s"
 taskset -c 1 dotnet "$bench" "${load[@]}" --rate $((rate / 10)) --duration 20 --out "$data/warmup" "$@" > "$data/warmup.log" 2>&1 || { tail -5 "$data/warmup.log"; exit 1; }
 echo "measured: $rate messages/s offered for $seconds s"
-cpu() { awk '{print $14+$15}' /proc/$pid/stat; }
 taskset -c 1 dotnet "$bench" "${load[@]}" --rate "$rate" --duration "$seconds" --out "$data/run" "$@" > "$data/run.log" 2>&1 &
 loader=$!
-sleep 2; before=$(cpu); t0=$(date +%s.%N)
-sleep $((seconds - 4)); after=$(cpu); t1=$(date +%s.%N)
+sleep 2; before=$(server_cpu_ticks); t0=$(date +%s.%N)
+sleep $((seconds - 4)); after=$(server_cpu_ticks); t1=$(date +%s.%N)
 wait $loader && status=passed || status=FAILED
 python3 - "$data/run/summary.json" "$before" "$after" "$t0" "$t1" "$status" <<'PY'
 import json, sys

@@ -15,19 +15,10 @@ workload=${1:?reads, ingest1 or ingest10}
 storage=${2:?memory or embedded}
 out=${3:?output folder}
 shift 3
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bench=${PIX_BENCH_DLL:-"$root/Pix.Bench/bin/Release/net10.0/Pix.Bench.dll"}
-server=${PIX_SERVER_DLL:-"$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll"}
 mkdir -p "$out"
-data=$(mktemp -d /tmp/pix-profile-XXXXXX)
-port=$((20000 + RANDOM % 20000))
-DOTNET_TC_CallCountingDelayMs=0 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0 taskset -c 0 dotnet "$server" --listen 127.0.0.1:$port --admin-listen 127.0.0.1:0 --data "$data" \
-  --storage "$storage" --Pix:Xml:RequireSignature false --Pix:Tls:Mode off --Logging:LogLevel:Default Warning \
-  --Pix:RateLimit:Capacity 1000000000 --Pix:RateLimit:RefillPerSecond 1000000000 --Pix:Limits:MaxBacklog 1000000000 \
-  --Pix:Streams:LongPollSeconds 1 "$@" > "$out/server.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 100); do grep -q "listening" "$out/server.log" && break; sleep 0.2; done
+server_env=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0)
+source "$(dirname "$0")/server.sh"
+start_server "$storage" "$out/server.log" --Pix:Streams:LongPollSeconds 1 "$@"
 
 case $workload in
   reads) load=(reads --target "http://127.0.0.1:$port" --psps 12 --streams 3 --per-psp "${PER_PSP:-60000}" --duration "${DURATION:-20}" --warmup 1) ;;
@@ -44,9 +35,9 @@ if [ "$workload" = reads ]; then
 else
   sleep "${WARMUP_SECONDS:-10}"
 fi
-cpu_before=$(awk '{print $14+$15}' /proc/$pid/stat)
+cpu_before=$(server_cpu_ticks)
 perf record -F 1999 -g -p $pid -o "$out/perf.data" -- sleep "${SECONDS_TO_SAMPLE:-4}" 2> "$out/perf-record.log"
-cpu_after=$(awk '{print $14+$15}' /proc/$pid/stat)
+cpu_after=$(server_cpu_ticks)
 wait $loader || true
 perf script -i "$out/perf.data" -F comm,pid,tid,time,period,event,ip,sym,dso > "$out/perf.txt" 2> /dev/null
 echo "server CPU while sampled: $(( (cpu_after - cpu_before) * 10 )) ms" | tee "$out/cpu.txt"
