@@ -24,6 +24,10 @@ internal abstract class MeasuredStream(IPEndPoint target, SslClientAuthenticatio
     /// <see cref="Latency"/>. In an open loop the rest is the wait for this connection's previous answer.</summary>
     public LongHistogram Service { get; } = new(60_000_000, 3);
 
+    /// <summary>Microseconds the client itself sent late: from when a request could go (it was due and the previous
+    /// answer was in) to its send. Large, and <see cref="Latency"/> measures the client's pacing, not the server.</summary>
+    public LongHistogram ClientDelay { get; } = new(60_000_000, 3);
+
     public long Requests => Volatile.Read(ref _requests);
     public long Messages => Volatile.Read(ref _messages);
 
@@ -44,6 +48,7 @@ internal abstract class MeasuredStream(IPEndPoint target, SslClientAuthenticatio
         try
         {
             var due = firstDue - interval;
+            var answered = 0L;
             while (!window.Stopped)
             {
                 if (interval > 0)
@@ -57,8 +62,10 @@ internal abstract class MeasuredStream(IPEndPoint target, SslClientAuthenticatio
                     due = Stopwatch.GetTimestamp();
                 }
                 var sent = Stopwatch.GetTimestamp();
+                if (window.Measuring) ClientDelay.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(Math.Max(due, answered), sent).TotalMicroseconds, 1, 59_999_999));
                 await _connection.SendAsync(NextRequest());
                 var (head, total) = await _connection.ReceiveAsync();
+                answered = Stopwatch.GetTimestamp();
                 if (window.Measuring)
                 {
                     Latency.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(due).TotalMicroseconds, 1, 59_999_999));

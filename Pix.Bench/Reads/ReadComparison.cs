@@ -109,7 +109,7 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
                 await Preload.RunAsync(() => target, factory, ispbs, needed, budgets, production);
             }
             half = await reads.RunAsync(rate, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
-            Console.WriteLine($"  half ({rate:N0} {options.Unit}/s): {half.ReadsPerSecond:N0} {options.Unit}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms (from each send: p99 {half.ServiceP99:F2} ms)");
+            Console.WriteLine($"  half ({rate:N0} {options.Unit}/s): {half.ReadsPerSecond:N0} {options.Unit}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms (from each send: p99 {half.ServiceP99:F2} ms; the client's own delay: p99 {half.ClientDelayP99:F2} ms)");
         }
 
         double? wrk = null, wrkCpu = null;

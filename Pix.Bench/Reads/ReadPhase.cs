@@ -1,10 +1,11 @@
 namespace Pix.Bench.Reads;
 
 /// <summary>What one measured window of <c>reads</c> gave. Latency percentiles count from each request's due time;
-/// <see cref="ServiceP99"/> from its send (the same in a closed loop).</summary>
+/// <see cref="ServiceP99"/> from its send (the same in a closed loop); <see cref="ClientDelayP99"/> is how late the
+/// client itself sent (see <see cref="MeasuredStream.ClientDelay"/>).</summary>
 internal sealed record ReadPhase(
     double Seconds, long Reads, long Messages, double P50, double P99, double P999,
-    double? ServerCpuShare, double ClientCpuShare, bool EndedEarly, string? Failure, double ServiceP99 = 0)
+    double? ServerCpuShare, double ClientCpuShare, bool EndedEarly, string? Failure, double ServiceP99 = 0, double ClientDelayP99 = 0)
 {
     public double ReadsPerSecond => Reads / Seconds;
     public double MessagesPerRead => Reads == 0 ? 0 : (double)Messages / Reads;

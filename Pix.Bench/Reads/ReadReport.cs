@@ -42,6 +42,7 @@ internal static class ReadReport
         // An open loop's latency counts from when a request was due: one slow answer delays the ones behind it on
         // its connection. This row is the server's part alone, from each request's send.
         Row(md, "p99 ms at half, from each request's send", results, configurations, r => r.Half?.ServiceP99, "F2");
+        Row(md, "p99 ms at half, the client's own delay in sending", results, configurations, r => r.Half?.ClientDelayP99, "F2");
         Row(md, $"server bytes allocated per {unit[..^1]}", results, configurations, r => r.AllocatedBytesPerRead, "N0");
         Row(md, $"messages per {unit[..^1]}", results, configurations, r => r.Saturation.MessagesPerRead, "F1");
         Row(md, "wrk on the ceiling, requests/s", results, configurations, r => r.WrkReadsPerSecond, "N0");

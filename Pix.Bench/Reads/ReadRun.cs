@@ -30,6 +30,7 @@ internal sealed class ReadRun(IReadOnlyList<MeasuredStream> streams) : IDisposab
         {
             stream.Latency.Reset();
             stream.Service.Reset();
+            stream.ClientDelay.Reset();
         }
         // Each stream's first request is due a share of the interval after the one before, so an open loop sends evenly
         // spread requests, not every stream's at the same instant.
@@ -66,15 +67,17 @@ internal sealed class ReadRun(IReadOnlyList<MeasuredStream> streams) : IDisposab
 
         var latency = new LongHistogram(60_000_000, 3);
         var service = new LongHistogram(60_000_000, 3);
+        var clientDelay = new LongHistogram(60_000_000, 3);
         foreach (var stream in streams)
         {
             latency.Add(stream.Latency);
             service.Add(stream.Service);
+            clientDelay.Add(stream.ClientDelay);
         }
         static double Millis(LongHistogram histogram, double percentile) =>
             histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
         return new ReadPhase(seconds, readsAfter - reads, messagesAfter - messages, Millis(latency, 50), Millis(latency, 99), Millis(latency, 99.9),
-            serverShare, clientShare, window.EndedEarly && window.Failure is null, window.Failure, Millis(service, 99));
+            serverShare, clientShare, window.EndedEarly && window.Failure is null, window.Failure, Millis(service, 99), Millis(clientDelay, 99));
     }
 
     private (long Reads, long Messages) Totals()
