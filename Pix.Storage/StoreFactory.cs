@@ -28,6 +28,8 @@ public static class StoreFactory
             Quarantine = options.Quarantine,
             Repair = options.Repair,
             DedupCacheBytes = options.DedupCacheBytes,
+            SegmentBytes = options.SegmentBytes,
+            CheckpointBytes = options.SegmentBytes,
             WriteTimeout = options.StorageTimeout,
             Logger = options.LoggerFactory.CreateLogger("Pix.Storage.Embedded"),
             Clock = options.Clock,

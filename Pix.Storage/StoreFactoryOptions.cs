@@ -42,6 +42,9 @@ public sealed class StoreFactoryOptions
     /// <summary><c>Pix:Embedded:DedupCacheMB</c>: memory for the embedded dedup index's newest keys.</summary>
     public long DedupCacheBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary><c>Pix:Embedded:SegmentMB</c>: the embedded log's segment size, and the log a checkpoint covers.</summary>
+    public long SegmentBytes { get; init; } = 64L * 1024 * 1024;
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;

@@ -162,6 +162,11 @@ public sealed class PixOptions
         /// <summary>Memory for the dedup index's newest keys (the rest of the window is on disk, with filters of
         /// under 2 bytes per key in memory).</summary>
         public int DedupCacheMB { get; set; } = 256;
+
+        /// <summary>The size of a log segment, and how much log a checkpoint covers (one per segment): larger means
+        /// fewer rolls (each fsyncs the old and the new file and the directory, then writes a checkpoint) and a
+        /// longer replay after a crash.</summary>
+        public int SegmentMB { get; set; } = 64;
     }
 
     /// <summary><c>Pix:Tokens:*</c>: the keys that sign <c>PI-Pull-Next</c> tokens.</summary>

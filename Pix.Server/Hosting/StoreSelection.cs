@@ -21,7 +21,12 @@ internal static class StoreSelection
             Regions = regions,
             Repair = options.Embedded.Repair,
             DedupCacheBytes = options.Embedded.DedupCacheMB * 1024L * 1024,
+            SegmentBytes = SegmentBytes(options.Embedded.SegmentMB),
             StorageTimeout = TimeSpan.FromSeconds(options.Limits.StorageTimeoutSeconds),
             LoggerFactory = logs,
         });
+
+    private static long SegmentBytes(int megabytes) => megabytes is >= 1 and <= 1024
+        ? megabytes * 1024L * 1024
+        : throw new ArgumentException($"Pix:Embedded:SegmentMB is {megabytes}: give a segment size from 1 to 1024 (MiB).");
 }
