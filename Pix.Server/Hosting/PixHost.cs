@@ -44,6 +44,7 @@ public static class PixHost
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         builder.Configuration.AddCommandLine(args, PixOptions.Switches);
         var options = builder.Configuration.GetSection("Pix").Get<PixOptions>() ?? new PixOptions();
+        InlineSockets.Apply(options, builder.WebHost);
         var dataDir = Path.GetFullPath(options.DataDir);
         Directory.CreateDirectory(dataDir);
         var icomEndpoint = ListenAddress.Parse(options.Listen, "Pix:Listen");

@@ -28,6 +28,9 @@ public sealed class PixOptions
     /// <summary>How long a draining node keeps answering (readyz 503, new streams 503, every response closing its
     /// connection) before its listeners close, so a load balancer sees it leave; capped by <see cref="ShutdownSeconds"/>.</summary>
     public double DrainSeconds { get; set; } = 2;
+    /// <summary><c>Pix:InlineSockets</c>: run socket continuations on the epoll thread that saw them instead of queueing
+    /// them to the thread pool (embedded and memory stores only; see <see cref="InlineSockets"/>).</summary>
+    public bool InlineSockets { get; set; } = true;
 
     /// <summary><c>Pix:Region</c>: the region this node runs in (Redis store only; docs/regions.md). Empty: no regions.</summary>
     public string Region { get; set; } = "";

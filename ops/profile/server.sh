@@ -5,11 +5,13 @@
 # A Release build (PIX_SERVER_DLL for another, e.g. a "before") pinned to CPU 0: plain HTTP, signatures off, rate
 # limits and backlog opened (the load is the point), logging at Warning, DOTNET_TC_CallCountingDelayMs=0 (tiered
 # compilation starts at once rather than after 100 ms without new methods; the optimized code is the same). Settings
-# in the array server_env (e.g. DOTNET_PerfMapEnabled=1) go to its environment. Sets port (ICOM), admin (operator),
+# in the array server_env (e.g. DOTNET_PerfMapEnabled=1), and those listed in PIX_SERVER_ENV ("A=1 B=2"), go to its
+# environment alone (not the load generator's). Sets port (ICOM), admin (operator),
 # data (a new temporary folder) and pid; removes the folder and stops the server on exit; returns once it listens.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bench=${PIX_BENCH_DLL:-"$root/Pix.Bench/bin/Release/net10.0/Pix.Bench.dll"}
 server=${PIX_SERVER_DLL:-"$root/Pix.Server/bin/Release/net10.0/Pix.Server.dll"}
+server_env=(${server_env[@]+"${server_env[@]}"} ${PIX_SERVER_ENV:-})
 
 start_server() {
   local storage=$1 log=${2:-}
