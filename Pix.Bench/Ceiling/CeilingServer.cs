@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Pix.Bench.Ceiling;
 
 /// <summary>
-/// The raw ceiling every throughput figure is divided by: Kestrel with its defaults, and on the listener a connection
+/// The raw ceiling every throughput figure is divided by: Kestrel with its defaults but Pix's socket settings, and on the listener a connection
 /// middleware that never calls the next one (as Pix's own does) and replays <see cref="RecordedResponses"/>.
 /// Kestrel's HTTP/1.1 engine, routing and <c>HttpContext</c> never run; neither does anything of Pix's.
 /// </summary>
@@ -17,6 +17,8 @@ internal static class CeilingServer
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Pix's socket settings (inline continuations, its default with the embedded and memory stores).
+        Pix.Server.Hosting.InlineSockets.Enable(builder.WebHost);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

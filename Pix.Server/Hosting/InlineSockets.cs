@@ -22,8 +22,15 @@ internal static class InlineSockets
         var storage = options.Storage.Trim();
         if (!options.InlineSockets || !(storage.Equals("embedded", StringComparison.OrdinalIgnoreCase) || storage.Equals("memory", StringComparison.OrdinalIgnoreCase)))
             return false;
+        Enable(host);
+        return true;
+    }
+
+    /// <summary>Turns them on unconditionally: also the benchmark's ceiling, so that a ratio to it compares a bare
+    /// Kestrel and Pix on the same socket settings.</summary>
+    public static void Enable(IWebHostBuilder host)
+    {
         Environment.SetEnvironmentVariable(RuntimeSwitch, "1");
         host.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
-        return true;
     }
 }
