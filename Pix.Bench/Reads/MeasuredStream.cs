@@ -62,14 +62,14 @@ internal abstract class MeasuredStream(IPEndPoint target, SslClientAuthenticatio
                     due = Stopwatch.GetTimestamp();
                 }
                 var sent = Stopwatch.GetTimestamp();
-                if (window.Measuring) ClientDelay.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(Math.Max(due, answered), sent).TotalMicroseconds, 1, 59_999_999));
+                if (window.Measuring) Record(ClientDelay, Math.Max(due, answered), sent);
                 await _connection.SendAsync(NextRequest());
                 var (head, total) = await _connection.ReceiveAsync();
                 answered = Stopwatch.GetTimestamp();
                 if (window.Measuring)
                 {
-                    Latency.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(due).TotalMicroseconds, 1, 59_999_999));
-                    Service.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(sent).TotalMicroseconds, 1, 59_999_999));
+                    Record(Latency, due, answered);
+                    Record(Service, sent, answered);
                 }
                 var messages = Answered(head, _connection.Response(total), window);
                 if (messages < 0) return;
@@ -83,6 +83,10 @@ internal abstract class MeasuredStream(IPEndPoint target, SslClientAuthenticatio
             // The window closed while this stream waited (a long poll on an empty queue): the run is over.
         }
     }
+
+    // Microseconds between two stopwatch timestamps, within the histograms' range.
+    private static void Record(LongHistogram histogram, long from, long to) =>
+        histogram.RecordValue(Math.Clamp((long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds, 1, 59_999_999));
 
     public void Dispose() => _connection.Dispose();
 }
