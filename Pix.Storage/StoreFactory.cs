@@ -10,6 +10,10 @@ public static class StoreFactory
 {
     public static readonly IReadOnlyList<string> Kinds = ["embedded", "memory", "redis"];
 
+    /// <summary>Whether the store of this kind talks to its data over sockets (Redis): a caller that waits for it
+    /// synchronously needs those sockets' completions to run on some other thread.</summary>
+    public static bool UsesSockets(string kind) => kind.Trim().Equals("redis", StringComparison.OrdinalIgnoreCase);
+
     public static IQueueStore Create(string kind, StoreFactoryOptions options)
     {
         if (options.Regions is not null && !kind.Equals("redis", StringComparison.OrdinalIgnoreCase))

@@ -16,14 +16,10 @@ internal static class InlineSockets
     private const string RuntimeSwitch = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     /// <summary>Turns inline completions on when the settings allow it; must run before the process opens a socket
-    /// (the runtime reads the variable once). Returns whether it did.</summary>
-    public static bool Apply(PixOptions options, IWebHostBuilder host)
+    /// (the runtime reads the variable once).</summary>
+    public static void Apply(PixOptions options, IWebHostBuilder host)
     {
-        var storage = options.Storage.Trim();
-        if (!options.InlineSockets || !(storage.Equals("embedded", StringComparison.OrdinalIgnoreCase) || storage.Equals("memory", StringComparison.OrdinalIgnoreCase)))
-            return false;
-        Enable(host);
-        return true;
+        if (options.InlineSockets && !Pix.Storage.StoreFactory.UsesSockets(options.Storage)) Enable(host);
     }
 
     /// <summary>Turns them on unconditionally: also the benchmark's ceiling, so that a ratio to it compares a bare
