@@ -36,7 +36,7 @@ internal sealed class PixMetrics : IDisposable
     }
 
     // From 100 µs to the 5 s long poll and beyond: the default buckets start at 5 s, useless for a p99 in ms.
-    private static readonly double[] LatencyBuckets =
+    internal static readonly double[] LatencyBuckets =
         [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10, 30];
 
     public Meter Meter => _meter;

@@ -255,6 +255,7 @@ public sealed partial class EmbeddedQueueStore
             _rolledSinceCheckpoint = true;
         }
         var start = _segments.ActiveLength;
+        var started = _clock.GetTimestamp();
         try
         {
             _segments.Append(data);
@@ -274,6 +275,7 @@ public sealed partial class EmbeddedQueueStore
             throw;
         }
         Interlocked.Increment(ref _fsyncs);
+        GroupWritten?.Invoke(_clock.GetElapsedTime(started));
         Interlocked.Add(ref _committedBytes, data.Length);
         _bytesSinceCheckpoint += data.Length;
         return start;

@@ -306,6 +306,11 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
         System.Diagnostics.Stopwatch.GetElapsedTime(0, Volatile.Read(ref _checkpointLockTicksMax)),
         System.Diagnostics.Stopwatch.GetElapsedTime(0, Volatile.Read(ref _checkpointSerializeTicksMax)));
 
+    /// <summary>Called on the writer thread after each group's write and fsync with how long the two took: the disk's
+    /// part of every durable answer, apart from the queueing before it (the server's
+    /// <c>pix.storage.fsync.duration</c>). It runs before the group's callers resume, so it must be cheap.</summary>
+    public Action<TimeSpan>? GroupWritten { get; set; }
+
     public GroupCommitCounters Counters => new(Volatile.Read(ref _fsyncs), Volatile.Read(ref _committedEntries), Volatile.Read(ref _committedMessages), Volatile.Read(ref _committedBytes));
 
     public async ValueTask DisposeAsync()

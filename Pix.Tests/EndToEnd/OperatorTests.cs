@@ -42,5 +42,7 @@ public sealed class OperatorTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Contains("route=\"in\"", metrics);
         Assert.Contains($"pix_queue_unacknowledged{{otel_scope_name=\"Pix\",ispb=\"{psp}\"}} 2", metrics);
         Assert.Contains($"ispb=\"{psp}\"", metrics[metrics.IndexOf("pix_queue_oldest_unacknowledged_age", StringComparison.Ordinal)..]);
+        // The memory store has no fsync: the series is the embedded store's alone.
+        Assert.DoesNotContain("pix_storage_fsync_duration", metrics);
     }
 }
