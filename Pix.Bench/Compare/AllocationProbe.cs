@@ -15,6 +15,9 @@ internal sealed partial class AllocationProbe(int adminPort) : IDisposable
         return match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
     }
 
+    /// <summary>The whole exposition, for readers of other series (<see cref="Reads.DiskWindow"/>).</summary>
+    public Task<string> TextAsync() => _http.GetStringAsync("/metrics");
+
     /// <summary>The server process's CPU time so far (user + system), in seconds; -1 when the meter is missing.</summary>
     public async Task<double> CpuSecondsAsync()
     {

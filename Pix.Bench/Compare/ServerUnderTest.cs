@@ -122,6 +122,10 @@ internal sealed partial class ServerUnderTest : IDisposable
         return await Task.WhenAny(allocated.Task, Task.Delay(5000)) == allocated.Task ? await allocated.Task : -1;
     }
 
+    /// <summary>The embedded store's disk counters now; null for other stores and the ceiling.</summary>
+    public async Task<Reads.DiskWindow.Reading?> DiskAsync() =>
+        _metrics is null ? null : Reads.DiskWindow.Reading.Parse(await _metrics.TextAsync(), Stopwatch.GetTimestamp());
+
     public void Dispose()
     {
         _metrics?.Dispose();

@@ -84,7 +84,9 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
             Console.WriteLine($"  preloaded {preloaded:N0} messages");
         }
         var allocatedBefore = await server.AllocatedBytesAsync();
+        var diskBefore = await server.DiskAsync();
         var saturation = await reads.RunAsync(0, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
+        var saturationDisk = DiskWindow.Between(diskBefore, await server.DiskAsync());
         var allocatedAfter = await server.AllocatedBytesAsync();
         // Allocations over the whole phase (warm-up included) per read of the phase's measured rate.
         var allocatedPerRead = allocatedBefore < 0 || allocatedAfter < 0 || saturation.Reads == 0
@@ -92,6 +94,7 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
             : (allocatedAfter - allocatedBefore) / (saturation.ReadsPerSecond * (saturation.Seconds + options.Warmup.TotalSeconds));
         Console.WriteLine($"  saturation: {saturation.ReadsPerSecond:N0} {options.Unit}/s ({saturation.MessagesPerRead:F2} messages each), p99 {saturation.P99:F2} ms"
             + (saturation.EndedEarly ? $" (a queue ran dry after {saturation.Seconds:F1} s)" : ""));
+        if (saturationDisk is not null) Console.WriteLine($"    {saturationDisk.Describe()}");
         if (saturation.Failure is not null) throw new InvalidOperationException($"{configuration}: {saturation.Failure}");
         // A preload the warm-up already read leaves no window: its figures (a rate over nothing, 0 us per read) would
         // read as a result.
@@ -99,6 +102,7 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
             throw new InvalidOperationException($"{configuration}: a queue ran dry {saturation.Seconds:F1} s into the window; raise --per-psp or lower --warmup");
 
         ReadPhase? half = null;
+        DiskWindow? halfDisk = null;
         if (options.Half)
         {
             var rate = saturation.ReadsPerSecond / 2;
@@ -108,8 +112,11 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
                 if (production is not null) needed = Math.Min(needed, options.SignedPerPsp);
                 await Preload.RunAsync(() => target, factory, ispbs, needed, budgets, production);
             }
+            diskBefore = await server.DiskAsync();
             half = await reads.RunAsync(rate, options.Warmup, options.Duration, () => server.CpuTime, options.Progress);
+            halfDisk = DiskWindow.Between(diskBefore, await server.DiskAsync());
             Console.WriteLine($"  half ({rate:N0} {options.Unit}/s): {half.ReadsPerSecond:N0} {options.Unit}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms (from each send: p99 {half.ServiceP99:F2} ms; the client's own delay: p99 {half.ClientDelayP99:F2} ms)");
+            if (halfDisk is not null) Console.WriteLine($"    {halfDisk.Describe()}");
         }
 
         double? wrk = null, wrkCpu = null;
@@ -123,7 +130,7 @@ internal sealed class ReadComparison(ReadComparisonOptions options)
                 Console.WriteLine($"  wrk: {figure.RequestsPerSecond:N0} requests/s, its core at {figure.ClientCpuShare:P0}");
             }
         }
-        return new ReadResult(run, configuration, saturation, half, allocatedPerRead, wrk, wrkCpu);
+        return new ReadResult(run, configuration, saturation, half, allocatedPerRead, wrk, wrkCpu, saturationDisk, halfDisk);
     }
 
     // A fresh server runs its code at tier 0 for its first seconds, then instrumented, then optimized with the profile

@@ -43,6 +43,11 @@ internal static class ReadReport
         // its connection. This row is the server's part alone, from each request's send.
         Row(md, "p99 ms at half, from each request's send", results, configurations, r => r.Half?.ServiceP99, "F2");
         Row(md, "p99 ms at half, the client's own delay in sending", results, configurations, r => r.Half?.ClientDelayP99, "F2");
+        // The embedded store's disk over each phase (warm-up included): what the durable answers waited on.
+        Row(md, "fsyncs/s at saturation / at half", results, configurations, r => r.SaturationDisk?.FsyncsPerSecond, "N0", second: r => r.HalfDisk?.FsyncsPerSecond);
+        Row(md, "log entries per fsync at saturation / at half", results, configurations, r => r.SaturationDisk?.EntriesPerFsync, "F1", second: r => r.HalfDisk?.EntriesPerFsync);
+        Row(md, "group write + fsync, mean / p99 ms, at saturation", results, configurations, r => r.SaturationDisk?.MeanMilliseconds, "F2", second: r => r.SaturationDisk?.P99Milliseconds);
+        Row(md, "group write + fsync, mean / p99 ms, at half", results, configurations, r => r.HalfDisk?.MeanMilliseconds, "F2", second: r => r.HalfDisk?.P99Milliseconds);
         Row(md, $"server bytes allocated per {unit[..^1]}", results, configurations, r => r.AllocatedBytesPerRead, "N0");
         Row(md, $"messages per {unit[..^1]}", results, configurations, r => r.Saturation.MessagesPerRead, "F1");
         Row(md, "wrk on the ceiling, requests/s", results, configurations, r => r.WrkReadsPerSecond, "N0");
