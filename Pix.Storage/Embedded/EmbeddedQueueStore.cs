@@ -365,7 +365,9 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
                 if (_pending.Count == 0 && (_writerIdle.IsSet || _writerDone.Task.IsCompleted))
                 {
                     if (_checkpoint == CheckpointStage.None || _writerDone.Task.IsCompleted) break;
-                    // A checkpoint being written, or its retention still to run.
+                    // A checkpoint being written, or its retention still to run. A timed wait rather than waiting for a
+                    // pulse: requests wake the writer with Pulse (one waiter, cheaper than PulseAll on every append),
+                    // and a second waiter on this lock could take that pulse from the writer. Tests only.
                     Monitor.Wait(_stateLock, 1);
                 }
             }
