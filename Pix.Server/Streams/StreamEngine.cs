@@ -25,9 +25,8 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<Ispb, WaiterList> _waiters = new();
     // The same lists, for the sweep (every SweepMilliseconds): enumerating the ConcurrentDictionary allocated its
-    // enumerator each time (64 B every 50 ms by default). The sweep walks a copy in _sweepScratch.
+    // enumerator each time (64 B every 50 ms by default).
     private readonly SweepList<WaiterList> _listed = new();
-    private WaiterList[] _sweepScratch = new WaiterList[16];
     private readonly LeaseValues _leases = new();
     private readonly ITimer _sweeper;
     private readonly long _longPollTicks;
@@ -35,7 +34,6 @@ internal sealed partial class StreamEngine : IAsyncDisposable
     private readonly List<ExpiredStream> _expired = new();
     private readonly Action<Ispb, int> _notifyAppended;
     private long _lastIdleSweep;
-    private int _sweeping;
     private int _expiring;
     private volatile bool _draining;
     private readonly int _quietSweeps;
@@ -184,22 +182,12 @@ internal sealed partial class StreamEngine : IAsyncDisposable
 
     private void Sweep()
     {
-        // Timer callbacks may overlap when a sweep runs long; one at a time is enough.
-        if (Interlocked.Exchange(ref _sweeping, 1) != 0) return;
         try
         {
             var now = _clock.GetTimestamp();
-            // While draining, a poll that parked just as BeginDrain swept is woken here, within one sweep period.
-            var count = _listed.Snapshot(ref _sweepScratch);
-            for (var i = 0; i < count; i++)
-            {
-                var list = _sweepScratch[i];
-                list.Expire(_draining ? long.MaxValue : now);
-                if (!list.TryRetire(_quietSweeps)) continue;
-                _waiters.TryRemove(new KeyValuePair<Ispb, WaiterList>(list.Ispb, list));
-                _listed.Remove(list);
-            }
-            Array.Clear(_sweepScratch, 0, count);
+            // Timer callbacks may overlap when a sweep runs long; the list runs one sweep at a time. While draining, a
+            // poll that parked just as BeginDrain swept is woken here, within one sweep period.
+            if (!_listed.Sweep((Engine: this, Now: _draining ? long.MaxValue : now), static (list, s) => s.Engine.Retire(list, s.Now))) return;
             if (now - _lastIdleSweep >= _clock.TimestampFrequency / 4 && Interlocked.Exchange(ref _expiring, 1) == 0)
             {
                 _lastIdleSweep = now;
@@ -210,10 +198,16 @@ internal sealed partial class StreamEngine : IAsyncDisposable
         {
             LogSweepFailed(e);
         }
-        finally
-        {
-            Volatile.Write(ref _sweeping, 0);
-        }
+    }
+
+    // One list in a sweep: its parked polls past their deadline answered, and the list out of the map once it has been
+    // quiet for long enough (true: the sweep takes it out of its list too).
+    private bool Retire(WaiterList list, long now)
+    {
+        list.Expire(now);
+        if (!list.TryRetire(_quietSweeps)) return false;
+        _waiters.TryRemove(new KeyValuePair<Ispb, WaiterList>(list.Ispb, list));
+        return true;
     }
 
     // The store decides which streams are idle and closes each once, however many nodes ask; a failed round is

@@ -13,8 +13,7 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
     // The same states as _senders, for the sweep, which runs on a request's thread (enumerating the dictionary would
     // allocate there). Never taken while a state's lock is held.
     private readonly SweepList<Sender> _listed = new();
-    private Sender[] _sweepScratch = new Sender[16];
-    private int _admitted, _sweeping;
+    private int _admitted;
 
     /// <summary>How many senders the gate keeps state for (tests: state follows live senders).</summary>
     public int SenderCount => _senders.Count;
@@ -55,35 +54,23 @@ public sealed class InProcessSenderGate(SenderGateSettings settings, TimeProvide
     // them a fresh state is the same, and state then follows the senders that are active, not every one ever seen.
     private const int SweepEvery = 4095;
 
-    private void ForgetQuietSenders()
+    // A request's thread runs it; should the next one come due before it ends, one sweep is enough (the list's guard).
+    private void ForgetQuietSenders() =>
+        _listed.Sweep((Gate: this, Now: clock.GetTimestamp()), static (state, s) => s.Gate.Forget(state, s.Now));
+
+    // One sender in a sweep: forgotten (out of the map, true) when its bucket is full and its window has nothing left
+    // to decide; an isolated sender is kept, whatever its bucket.
+    private bool Forget(Sender state, long now)
     {
-        // A request's thread runs it; should the next one come due before it ends, one sweep is enough.
-        if (Interlocked.Exchange(ref _sweeping, 1) != 0) return;
-        var count = 0;
-        try
+        if (_isolated.ContainsKey(state.Id)) return false;
+        lock (state)
         {
-            var now = clock.GetTimestamp();
-            // A copy: a sender seen for the first time meanwhile is listed without waiting for this walk.
-            count = _listed.Snapshot(ref _sweepScratch);
-            for (var i = 0; i < count; i++)
-            {
-                var state = _sweepScratch[i];
-                if (_isolated.ContainsKey(state.Id)) continue;
-                lock (state)
-                {
-                    var refilled = state.Tokens + (double)(now - state.Stamp) / clock.TimestampFrequency * settings.RefillPerSecond;
-                    if (refilled < settings.Capacity || state.Sum(state.Total) != 0 && !state.WindowPassed(now, settings, clock.TimestampFrequency)) continue;
-                    state.Forgotten = true;
-                    _senders.TryRemove(new KeyValuePair<Ispb, Sender>(state.Id, state));
-                }
-                _listed.Remove(state);
-            }
+            var refilled = state.Tokens + (double)(now - state.Stamp) / clock.TimestampFrequency * settings.RefillPerSecond;
+            if (refilled < settings.Capacity || state.Sum(state.Total) != 0 && !state.WindowPassed(now, settings, clock.TimestampFrequency)) return false;
+            state.Forgotten = true;
+            _senders.TryRemove(new KeyValuePair<Ispb, Sender>(state.Id, state));
         }
-        finally
-        {
-            Array.Clear(_sweepScratch, 0, count);
-            Volatile.Write(ref _sweeping, 0);
-        }
+        return true;
     }
 
     // Caller holds the state's lock. The decision when it is already final (a refusal, or the SPI, which is never

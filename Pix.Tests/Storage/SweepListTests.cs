@@ -72,4 +72,42 @@ public sealed class SweepListTests
         Assert.NotSame(before, scratch);
         Assert.True(scratch.Length >= 12);
     }
+
+    [Fact]
+    public void ASweepTakesOutWhatLeftAndASweepStartedDuringItReturnsAtOnce()
+    {
+        var list = new SweepList<Item>();
+        var items = Enumerable.Range(0, 6).Select(i => new Item(i)).ToArray();
+        foreach (var item in items) list.Add(item);
+        var visited = new List<int>();
+        var nested = true;
+
+        var swept = list.Sweep(list, (item, self) =>
+        {
+            visited.Add(item.Id);
+            // A second sweep while this one runs (an overlapping timer callback) does nothing.
+            if (item.Id == 0) nested = self.Sweep(0, (_, _) => throw new InvalidOperationException("a nested sweep walked"));
+            item.Gone = item.Id % 2 == 0;
+            return item.Gone;
+        });
+
+        Assert.True(swept);
+        Assert.False(nested);
+        Assert.Equal([0, 1, 2, 3, 4, 5], visited.Order());
+        Assert.Equal(3, list.Count);
+        Assert.All(items.Where(i => i.Gone), i => Assert.Equal(-1, i.SweepSlot));
+        // Once it ended, the next sweep runs, and walks only what stayed.
+        visited.Clear();
+        Assert.True(list.Sweep(0, (item, _) => { visited.Add(item.Id); return false; }));
+        Assert.Equal([1, 3, 5], visited.Order());
+    }
+
+    [Fact]
+    public void ASweepThatThrowsLetsTheNextOneRun()
+    {
+        var list = new SweepList<Item>();
+        list.Add(new Item(1));
+        Assert.Throws<InvalidOperationException>(() => list.Sweep(0, (_, _) => throw new InvalidOperationException("boom")));
+        Assert.True(list.Sweep(0, (_, _) => false));
+    }
 }
