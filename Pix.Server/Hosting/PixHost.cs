@@ -97,7 +97,6 @@ public static class PixHost
         services.AddSingleton<Readiness>();
         services.AddSingleton<QueueGauges>();
         services.AddSingleton<OperationalGauges>();
-        services.AddSingleton<FsyncHistogram>();
         services.AddSingleton(sp => new TlsGauges(sp.GetRequiredService<PixMetrics>(), sp.GetRequiredService<IcomIdentity>(),
             sp.GetRequiredService<IcomComposition>().Signer, sp.GetRequiredService<TimeProvider>()));
         // Without TLS clients have no certificate: connections count per remote address only when
@@ -151,7 +150,6 @@ public static class PixHost
         var app = builder.Build();
         app.Services.GetRequiredService<QueueGauges>();
         app.Services.GetRequiredService<OperationalGauges>();
-        app.Services.GetRequiredService<FsyncHistogram>();
         app.Services.GetRequiredService<TlsGauges>();
         app.Services.GetRequiredService<EdgeGauges>();
         if (regions is not null) app.Services.GetRequiredService<RegionGauges>();

@@ -9,8 +9,8 @@ namespace Pix.Server.Telemetry;
 
 /// <summary>
 /// The node's state on the <c>Pix</c> meter, read at scrape time: storage health, drain, isolated senders, and the
-/// embedded store's group-commit counters (fsyncs, the requests they carried: group size = entries / fsyncs), and the
-/// Redis store's probed round trip and reachability.
+/// embedded store's group-commit counters (fsyncs, the requests they carried: group size = entries / fsyncs) with the
+/// time of each group's write and fsync, and the Redis store's probed round trip and reachability.
 /// </summary>
 internal sealed class OperationalGauges
 {
@@ -41,5 +41,12 @@ internal sealed class OperationalGauges
             description: "Messages made durable by those fsyncs");
         meter.CreateObservableCounter("pix.storage.written", () => embedded.Counters.Bytes, unit: "By",
             description: "Bytes appended to the embedded store's log");
+        // The one instrument here recorded as it happens rather than read at scrape time: pix.storage.append.duration
+        // is what a 201 waited for, queueing behind the group in progress included, and this is the disk's part of it,
+        // so an operator can tell a slow disk (both high) from a writer that falls behind (only the append high).
+        var fsync = meter.CreateHistogram<double>("pix.storage.fsync.duration", unit: "s",
+            description: "One group commit of the embedded store: its write and fsync (every request of the group waits for it)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = PixMetrics.LatencyBuckets });
+        embedded.GroupWritten = elapsed => fsync.Record(elapsed.TotalSeconds);
     }
 }
