@@ -34,7 +34,7 @@ public sealed partial class EmbeddedQueueStore
             _book = new QueueBook(options.DedupWindow, instanceId);
             _quarantine = new QuarantineShelf(options.Quarantine);
             _checkpoints = new CheckpointFiles(_files, options.DataDir);
-            _segments = new SegmentFiles(_files, logDirectory, _readers, _logger);
+            _segments = new SegmentFiles(_files, logDirectory, _readers, _logger, SegmentFiles.Preallocation(_options.SegmentBytes));
             _payloads = new PayloadReader(_segments, _logger);
             _dedup = OpenDedup(instanceId);
             Recover();
@@ -129,6 +129,13 @@ public sealed partial class EmbeddedQueueStore
                 records++;
                 continue;
             }
+            if (isLast && OnlyZerosFrom(reader, offset))
+            {
+                // The zeros written ahead of the log's end (SegmentFiles' preallocation): the log ends here, and
+                // nothing was torn.
+                _segments.EndLogAt(offset);
+                break;
+            }
             var next = NextValidRecord(reader, offset + 1);
             if (next < 0 && isLast)
             {
@@ -175,6 +182,16 @@ public sealed partial class EmbeddedQueueStore
         if (left < recordLength) return "a record cut short";
         // An intact record of an unknown type is no damage: replay stops on it (a newer Pix wrote it).
         return LogRecordFrame.IsIntact(reader.Read(offset, recordLength)) ? null : "a checksum mismatch";
+    }
+
+    private static bool OnlyZerosFrom(SegmentReader reader, long offset)
+    {
+        const int Chunk = 64 * 1024;
+        for (var at = offset; at < reader.Length; at += Chunk)
+        {
+            if (reader.Read(at, (int)Math.Min(Chunk, reader.Length - at)).ContainsAnyExcept((byte)0)) return false;
+        }
+        return true;
     }
 
     /// <summary>The offset of the first valid record at or after <paramref name="from"/>, or -1. A record counts only

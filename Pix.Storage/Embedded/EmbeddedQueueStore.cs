@@ -334,6 +334,15 @@ public sealed partial class EmbeddedQueueStore : IQueueStore
             // Logged (DedupFailed) when it failed; the next open replays the log after the older watermark.
         }
         _dedup.Dispose();
+        try
+        {
+            _segments.TrimActive();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Harmless: the next open reads the zeros after the last record as the log's end.
+            _logger.LogWarning("Could not cut the zeros after the log's end at shutdown: {Reason}", ex.Message);
+        }
         _segments.Dispose();
         _lock.Dispose();
     }

@@ -10,6 +10,11 @@ namespace Pix.Storage.Embedded;
 /// read from the page cache into the caller's buffer. Only the writer thread appends, rolls, truncates and deletes;
 /// reads come from any thread. Every operation goes through the <see cref="IFileLayer"/>. Each file starts with a
 /// <see cref="SegmentHeader"/>, checked on open.
+/// <para>The active segment is filled with zeros ahead of the log's end (<see cref="Preallocation"/>): an append that
+/// lands in zeros already on disk changes no file size, so its fdatasync writes only the data, not the inode as well
+/// (on this machine's ext4, one synchronous device write fewer per group commit). The append that grows the file
+/// zeros the next stretch in the same flush. Recovery takes zeros after the last record for the log's end
+/// (<see cref="EndLogAt"/>); a closed segment is cut to its last record when the next one begins.</para>
 /// </summary>
 internal sealed class SegmentFiles : IDisposable
 {
@@ -19,14 +24,19 @@ internal sealed class SegmentFiles : IDisposable
     // Deleted segments whose files stay open for readers that entered before the deletion (see ReaderEpochs).
     private readonly ConcurrentDictionary<int, (IStoredFile File, long Epoch)> _deleted = new();
     private readonly ReaderEpochs _readers;
+    private readonly int _preallocation;
+    // The active segment's file length: zeros from ActiveLength up to it.
+    private long _fileLength;
 
     /// <summary>Opens the segments in <paramref name="directory"/> (creating the first if there is none); throws
-    /// <see cref="StoreFormatException"/> when one is not in this build's format.</summary>
-    public SegmentFiles(IFileLayer files, string directory, ReaderEpochs readers, ILogger logger)
+    /// <see cref="StoreFormatException"/> when one is not in this build's format. The active segment is zeroed
+    /// <paramref name="preallocation"/> bytes ahead of the log's end (0: never).</summary>
+    public SegmentFiles(IFileLayer files, string directory, ReaderEpochs readers, ILogger logger, int preallocation = 0)
     {
         _files = files;
         _readers = readers;
         _directory = directory;
+        _preallocation = preallocation;
         try
         {
             foreach (var name in files.List(directory, ".seg"))
@@ -45,8 +55,13 @@ internal sealed class SegmentFiles : IDisposable
             throw;
         }
         Active = Numbers()[^1];
-        ActiveLength = _handles[Active].Length;
+        ActiveLength = _fileLength = _handles[Active].Length;
     }
+
+    /// <summary>How far ahead of the log's end the active segment is zeroed: a megabyte, or a quarter of a smaller
+    /// segment (tests and the simulation use small ones). A megabyte of zeros costs one group its write, once per
+    /// megabyte of log.</summary>
+    public static int Preallocation(long segmentBytes) => (int)Math.Min(1 << 20, segmentBytes / 4);
 
     public int Active { get; private set; }
 
@@ -70,8 +85,12 @@ internal sealed class SegmentFiles : IDisposable
         var handle = _handles[number];
         handle.Truncate(length);
         handle.Flush();
-        if (number == Active) ActiveLength = length;
+        if (number == Active) ActiveLength = _fileLength = length;
     }
+
+    /// <summary>Recovery found the log's last record ending at <paramref name="offset"/> of the active segment, with
+    /// only zeros after it: the next append goes there, over the zeros.</summary>
+    public void EndLogAt(long offset) => ActiveLength = offset;
 
     /// <summary>Overwrites bytes of a closed part of the log in place and makes them durable (a repair).</summary>
     public void Overwrite(int number, long offset, ReadOnlySpan<byte> data)
@@ -92,22 +111,60 @@ internal sealed class SegmentFiles : IDisposable
         previous.Flush();
         Create(Active + 1);
         Active++;
-        ActiveLength = SegmentHeader.Length;
+        ActiveLength = _fileLength = SegmentHeader.Length;
     }
 
+    /// <summary>Writes <paramref name="data"/> at the log's end; durable after <see cref="FlushActive"/>.</summary>
     public void Append(ReadOnlySpan<byte> data)
     {
-        _handles[Active].Write(ActiveLength, data);
+        var file = _handles[Active];
+        file.Write(ActiveLength, data);
         ActiveLength += data.Length;
+        if (ActiveLength > _fileLength) Preallocate(file);
+    }
+
+    private static readonly byte[] Zeros = new byte[64 * 1024];
+
+    // This append grew the file, so its flush writes the inode anyway: zero the next stretch now, in the same flush.
+    // Best effort: on a nearly full disk the log's own bytes may fit where the zeros do not.
+    private void Preallocate(IStoredFile file)
+    {
+        _fileLength = ActiveLength;
+        if (_preallocation <= 0) return;
+        var end = ActiveLength + _preallocation;
+        try
+        {
+            for (var at = ActiveLength; at < end; at += Zeros.Length)
+            {
+                file.Write(at, Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, end - at)));
+            }
+            _fileLength = end;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Zeros past the log's end are harmless (recovery reads them as its end); the next growing append
+            // tries again.
+        }
     }
 
     public void FlushActive() => _handles[Active].Flush();
+
+    /// <summary>Cuts the zeros after the log's end (a clean shutdown): a closed store's segments all end at their last
+    /// record, as a copy or a tool reading them expects.</summary>
+    public void TrimActive()
+    {
+        if (_fileLength <= ActiveLength) return;
+        var file = _handles[Active];
+        file.Truncate(ActiveLength);
+        file.Flush();
+        _fileLength = ActiveLength;
+    }
 
     /// <summary>Undoes a failed append (nothing of a failed group may stay in the file).</summary>
     public void TruncateActive(long length)
     {
         _handles[Active].Truncate(length);
-        ActiveLength = length;
+        ActiveLength = _fileLength = length;
     }
 
     public void Read(long position, Span<byte> destination) => ReadAt(LogPosition.SegmentOf(position), LogPosition.OffsetOf(position), destination);

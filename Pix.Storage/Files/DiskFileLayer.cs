@@ -3,8 +3,8 @@ using Pix.Storage.Embedded;
 
 namespace Pix.Storage.Files;
 
-/// <summary>The real disk: <see cref="RandomAccess"/> on <see cref="SafeFileHandle"/>s, fsync through
-/// <see cref="RandomAccess.FlushToDisk"/>, directories through <see cref="DirectoryFlush"/>.</summary>
+/// <summary>The real disk: <see cref="RandomAccess"/> on <see cref="SafeFileHandle"/>s, files made durable through
+/// <see cref="DataSync"/> (fdatasync), directories through <see cref="DirectoryFlush"/>.</summary>
 internal sealed class DiskFileLayer : IFileLayer
 {
     public static DiskFileLayer Instance { get; } = new();
@@ -51,7 +51,7 @@ internal sealed class DiskFileLayer : IFileLayer
 
         public void Truncate(long length) => RandomAccess.SetLength(handle, length);
 
-        public void Flush() => RandomAccess.FlushToDisk(handle);
+        public void Flush() => DataSync.Flush(handle);
 
         public void Dispose() => handle.Dispose();
     }

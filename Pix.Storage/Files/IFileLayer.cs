@@ -51,6 +51,6 @@ internal interface IStoredFile : IDisposable
     /// <summary>Sets the file's length (cuts, or extends with zeros).</summary>
     void Truncate(long length);
 
-    /// <summary>fsync: the file's contents and length are durable when this returns.</summary>
+    /// <summary>fdatasync: the file's contents and length are durable when this returns (its timestamps need not be).</summary>
     void Flush();
 }

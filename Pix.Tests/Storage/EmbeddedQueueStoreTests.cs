@@ -228,21 +228,70 @@ public sealed class EmbeddedQueueStoreTests : IDisposable
             await Append(store, 3, "kept");
             CopyDirectory(live, crashed);
         }
+        // The live store's segment, cut at shutdown, ends at its last record; the copy has zeros after it.
+        var intact = new FileInfo(Directory.GetFiles(Path.Combine(live, "log"), "*.seg").Order().Last()).Length;
         var segment = Directory.GetFiles(Path.Combine(crashed, "log"), "*.seg").Order().Last();
-        var intact = new FileInfo(segment).Length;
-        // A half-written record (power lost mid-write): a valid start, then garbage, then nothing.
+        // A half-written record (power lost mid-write) over those zeros: garbage, then zeros to the file's end.
         var torn = new byte[300];
         Random.Shared.NextBytes(torn);
-        File.WriteAllBytes(segment, [.. File.ReadAllBytes(segment), .. torn]);
+        using (var file = File.OpenWrite(segment))
+        {
+            file.Position = intact;
+            file.Write(torn);
+        }
+        var dropped = new FileInfo(segment).Length - intact;
+        Assert.True(dropped >= torn.Length);
 
         var logger = new RecordingLogger();
         await using (var store = OpenStore(crashed, logger))
         {
-            Assert.Contains(logger.Lines, l => l.Contains("300 bytes dropped", StringComparison.Ordinal));
+            Assert.Contains(logger.Lines, l => l.Contains($"{dropped} bytes dropped", StringComparison.Ordinal));
             Assert.Equal(intact, new FileInfo(segment).Length);
             Assert.Equal(3, (await store.StatsAsync(Receiver)).Unacknowledged);
             await Append(store, 2, "after");
             Assert.Equal(5, (await store.StatsAsync(Receiver)).Unacknowledged);
+        }
+    }
+
+    [Fact]
+    public async Task ZerosAfterTheLastRecordAreTheLogsEndNotATear()
+    {
+        var live = Path.Combine(_directory.Path, "live");
+        var crashed = Path.Combine(_directory.Path, "crashed");
+        await using (var store = OpenStore(live))
+        {
+            await Append(store, 3, "a");
+            // What a power cut leaves: every record fsync'd, and the zeros written ahead of the log's end.
+            CopyDirectory(live, crashed);
+        }
+        var liveSegment = Directory.GetFiles(Path.Combine(live, "log"), "*.seg").Single();
+        var logEnd = new FileInfo(liveSegment).Length;
+        var segment = Directory.GetFiles(Path.Combine(crashed, "log"), "*.seg").Single();
+        var copied = File.ReadAllBytes(segment);
+        Assert.True(copied.Length > logEnd, "the open store's segment should run on in zeros past its last record");
+        Assert.Equal(File.ReadAllBytes(liveSegment), copied[..(int)logEnd]);
+        Assert.DoesNotContain(copied[(int)logEnd..], b => b != 0);
+
+        var logger = new RecordingLogger();
+        await using (var store = OpenStore(crashed, logger))
+        {
+            Assert.DoesNotContain(logger.Lines, l => l.Contains("torn", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal));
+            Assert.Equal(3, (await store.StatsAsync(Receiver)).Unacknowledged);
+            // The next group goes where the log ended, over the zeros, not after them.
+            await Append(store, 2, "b");
+        }
+        var after = File.ReadAllBytes(segment);
+        Assert.Equal(copied[..(int)logEnd], after[..(int)logEnd]);
+        Assert.NotEqual(0, after[^1]);
+
+        await using (var store = OpenStore(crashed))
+        {
+            var cursor = new StoreCursor(store, Receiver);
+            await cursor.OpenAsync();
+            var batch = new MessageBatch();
+            await cursor.NextAsync(batch);
+            Assert.Equal(["<Msg>a-0</Msg>", "<Msg>a-1</Msg>", "<Msg>a-2</Msg>", "<Msg>b-0</Msg>", "<Msg>b-1</Msg>"],
+                Enumerable.Range(0, batch.Count).Select(i => Encoding.UTF8.GetString(batch.Payload(i))));
         }
     }
 

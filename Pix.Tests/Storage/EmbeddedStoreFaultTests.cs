@@ -114,6 +114,8 @@ public sealed class EmbeddedStoreFaultTests
         finally
         {
             gate.Set();
+            // The gate is disposed before the store, whose shutdown flushes once more.
+            _disk.FlushGate = null;
         }
         // The disk answers: the store recovers by itself, and the hung write did land (its outcome was unknown to
         // the client, who resends: dedup answers with the original id).
